@@ -60,7 +60,15 @@ public final class CheckoutApp implements AutoCloseable {
             throw new UncheckedIOException("checkout app " + dc.name() + " cannot bind " + at + ": " + e.getMessage(), e);
         }
         server.setExecutor(executor);
-        server.createContext("/checkout", this::checkout);
+        server.createContext("/checkout", ex -> {
+            try {
+                checkout(ex);
+            } catch (RuntimeException e) {
+                // Without a reply the JDK server just drops the connection; say what broke instead.
+                failed.increment();
+                reply(ex, 500, Map.of("error", "checkout app " + dc.name() + ": " + e));
+            }
+        });
         server.createContext("/health", ex -> {
             if (requireMethod(ex, "GET")) reply(ex, 200, Map.of("dc", dc.name(), "status", "ok"));
         });
