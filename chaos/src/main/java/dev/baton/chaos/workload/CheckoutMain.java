@@ -1,5 +1,7 @@
-package dev.baton.chaos.workload.checkout;
+package dev.baton.chaos.workload;
 
+import dev.baton.chaos.workload.checkout.CheckoutApp;
+import dev.baton.chaos.workload.checkout.CheckoutOptions;
 import dev.baton.wire.Topology;
 
 import java.nio.file.Path;
