@@ -1,0 +1,115 @@
+package dev.baton.chaos.lab;
+
+import dev.baton.wire.Datacenter;
+import dev.baton.wire.Endpoint;
+import dev.baton.wire.ShardFrontends;
+import dev.baton.wire.Topology;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** One HAProxy per DC: per shard a writer and a reader frontend, runtime API on TCP. */
+final class Haproxy {
+    static final String BINARY = "/usr/sbin/haproxy";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private Haproxy() {
+    }
+
+    /**
+     * The writer backend has no health check: the orchestrator decides where writes go, never
+     * HAProxy. During a switch the engine lowers the server's maxconn so new connections wait in
+     * the backend queue ({@code timeout queue}); so no redispatch or retries here.
+     */
+    static String config(Topology topology, Datacenter dc) {
+        StringBuilder cfg = new StringBuilder();
+        cfg.append("""
+                global
+                    maxconn 8000
+                    nbthread 1
+                    stats socket ipv4@%s level admin
+                    stats timeout 10s
+
+                defaults
+                    mode tcp
+                    timeout connect 1s
+                    timeout client 1h
+                    timeout server 1h
+                    timeout queue 5s
+                """.formatted(dc.haproxyRuntime()));
+        for (ShardFrontends f : dc.frontends()) {
+            var shard = topology.shard(f.shard()).orElseThrow();
+            Endpoint primary = shard.recordedPrimary().orElseThrow().endpoint();
+            Endpoint local = shard.serverIn(dc.name()).orElseThrow().endpoint();
+            cfg.append("""
+
+                    frontend f%1$s
+                        bind %2$s
+                        default_backend %1$s
+                    backend %1$s
+                        server %3$s %4$s maxconn 1000
+
+                    frontend f%5$s
+                        bind %6$s
+                        default_backend %5$s
+                    backend %5$s
+                        server db %7$s maxconn 1000
+                    """.formatted(f.writerBackend(), f.writer(), f.writerServer(), primary,
+                    f.readerBackend(), f.reader(), local));
+        }
+        return cfg.toString();
+    }
+
+    static List<String> prepare(Topology topology, Datacenter dc, Path home) {
+        Path cfg = home.resolve(dc.name() + ".cfg");
+        try {
+            Files.createDirectories(home);
+            Files.writeString(cfg, config(topology, dc));
+        } catch (IOException e) {
+            throw new LabException("cannot write " + cfg + ": " + e.getMessage(), e);
+        }
+        // Foreground (no -D): the PID the lab records is HAProxy's own.
+        return List.of(BINARY, "-f", cfg.toString());
+    }
+
+    /** Waits until the runtime API answers {@code show info}. */
+    static void awaitReady(LabProcess process, String marker) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                if (command(process.endpoint(), "show info").contains("Pid:")) return;
+            } catch (IOException e) {
+                if (!Processes.isOurs(process.pid(), marker)) {
+                    throw new LabException(process.name() + " exited while starting: " + Processes.tail(process.log(), 4)
+                            + " (log: " + process.log() + ")");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new LabException(process.name() + " runtime API at " + process.endpoint() + " did not answer within "
+                            + START_TIMEOUT.toSeconds() + " s (log: " + process.log() + ")");
+                }
+            }
+            Processes.sleep(20);
+        }
+    }
+
+    /** One runtime API command over TCP (non-interactive mode: HAProxy closes after answering). */
+    static String command(Endpoint runtime, String command) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(runtime.host(), runtime.port()), 1000);
+            socket.setSoTimeout(5000);
+            OutputStream out = socket.getOutputStream();
+            out.write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

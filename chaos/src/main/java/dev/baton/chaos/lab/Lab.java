@@ -1,0 +1,332 @@
+package dev.baton.chaos.lab;
+
+import dev.baton.wire.DbServer;
+import dev.baton.wire.Endpoint;
+import dev.baton.wire.Shard;
+import dev.baton.wire.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A multi-DC world of real servers on loopback: per shard a MariaDB primary in the first DC and a
+ * replica in every other, an HAProxy per DC, one PowerDNS, one ZooKeeper. The processes outlive
+ * the JVM that started them; {@code dir/lab.json} records them so another JVM can attach and stop them.
+ */
+public final class Lab implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Lab.class);
+    static final String TOPOLOGY_FILE = "topology.json";
+    static final String CHECKOUT_MAIN = "dev.baton.chaos.workload.CheckoutMain";
+    private static final Duration REPLICATION_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PORT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final LabSpec spec;
+    private final Topology topology;
+    /** Every command of a lab process mentions a path under the lab dir: that is how a PID is recognised as ours. */
+    private final String marker;
+    private final List<LabProcess> processes;
+
+    private Lab(LabSpec spec, Topology topology, List<LabProcess> processes) {
+        this.spec = spec;
+        this.topology = topology;
+        this.marker = spec.dir() + "/";
+        this.processes = new ArrayList<>(processes);
+    }
+
+    /**
+     * Brings the lab up, or returns the one already running in {@code spec.dir()} with the same spec.
+     * A lab running there with another spec, or only partly running, is refused; a lab whose
+     * processes are all gone (a reboot) is rebuilt from scratch.
+     */
+    public static Lab up(LabSpec spec) {
+        Binaries.requireInstalled();
+        Optional<Lab> existing = attach(spec.dir());
+        if (existing.isPresent()) {
+            Lab lab = existing.get();
+            LabStatus status = lab.status();
+            if (status.allRunning()) {
+                if (!lab.spec.equals(spec)) {
+                    throw new LabException("lab in " + spec.dir() + " is already running with " + describe(lab.spec)
+                            + " (asked for " + describe(spec) + "); run `baton lab down` first");
+                }
+                return lab;
+            }
+            if (status.processes().stream().anyMatch(LabStatus.Entry::running)) {
+                throw new LabException("lab in " + spec.dir() + " is partly down; dead: " + status.dead().stream()
+                        .map(e -> e.name() + " (pid " + e.pid() + ")").collect(Collectors.joining(", "))
+                        + "; run `baton lab down` first");
+            }
+            LOG.info("lab in {}: every recorded process is gone; building it again", spec.dir());
+            lab.down();
+        }
+        long started = System.nanoTime();
+        Lab lab = new Lab(spec, Layout.plan(spec), List.of());
+        try {
+            lab.bringUp();
+        } catch (RuntimeException e) {
+            try {
+                lab.down();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        LOG.info("lab up in {} ms: {} DCs x {} shards in {}", (System.nanoTime() - started) / 1_000_000,
+                spec.dcs().size(), spec.shards(), spec.dir());
+        return lab;
+    }
+
+    /** The lab recorded in {@code dir}, running or not (see {@link #status()}); empty when there is none. */
+    public static Optional<Lab> attach(Path dir) {
+        Path normalized = dir.toAbsolutePath().normalize();
+        return LabState.read(normalized).map(state -> {
+            Path topologyFile = normalized.resolve(TOPOLOGY_FILE);
+            if (!Files.isRegularFile(topologyFile)) {
+                throw new LabException("lab state in " + normalized + " has no " + TOPOLOGY_FILE + "; run `baton lab down` first");
+            }
+            return new Lab(state.spec(), Topology.read(topologyFile), state.processes());
+        });
+    }
+
+    public LabSpec spec() {
+        return spec;
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    public Path topologyFile() {
+        return spec.dir().resolve(TOPOLOGY_FILE);
+    }
+
+    public synchronized LabStatus status() {
+        return new LabStatus(spec.dir(), processes.stream()
+                .map(p -> new LabStatus.Entry(p.name(), p.pid(), p.endpoint(), Processes.isOurs(p.pid(), marker)))
+                .toList());
+    }
+
+    /** The PID of a lab process by its name, e.g. {@code mariadb s1-east}, {@code haproxy east}, {@code pdns}. */
+    public synchronized long pidOf(String processName) {
+        return process(processName).pid();
+    }
+
+    /** SIGKILL one mariadbd, for fault injection. */
+    public void kill(String serverId) {
+        LabProcess process;
+        synchronized (this) {
+            process = process(mariadbName(server(serverId).id()));
+        }
+        Processes.kill(process.pid(), marker);
+    }
+
+    /**
+     * Starts a killed mariadbd again with the same datadir and port. It comes back fenced
+     * (read_only, semi-sync master off) whatever its role was; a replica resumes replicating.
+     */
+    public void start(String serverId) {
+        LabProcess old;
+        synchronized (this) {
+            old = process(mariadbName(server(serverId).id()));
+        }
+        if (Processes.isOurs(old.pid(), marker)) return;
+        Ports.requireFree(old.endpoint().host(), old.endpoint().port(), false);
+        LabProcess restarted = old.withPid(Processes.spawn(old.command(), old.log()));
+        synchronized (this) {
+            processes.replaceAll(p -> p.name().equals(old.name()) ? restarted : p);
+            saveState();
+        }
+        MariaDb.awaitReady(restarted, topology.credentials(), marker);
+    }
+
+    /** Stops every process of the lab by PID (TERM, then KILL after a grace) and checks every lab port is closed. */
+    public void down() {
+        List<LabProcess> toStop;
+        synchronized (this) {
+            toStop = List.copyOf(processes);
+        }
+        inParallel(toStop.stream().<Runnable>map(p -> () -> Processes.stop(p.pid(), marker)).toList());
+        long deadline = System.nanoTime() + PORT_CLOSE_TIMEOUT.toNanos();
+        List<Endpoint> open = toStop.stream().map(LabProcess::endpoint).toList();
+        while (!(open = open.stream().filter(e -> Ports.isListening(e.host(), e.port())).toList()).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new LabException("lab in " + spec.dir() + " stopped its processes but these ports are still open: " + open);
+            }
+            Processes.sleep(50);
+        }
+        synchronized (this) {
+            processes.clear();
+            try {
+                Files.deleteIfExists(spec.dir().resolve(LabState.FILE));
+                Files.deleteIfExists(topologyFile());
+            } catch (IOException e) {
+                throw new LabException("cannot remove the lab state in " + spec.dir() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        down();
+    }
+
+    private void bringUp() {
+        Path dir = spec.dir();
+        for (String part : List.of("mariadb", "haproxy", "pdns", "zookeeper", "checkout")) deleteTree(dir.resolve(part));
+        topology.write(topologyFile());
+        saveState();
+
+        // The ZooKeeper JVM is the slowest to start, so it goes first and warms up while the rest starts.
+        Endpoint zk = topology.zookeeper();
+        LabProcess zookeeper = launch("zookeeper", ZooKeeper.prepare(zk, dir.resolve("zookeeper")), zk,
+                dir.resolve("zookeeper/zookeeper.log"), false);
+        Endpoint dnsServer = topology.dns().server();
+        Path pdnsHome = dir.resolve("pdns");
+        LabProcess pdns = launch("pdns", PowerDns.prepare(topology.dns(), pdnsHome), dnsServer, pdnsHome.resolve("pdns.log"), true);
+        List<LabProcess> haproxies = topology.datacenters().stream().map(dc -> {
+            Path home = dir.resolve("haproxy");
+            return launch("haproxy " + dc.name(), Haproxy.prepare(topology, dc, home), dc.haproxyRuntime(),
+                    home.resolve(dc.name() + ".log"), false);
+        }).toList();
+
+        Path template = MariaDb.template(dir, topology.credentials());
+        List<DbServer> servers = topology.shards().stream().flatMap(s -> s.servers().stream()).toList();
+        inParallel(servers.stream().<Runnable>map(server -> () -> {
+            Path home = dir.resolve("mariadb").resolve(server.id());
+            int dcIndex = spec.dcs().indexOf(server.dc());
+            Shard shard = topology.shard(server.shard()).orElseThrow();
+            List<String> command = MariaDb.prepare(server, home, template, (shard.index() + 1) * 100 + dcIndex + 1,
+                    dcIndex, spec.dcs().size());
+            LabProcess process = launch(mariadbName(server.id()), command, server.endpoint(), home.resolve("mariadbd.out"), false);
+            MariaDb.awaitReady(process, topology.credentials(), marker);
+        }).toList());
+
+        List<Runnable> ready = new ArrayList<>();
+        ready.add(() -> ZooKeeper.awaitReady(zookeeper, marker));
+        ready.add(() -> {
+            PowerDns.awaitReady(pdns, topology.dns(), marker);
+            PowerDns.createZone(topology.dns(), topology.datacenters().getFirst().address());
+        });
+        haproxies.forEach(h -> ready.add(() -> Haproxy.awaitReady(h, marker)));
+        // Semi-sync goes on before the replicas connect, so each replica registers as a semi-sync one.
+        topology.shards().forEach(shard -> ready.add(() -> {
+            DbServer primary = shard.recordedPrimary().orElseThrow();
+            MariaDb.makePrimary(primary, topology.credentials());
+            List<DbServer> replicas = shard.servers().stream().filter(s -> s != primary).toList();
+            replicas.forEach(r -> MariaDb.makeReplica(r, primary, topology.credentials()));
+            replicas.forEach(r -> MariaDb.awaitReplicating(r, topology.credentials(), REPLICATION_TIMEOUT));
+        }));
+        inParallel(ready);
+
+        if (spec.startCheckoutApps()) startCheckoutApps();
+    }
+
+    private void startCheckoutApps() {
+        if (!Java.hasClass(CHECKOUT_MAIN)) {
+            LOG.warn("{} is not on the classpath; the lab runs without checkout apps", CHECKOUT_MAIN);
+            return;
+        }
+        List<LabProcess> apps = topology.datacenters().stream().map(dc -> launch("checkout " + dc.name(),
+                List.of(Java.binary(), "-Xmx256m", "-cp", Java.classpath(), CHECKOUT_MAIN,
+                        "--topology", topologyFile().toString(), "--dc", dc.name()),
+                dc.checkoutApp(), spec.dir().resolve("checkout").resolve(dc.name() + ".log"), false)).toList();
+        inParallel(apps.stream().<Runnable>map(app -> () -> awaitListening(app, Duration.ofSeconds(60))).toList());
+    }
+
+    private void awaitListening(LabProcess process, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Ports.isListening(process.endpoint().host(), process.endpoint().port())) {
+            if (!Processes.isOurs(process.pid(), marker)) {
+                throw new LabException(process.name() + " exited while starting: " + Processes.tail(process.log(), 4)
+                        + " (log: " + process.log() + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new LabException(process.name() + " did not listen on " + process.endpoint() + " within "
+                        + timeout.toSeconds() + " s (log: " + process.log() + ")");
+            }
+            Processes.sleep(50);
+        }
+    }
+
+    /** Re-checks the port just before starting (something may have taken it since planning), then records the PID. */
+    private LabProcess launch(String name, List<String> command, Endpoint endpoint, Path log, boolean udp) {
+        Ports.requireFree(endpoint.host(), endpoint.port(), udp);
+        LabProcess process = new LabProcess(name, Processes.spawn(command, log), command, endpoint, log);
+        synchronized (this) {
+            processes.add(process);
+            saveState();
+        }
+        return process;
+    }
+
+    private synchronized void saveState() {
+        new LabState(spec, processes).write();
+    }
+
+    private LabProcess process(String name) {
+        return processes.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new LabException("lab in " + spec.dir() + " has no process '" + name + "'; it has: "
+                        + processes.stream().map(LabProcess::name).collect(Collectors.joining(", "))));
+    }
+
+    private DbServer server(String serverId) {
+        return topology.shards().stream().flatMap(s -> s.servers().stream()).filter(s -> s.id().equals(serverId))
+                .findFirst().orElseThrow(() -> new LabException("lab in " + spec.dir() + " has no database server '"
+                        + serverId + "'"));
+    }
+
+    private static String mariadbName(String serverId) {
+        return "mariadb " + serverId;
+    }
+
+    private static String describe(LabSpec spec) {
+        return "dcs=" + String.join(",", spec.dcs()) + " shards=" + spec.shards() + " basePort=" + spec.basePort()
+                + " checkoutApps=" + spec.startCheckoutApps();
+    }
+
+    /** Runs the tasks on virtual threads and rethrows the first failure (the others as suppressed). */
+    private static void inParallel(List<Runnable> tasks) {
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = tasks.stream().<Future<?>>map(executor::submit).toList();
+            RuntimeException failure = null;
+            for (Future<?> future : futures) {
+                try {
+                    future.get();
+                } catch (ExecutionException e) {
+                    RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
+                            : new LabException(e.getCause().getMessage(), e.getCause());
+                    if (failure == null) failure = cause;
+                    else failure.addSuppressed(cause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new LabException("interrupted", e);
+                }
+            }
+            if (failure != null) throw failure;
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) return;
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + root + ": " + e.getMessage(), e);
+        }
+    }
+}

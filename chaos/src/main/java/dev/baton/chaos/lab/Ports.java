@@ -1,0 +1,87 @@
+package dev.baton.chaos.lab;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Hands out the lab's ports. Every port number is distinct within one lab even across addresses,
+ * so a log line or an error naming a port is never ambiguous.
+ */
+final class Ports {
+    private final int basePort;
+    private final Set<Integer> taken = new HashSet<>();
+    private int next;
+
+    Ports(int basePort) {
+        this.basePort = basePort;
+        this.next = basePort;
+    }
+
+    /** A port free on every one of {@code addresses} (TCP; and UDP too when {@code udp}). */
+    int allocate(List<String> addresses, boolean udp) {
+        if (basePort != 0) {
+            int port = next++;
+            taken.add(port);
+            for (String address : addresses) requireFree(address, port, udp);
+            return port;
+        }
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = ephemeral(addresses.getFirst());
+            if (taken.contains(port)) continue;
+            if (addresses.stream().allMatch(a -> isFree(a, port, udp))) {
+                taken.add(port);
+                return port;
+            }
+        }
+        throw new LabException("found no free port on " + addresses + " after 200 attempts");
+    }
+
+    /** Throws a LabException naming {@code address:port} when something listens there already. */
+    static void requireFree(String address, int port, boolean udp) {
+        if (!isFree(address, port, udp)) {
+            throw new LabException(address + ":" + port + " is already in use" + (udp ? " (TCP or UDP)" : ""));
+        }
+    }
+
+    static boolean isFree(String address, int port, boolean udp) {
+        // SO_REUSEADDR like the servers themselves, so a port in TIME_WAIT still counts as free.
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(address), port));
+        } catch (IOException e) {
+            return false;
+        }
+        if (!udp) return true;
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), port))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether something accepts TCP connections on {@code address:port}. */
+    static boolean isListening(String address, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address, port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int ephemeral(String address) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new LabException("cannot bind any port on " + address + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.baton.chaos.lab;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.wire.Dns;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The lab's authoritative DNS: PowerDNS with a sqlite backend, the zone created over its HTTP API. */
+final class PowerDns {
+    static final String BINARY = "/usr/sbin/pdns_server";
+    static final String SQLITE = "/usr/bin/sqlite3";
+    static final Path SCHEMA = Path.of("/usr/share/pdns-backend-sqlite3/schema/schema.sqlite3.sql");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PowerDns() {
+    }
+
+    static List<String> prepare(Dns dns, Path home) {
+        if (!Files.isRegularFile(SCHEMA)) {
+            throw new LabException("PowerDNS sqlite schema " + SCHEMA + " is missing: " + Binaries.INSTALL_LINE);
+        }
+        Path db = home.resolve("pdns.sqlite3");
+        try {
+            Files.createDirectories(home);
+            Files.deleteIfExists(db);
+            Files.writeString(home.resolve("pdns.conf"), Templates.render("pdns.conf", Map.of(
+                    "home", home, "address", dns.server().host(), "port", dns.server().port(),
+                    "apiKey", dns.apiKey(), "apiPort", URI.create(dns.apiUrl()).getPort())));
+        } catch (IOException e) {
+            throw new LabException("cannot prepare PowerDNS in " + home + ": " + e.getMessage(), e);
+        }
+        Processes.run(List.of(SQLITE, db.toString()), home.resolve("sqlite.log"), Optional.of(SCHEMA), Duration.ofSeconds(30));
+        // PowerDNS reads pdns.conf from --config-dir only, never from /etc/powerdns.
+        return List.of(BINARY, "--config-dir=" + home);
+    }
+
+    static void awaitReady(LabProcess process, Dns dns, String marker) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                if (send(dns, "GET", "/api/v1/servers/localhost", null).statusCode() == 200) return;
+            } catch (IOException e) {
+                if (!Processes.isOurs(process.pid(), marker)) {
+                    throw new LabException("pdns_server exited while starting: " + Processes.tail(process.log(), 4)
+                            + " (log: " + process.log() + ")");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new LabException("PowerDNS API at " + dns.apiUrl() + " did not answer within "
+                            + START_TIMEOUT.toSeconds() + " s (log: " + process.log() + ")");
+                }
+            }
+            Processes.sleep(20);
+        }
+    }
+
+    /** Creates the zone with its SOA/NS and the checkout A record pointing at {@code address}. */
+    static void createZone(Dns dns, String address) {
+        Map<String, Object> zone = Map.of(
+                "name", dns.zone(),
+                "kind", "Native",
+                "nameservers", List.of("ns1." + dns.zone()),
+                "rrsets", List.of(Map.of(
+                        "name", dns.checkoutName(), "type", "A", "ttl", dns.ttl(), "changetype", "REPLACE",
+                        "records", List.of(Map.of("content", address, "disabled", false)))));
+        try {
+            HttpResponse<String> response = send(dns, "POST", "/api/v1/servers/localhost/zones", JSON.writeValueAsString(zone));
+            if (response.statusCode() != 201) {
+                throw new LabException("PowerDNS refused zone " + dns.zone() + ": HTTP " + response.statusCode() + " "
+                        + response.body());
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot create zone " + dns.zone() + " at " + dns.apiUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static HttpResponse<String> send(Dns dns, String method, String path, String body) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(dns.apiUrl() + path))
+                .timeout(Duration.ofSeconds(5))
+                .header("X-API-Key", dns.apiKey())
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted", e);
+        }
+    }
+}

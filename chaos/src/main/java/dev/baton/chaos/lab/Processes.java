@@ -1,0 +1,126 @@
+package dev.baton.chaos.lab;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts lab processes so they outlive the JVM that started them, and stops them by PID only
+ * after checking the PID still belongs to the lab (a recycled PID is never signalled).
+ */
+final class Processes {
+    private static final Duration GRACE = Duration.ofSeconds(10);
+
+    private Processes() {
+    }
+
+    /**
+     * Starts {@code command} in its own session (setsid execs in place, so the PID is the server's):
+     * a Ctrl-C of the CLI that ran {@code lab up} then does not reach the lab.
+     */
+    static long spawn(List<String> command, Path log) {
+        List<String> full = new ArrayList<>();
+        full.add("setsid");
+        full.addAll(command);
+        try {
+            Files.createDirectories(log.getParent());
+            Process process = new ProcessBuilder(full)
+                    .redirectInput(new File("/dev/null"))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectErrorStream(true)
+                    .start();
+            return process.pid();
+        } catch (IOException e) {
+            throw new LabException("cannot start " + command.getFirst() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a short command to completion; throws with its output when it fails. */
+    static void run(List<String> command, Path log, Optional<Path> stdin, Duration timeout) {
+        try {
+            Files.createDirectories(log.getParent());
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectErrorStream(true);
+            builder.redirectInput(stdin.map(Path::toFile).orElse(new File("/dev/null")));
+            Process process = builder.start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new LabException(command.getFirst() + " did not finish within " + timeout + "; see " + log);
+            }
+            if (process.exitValue() != 0) {
+                throw new LabException(command.getFirst() + " failed with exit code " + process.exitValue()
+                        + ": " + tail(log, 5) + " (full log: " + log + ")");
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot run " + command.getFirst() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted while running " + command.getFirst(), e);
+        }
+    }
+
+    /** Alive and its command line mentions {@code marker} (the lab dir), so it is ours and not a recycled PID. */
+    static boolean isOurs(long pid, String marker) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').contains(marker);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGTERM, then SIGKILL after a grace period. Does nothing when the PID is not ours any more. */
+    static void stop(long pid, String marker) {
+        if (!isOurs(pid, marker)) return;
+        ProcessHandle.of(pid).ifPresent(handle -> {
+            handle.destroy();
+            if (!awaitExit(pid, marker, GRACE)) {
+                handle.destroyForcibly();
+                awaitExit(pid, marker, Duration.ofSeconds(5));
+            }
+        });
+    }
+
+    /** SIGKILL, for fault injection. */
+    static void kill(long pid, String marker) {
+        if (!isOurs(pid, marker)) return;
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        awaitExit(pid, marker, Duration.ofSeconds(5));
+    }
+
+    private static boolean awaitExit(long pid, String marker, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // A zombie child has an empty cmdline, so isOurs also turns false once it has died.
+        while (isOurs(pid, marker)) {
+            if (System.nanoTime() > deadline) return false;
+            sleep(20);
+        }
+        return true;
+    }
+
+    static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+            return String.join(" | ", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log at " + log + ")";
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.baton.chaos.lab;
+
+import dev.baton.wire.Datacenter;
+import dev.baton.wire.DbServer;
+import dev.baton.wire.Endpoint;
+import dev.baton.wire.Jdbc;
+import dev.baton.wire.Shard;
+import dev.baton.wire.ShardFrontends;
+import dev.baton.wire.Topology;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** One real 2 DC x 2 shard lab for the whole class. */
+class LabTest {
+    @TempDir
+    static Path dir;
+    static Lab lab;
+    static Topology topology;
+
+    @BeforeAll
+    static void up() {
+        long started = System.nanoTime();
+        lab = Lab.up(LabSpec.defaults(dir.resolve("lab")));
+        System.out.printf("lab 2 DCs x 2 shards up in %d ms%n", (System.nanoTime() - started) / 1_000_000);
+        topology = lab.topology();
+    }
+
+    @AfterAll
+    static void down() {
+        if (lab != null) lab.down();
+    }
+
+    @Test
+    void topologyHasEveryServerAndFrontend() {
+        assertThat(topology.datacenters()).extracting(Datacenter::name, Datacenter::address)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("east", "127.0.1.1"),
+                        org.assertj.core.groups.Tuple.tuple("west", "127.0.2.1"));
+        assertThat(topology.shards()).extracting(Shard::name).containsExactly("s1", "s2");
+        assertThat(topology.shard("s1").orElseThrow().servers()).extracting(DbServer::id).containsExactly("s1-east", "s1-west");
+        assertThat(Topology.read(lab.topologyFile())).isEqualTo(topology);
+        assertThat(lab.status().allRunning()).isTrue();
+        assertThat(lab.status().table()).contains("mariadb s1-west", "haproxy east", "pdns", "zookeeper");
+    }
+
+    @Test
+    void rowWrittenThroughEastWriterReachesWestReplica() throws Exception {
+        String key = UUID.randomUUID().toString();
+        for (Shard shard : topology.shards()) {
+            ShardFrontends east = topology.datacenter("east").orElseThrow().frontendsOf(shard.name()).orElseThrow();
+            try (Connection c = app(east.writer()); Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO orders(idem_key, shop_id, items, total_cents, dc) VALUES ('"
+                        + key + "', 1, '[]', 100, 'east')");
+            }
+            DbServer west = shard.serverIn("west").orElseThrow();
+            await().atMost(Duration.ofSeconds(10)).until(() -> count(west.endpoint(), key) == 1);
+            try (Connection c = admin(west.endpoint()); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SHOW SLAVE STATUS")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString("Using_Gtid")).isEqualTo("Slave_Pos");
+                assertThat(rs.getString("Slave_IO_Running")).isEqualTo("Yes");
+                assertThat(rs.getString("Slave_SQL_Running")).isEqualTo("Yes");
+            }
+        }
+    }
+
+    @Test
+    void primaryWaitsForASemiSyncReplica() throws Exception {
+        DbServer primary = topology.shard("s1").orElseThrow().recordedPrimary().orElseThrow();
+        try (Connection c = admin(primary.endpoint()); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW STATUS LIKE 'Rpl_semi_sync_master_clients'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(2)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void appCannotWriteOnAReadOnlyReplica() {
+        DbServer west = topology.shard("s2").orElseThrow().serverIn("west").orElseThrow();
+        assertThatThrownBy(() -> {
+            try (Connection c = app(west.endpoint()); Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO probe(shard) VALUES ('s2')");
+            }
+        }).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1290));
+    }
+
+    @Test
+    void dnsAnswersCheckoutWithTtlOneAndTheFirstDc() throws Exception {
+        Endpoint server = topology.dns().server();
+        SimpleResolver resolver = new SimpleResolver(new InetSocketAddress(server.host(), server.port()));
+        resolver.setTimeout(Duration.ofSeconds(2));
+        Message response = resolver.send(Message.newQuery(Record.newRecord(
+                Name.fromString(topology.dns().checkoutName()), Type.A, DClass.IN)));
+        assertThat(response.getRcode()).isEqualTo(Rcode.NOERROR);
+        List<Record> answers = response.getSection(Section.ANSWER);
+        assertThat(answers).hasSize(1);
+        assertThat(answers.getFirst().getTTL()).isEqualTo(1);
+        assertThat(((ARecord) answers.getFirst()).getAddress().getHostAddress()).isEqualTo("127.0.1.1");
+    }
+
+    @Test
+    void zooKeeperAnswersRuok() throws Exception {
+        assertThat(ZooKeeper.fourLetterWord(topology.zookeeper(), "ruok")).isEqualTo("imok");
+    }
+
+    @Test
+    void everyHaproxyRuntimeApiShowsItsServers() throws Exception {
+        for (Datacenter dc : topology.datacenters()) {
+            String state = Haproxy.command(dc.haproxyRuntime(), "show servers state");
+            assertThat(state).contains("w_s1 ", "w_s2 ", "r_s1 ", "r_s2 ");
+            Endpoint s1Primary = topology.shard("s1").orElseThrow().recordedPrimary().orElseThrow().endpoint();
+            assertThat(state.lines().filter(l -> l.contains(" w_s1 db ") || l.contains(" w_s1 1 db ")))
+                    .singleElement().asString()
+                    .contains(" " + s1Primary.host() + " ").contains(" " + s1Primary.port() + " ");
+        }
+    }
+
+    @Test
+    void secondUpOnTheSameDirIsANoOp() {
+        long pid = lab.pidOf("mariadb s1-east");
+        Lab again = Lab.up(LabSpec.defaults(dir.resolve("lab")));
+        assertThat(again.topology()).isEqualTo(topology);
+        assertThat(again.pidOf("mariadb s1-east")).isEqualTo(pid);
+    }
+
+    @Test
+    void upWithAnotherSpecOnARunningDirIsRefused() {
+        Path labDir = dir.resolve("lab");
+        assertThatThrownBy(() -> Lab.up(new LabSpec(labDir, List.of("east", "west"), 3, 0, false)))
+                .isInstanceOf(LabException.class)
+                .hasMessageContaining(labDir.toString()).hasMessageContaining("already running");
+        assertThat(lab.status().allRunning()).isTrue();
+    }
+
+    @Test
+    void killedServerStartsAgainAndCatchesUp() throws Exception {
+        DbServer west = topology.shard("s2").orElseThrow().serverIn("west").orElseThrow();
+        long pid = lab.pidOf("mariadb s2-west");
+        String key = UUID.randomUUID().toString();
+        try {
+            lab.kill("s2-west");
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
+            assertThat(lab.status().dead()).extracting(LabStatus.Entry::name).containsExactly("mariadb s2-west");
+            ShardFrontends east = topology.datacenter("east").orElseThrow().frontendsOf("s2").orElseThrow();
+            try (Connection c = app(east.writer()); Statement st = c.createStatement()) {
+                st.executeUpdate("INSERT INTO orders(idem_key, shop_id, items, total_cents, dc) VALUES ('"
+                        + key + "', 2, '[]', 100, 'east')");
+            }
+        } finally {
+            lab.start("s2-west");
+        }
+        assertThat(lab.pidOf("mariadb s2-west")).isNotEqualTo(pid);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(west.endpoint(), key) == 1);
+        assertThat(lab.status().allRunning()).isTrue();
+    }
+
+    private static long count(Endpoint endpoint, String key) throws SQLException {
+        try (Connection c = admin(endpoint); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM orders WHERE idem_key = '" + key + "'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static Connection app(Endpoint endpoint) throws SQLException {
+        var c = topology.credentials();
+        return DriverManager.getConnection(Jdbc.url(endpoint, c.database(), 2000, 10_000), c.appUser(), c.appPassword());
+    }
+
+    private static Connection admin(Endpoint endpoint) throws SQLException {
+        var c = topology.credentials();
+        return DriverManager.getConnection(Jdbc.url(endpoint, c.database(), 2000, 10_000), c.adminUser(), c.adminPassword());
+    }
+}
