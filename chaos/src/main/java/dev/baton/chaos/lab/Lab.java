@@ -146,7 +146,7 @@ public final class Lab implements AutoCloseable {
         }
         if (Processes.isOurs(old.pid(), marker)) return;
         Ports.requireFree(old.endpoint().host(), old.endpoint().port(), false);
-        LabProcess restarted = old.withPid(Processes.spawn(old.command(), old.log()));
+        LabProcess restarted = old.withPid(Processes.spawn(old.command(), old.log(), marker));
         synchronized (this) {
             processes.replaceAll(p -> p.name().equals(old.name()) ? restarted : p);
             saveState();
@@ -220,7 +220,9 @@ public final class Lab implements AutoCloseable {
         ready.add(() -> ZooKeeper.awaitReady(zookeeper, marker));
         ready.add(() -> {
             PowerDns.awaitReady(pdns, topology.dns(), marker);
-            PowerDns.createZone(topology.dns(), topology.datacenters().getFirst().address());
+            String firstDc = topology.datacenters().getFirst().address();
+            PowerDns.createZone(topology.dns(), firstDc);
+            PowerDns.awaitAnswer(topology.dns(), firstDc);
         });
         haproxies.forEach(h -> ready.add(() -> Haproxy.awaitReady(h, marker)));
         // Semi-sync goes on before the replicas connect, so each replica registers as a semi-sync one.
@@ -266,7 +268,7 @@ public final class Lab implements AutoCloseable {
     /** Re-checks the port just before starting (something may have taken it since planning), then records the PID. */
     private LabProcess launch(String name, List<String> command, Endpoint endpoint, Path log, boolean udp) {
         Ports.requireFree(endpoint.host(), endpoint.port(), udp);
-        LabProcess process = new LabProcess(name, Processes.spawn(command, log), command, endpoint, log);
+        LabProcess process = new LabProcess(name, Processes.spawn(command, log, marker), command, endpoint, log);
         synchronized (this) {
             processes.add(process);
             saveState();
