@@ -15,7 +15,11 @@ final class Binaries {
     }
 
     static void requireInstalled() {
-        List<String> missing = REQUIRED.stream().filter(b -> !Files.isExecutable(Path.of(b))).toList();
+        requireInstalled(REQUIRED);
+    }
+
+    static void requireInstalled(List<String> binaries) {
+        List<String> missing = binaries.stream().filter(b -> !Files.isExecutable(Path.of(b))).toList();
         if (!missing.isEmpty()) {
             throw new LabException("missing " + String.join(", ", missing) + "; install with: " + INSTALL_LINE);
         }

@@ -146,7 +146,7 @@ public final class Lab implements AutoCloseable {
         }
         if (Processes.isOurs(old.pid(), marker)) return;
         Ports.requireFree(old.endpoint().host(), old.endpoint().port(), false);
-        LabProcess restarted = old.withPid(Processes.spawn(old.command(), old.log()));
+        LabProcess restarted = old.withPid(Processes.spawn(old.command(), old.log(), marker));
         synchronized (this) {
             processes.replaceAll(p -> p.name().equals(old.name()) ? restarted : p);
             saveState();
@@ -154,7 +154,10 @@ public final class Lab implements AutoCloseable {
         MariaDb.awaitReady(restarted, topology.credentials(), marker);
     }
 
-    /** Stops every process of the lab by PID (TERM, then KILL after a grace) and checks every lab port is closed. */
+    /**
+     * Stops every process of the lab by PID (TERM, then KILL after a grace), checks every lab port
+     * is closed, and removes the datadirs and the state file.
+     */
     public void down() {
         List<LabProcess> toStop;
         synchronized (this) {
@@ -169,6 +172,9 @@ public final class Lab implements AutoCloseable {
             }
             Processes.sleep(50);
         }
+        // The datadirs are hundreds of MB for a big lab; logs and configs stay for a post-mortem.
+        inParallel(topology.shards().stream().flatMap(s -> s.servers().stream())
+                .<Runnable>map(s -> () -> deleteTree(spec.dir().resolve("mariadb").resolve(s.id()).resolve("data"))).toList());
         synchronized (this) {
             processes.clear();
             try {
@@ -190,50 +196,56 @@ public final class Lab implements AutoCloseable {
         for (String part : List.of("mariadb", "haproxy", "pdns", "zookeeper", "checkout")) deleteTree(dir.resolve(part));
         topology.write(topologyFile());
         saveState();
+        long started = System.nanoTime();
+        Path template = MariaDb.template(topology.credentials());
+        long templateReady = System.nanoTime();
 
-        // The ZooKeeper JVM is the slowest to start, so it goes first and warms up while the rest starts.
-        Endpoint zk = topology.zookeeper();
-        LabProcess zookeeper = launch("zookeeper", ZooKeeper.prepare(zk, dir.resolve("zookeeper")), zk,
-                dir.resolve("zookeeper/zookeeper.log"), false);
-        Endpoint dnsServer = topology.dns().server();
-        Path pdnsHome = dir.resolve("pdns");
-        LabProcess pdns = launch("pdns", PowerDns.prepare(topology.dns(), pdnsHome), dnsServer, pdnsHome.resolve("pdns.log"), true);
-        List<LabProcess> haproxies = topology.datacenters().stream().map(dc -> {
-            Path home = dir.resolve("haproxy");
-            return launch("haproxy " + dc.name(), Haproxy.prepare(topology, dc, home), dc.haproxyRuntime(),
-                    home.resolve(dc.name() + ".log"), false);
-        }).toList();
-
-        Path template = MariaDb.template(dir, topology.credentials());
-        List<DbServer> servers = topology.shards().stream().flatMap(s -> s.servers().stream()).toList();
-        inParallel(servers.stream().<Runnable>map(server -> () -> {
-            Path home = dir.resolve("mariadb").resolve(server.id());
-            int dcIndex = spec.dcs().indexOf(server.dc());
-            Shard shard = topology.shard(server.shard()).orElseThrow();
-            List<String> command = MariaDb.prepare(server, home, template, (shard.index() + 1) * 100 + dcIndex + 1,
-                    dcIndex, spec.dcs().size());
-            LabProcess process = launch(mariadbName(server.id()), command, server.endpoint(), home.resolve("mariadbd.out"), false);
-            MariaDb.awaitReady(process, topology.credentials(), marker);
-        }).toList());
-
-        List<Runnable> ready = new ArrayList<>();
-        ready.add(() -> ZooKeeper.awaitReady(zookeeper, marker));
-        ready.add(() -> {
-            PowerDns.awaitReady(pdns, topology.dns(), marker);
-            PowerDns.createZone(topology.dns(), topology.datacenters().getFirst().address());
+        // Everything starts at once and each part waits only for what it needs.
+        List<Runnable> parts = new ArrayList<>();
+        parts.add(() -> {
+            Endpoint zk = topology.zookeeper();
+            LabProcess zookeeper = launch("zookeeper", ZooKeeper.prepare(zk, dir.resolve("zookeeper")), zk,
+                    dir.resolve("zookeeper/zookeeper.log"), false);
+            ZooKeeper.awaitReady(zookeeper, marker);
         });
-        haproxies.forEach(h -> ready.add(() -> Haproxy.awaitReady(h, marker)));
-        // Semi-sync goes on before the replicas connect, so each replica registers as a semi-sync one.
-        topology.shards().forEach(shard -> ready.add(() -> {
+        parts.add(() -> {
+            Path home = dir.resolve("pdns");
+            LabProcess pdns = launch("pdns", PowerDns.prepare(topology.dns(), home), topology.dns().server(),
+                    home.resolve("pdns.log"), true);
+            PowerDns.awaitReady(pdns, topology.dns(), marker);
+            String firstDc = topology.datacenters().getFirst().address();
+            PowerDns.createZone(topology.dns(), firstDc);
+            PowerDns.awaitAnswer(topology.dns(), firstDc);
+        });
+        topology.datacenters().forEach(dc -> parts.add(() -> {
+            Path home = dir.resolve("haproxy");
+            LabProcess haproxy = launch("haproxy " + dc.name(), Haproxy.prepare(topology, dc, home), dc.haproxyRuntime(),
+                    home.resolve(dc.name() + ".log"), false);
+            Haproxy.awaitReady(haproxy, marker);
+        }));
+        topology.shards().forEach(shard -> parts.add(() -> {
+            inParallel(shard.servers().stream().<Runnable>map(server -> () -> startDatabase(shard, server, template)).toList());
+            // Semi-sync goes on before the replicas connect, so each replica registers as a semi-sync one.
             DbServer primary = shard.recordedPrimary().orElseThrow();
             MariaDb.makePrimary(primary, topology.credentials());
             List<DbServer> replicas = shard.servers().stream().filter(s -> s != primary).toList();
             replicas.forEach(r -> MariaDb.makeReplica(r, primary, topology.credentials()));
             replicas.forEach(r -> MariaDb.awaitReplicating(r, topology.credentials(), REPLICATION_TIMEOUT));
         }));
-        inParallel(ready);
+        inParallel(parts);
+        LOG.info("lab phases: template {} ms, servers and services ready {} ms", (templateReady - started) / 1_000_000,
+                (System.nanoTime() - templateReady) / 1_000_000);
 
         if (spec.startCheckoutApps()) startCheckoutApps();
+    }
+
+    private void startDatabase(Shard shard, DbServer server, Path template) {
+        Path home = spec.dir().resolve("mariadb").resolve(server.id());
+        int dcIndex = spec.dcs().indexOf(server.dc());
+        List<String> command = MariaDb.prepare(server, home, template, (shard.index() + 1) * 100 + dcIndex + 1,
+                dcIndex, spec.dcs().size());
+        LabProcess process = launch(mariadbName(server.id()), command, server.endpoint(), home.resolve("mariadbd.out"), false);
+        MariaDb.awaitReady(process, topology.credentials(), marker);
     }
 
     private void startCheckoutApps() {
@@ -266,7 +278,7 @@ public final class Lab implements AutoCloseable {
     /** Re-checks the port just before starting (something may have taken it since planning), then records the PID. */
     private LabProcess launch(String name, List<String> command, Endpoint endpoint, Path log, boolean udp) {
         Ports.requireFree(endpoint.host(), endpoint.port(), udp);
-        LabProcess process = new LabProcess(name, Processes.spawn(command, log), command, endpoint, log);
+        LabProcess process = new LabProcess(name, Processes.spawn(command, log, marker), command, endpoint, log);
         synchronized (this) {
             processes.add(process);
             saveState();
@@ -321,7 +333,7 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         if (!Files.exists(root)) return;
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);

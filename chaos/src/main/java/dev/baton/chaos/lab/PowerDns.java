@@ -3,7 +3,17 @@ package dev.baton.chaos.lab;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.wire.Dns;
 
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Type;
+
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -83,6 +93,34 @@ final class PowerDns {
         } catch (IOException e) {
             throw new LabException("cannot create zone " + dns.zone() + " at " + dns.apiUrl() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Asks the server itself, over DNS, until it serves the checkout record (the API may answer before the listener does). */
+    static void awaitAnswer(Dns dns, String address) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        String last = "no answer";
+        try {
+            SimpleResolver resolver = new SimpleResolver(new InetSocketAddress(dns.server().host(), dns.server().port()));
+            resolver.setTimeout(Duration.ofMillis(500));
+            Message query = Message.newQuery(Record.newRecord(Name.fromString(dns.checkoutName()), Type.A, DClass.IN));
+            while (System.nanoTime() < deadline) {
+                try {
+                    List<Record> answers = resolver.send(query).getSection(Section.ANSWER);
+                    if (answers.size() == 1 && answers.getFirst() instanceof ARecord a
+                            && a.getAddress().getHostAddress().equals(address)) {
+                        return;
+                    }
+                    last = "answer " + answers;
+                } catch (IOException e) {
+                    last = e.getMessage();
+                }
+                Processes.sleep(20);
+            }
+        } catch (IOException e) {
+            last = e.getMessage();
+        }
+        throw new LabException("PowerDNS at " + dns.server() + " does not serve " + dns.checkoutName() + " -> " + address
+                + " within " + START_TIMEOUT.toSeconds() + " s: " + last);
     }
 
     private static HttpResponse<String> send(Dns dns, String method, String path, String body) throws IOException {

@@ -25,21 +25,35 @@ final class Processes {
      * Starts {@code command} in its own session (setsid execs in place, so the PID is the server's):
      * a Ctrl-C of the CLI that ran {@code lab up} then does not reach the lab.
      */
-    static long spawn(List<String> command, Path log) {
+    static long spawn(List<String> command, Path log, String marker) {
         List<String> full = new ArrayList<>();
         full.add("setsid");
         full.addAll(command);
+        Process process;
         try {
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(full)
+            process = new ProcessBuilder(full)
                     .redirectInput(new File("/dev/null"))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectErrorStream(true)
                     .start();
-            return process.pid();
         } catch (IOException e) {
             throw new LabException("cannot start " + command.getFirst() + ": " + e.getMessage(), e);
         }
+        // Until the JDK's spawn helper has exec'd the command, the PID's cmdline is the helper's;
+        // wait for the exec so that every later isOurs check sees the real command.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!isOurs(process.pid(), marker)) {
+            if (!process.isAlive()) {
+                throw new LabException(command.getFirst() + " exited at once: " + tail(log, 4) + " (log: " + log + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new LabException(command.getFirst() + " did not start within 10 s (log: " + log + ")");
+            }
+            sleep(2);
+        }
+        return process.pid();
     }
 
     /** Runs a short command to completion; throws with its output when it fails. */
@@ -82,9 +96,9 @@ final class Processes {
         if (!isOurs(pid, marker)) return;
         ProcessHandle.of(pid).ifPresent(handle -> {
             handle.destroy();
-            if (!awaitExit(pid, marker, GRACE)) {
+            if (!awaitExit(pid, GRACE)) {
                 handle.destroyForcibly();
-                awaitExit(pid, marker, Duration.ofSeconds(5));
+                awaitExit(pid, Duration.ofSeconds(5));
             }
         });
     }
@@ -93,17 +107,28 @@ final class Processes {
     static void kill(long pid, String marker) {
         if (!isOurs(pid, marker)) return;
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        awaitExit(pid, marker, Duration.ofSeconds(5));
+        awaitExit(pid, Duration.ofSeconds(5));
     }
 
-    private static boolean awaitExit(long pid, String marker, Duration timeout) {
+    private static boolean awaitExit(long pid, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        // A zombie child has an empty cmdline, so isOurs also turns false once it has died.
-        while (isOurs(pid, marker)) {
+        while (isRunning(pid)) {
             if (System.nanoTime() > deadline) return false;
             sleep(20);
         }
         return true;
+    }
+
+    /** Exists and is not a zombie waiting for its parent to reap it. */
+    private static boolean isRunning(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+            // "pid (comm) S ...": the state follows the last ')', as comm may contain anything.
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state != 'Z' && state != 'X';
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     static String tail(Path log, int lines) {
