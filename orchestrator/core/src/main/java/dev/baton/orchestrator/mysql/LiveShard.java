@@ -1,0 +1,113 @@
+package dev.baton.orchestrator.mysql;
+
+import dev.baton.wire.Credentials;
+import dev.baton.wire.DbServer;
+import dev.baton.wire.Shard;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+/**
+ * A shard's roles as its servers report them now. The topology's recorded roles are only where
+ * to look: after any switchover the servers are the truth.
+ *
+ * @param primary  the one writable server that does not replicate
+ * @param others   every other server, reachable or not
+ */
+public record LiveShard(Shard shard, ServerStatus.Up primary, List<ServerStatus> others) {
+
+    public LiveShard {
+        others = List.copyOf(others);
+    }
+
+    /** Asks every server of the shard in parallel; fails, naming them, unless exactly one is a writable primary. */
+    public static LiveShard discover(Shard shard, Credentials credentials) {
+        List<ServerStatus> statuses = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<ServerStatus>> futures = shard.servers().stream()
+                    .map(s -> pool.submit(() -> {
+                        try (MariaDbServer server = new MariaDbServer(s, credentials)) {
+                            return server.status();
+                        }
+                    }))
+                    .toList();
+            for (Future<ServerStatus> f : futures) statuses.add(f.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DiscoveryException("interrupted while discovering shard " + shard.name());
+        } catch (ExecutionException e) {
+            throw new DiscoveryException("cannot discover shard " + shard.name() + ": " + e.getCause().getMessage());
+        }
+        return of(shard, statuses);
+    }
+
+    static LiveShard of(Shard shard, List<ServerStatus> statuses) {
+        List<ServerStatus.Up> primaries = statuses.stream()
+                .filter(s -> s instanceof ServerStatus.Up up && up.writablePrimary())
+                .map(ServerStatus.Up.class::cast).toList();
+        if (primaries.size() != 1) {
+            String down = statuses.stream().filter(s -> s instanceof ServerStatus.Down)
+                    .map(s -> s.server().id() + " (" + ((ServerStatus.Down) s).reason() + ")")
+                    .collect(Collectors.joining("; "));
+            throw new DiscoveryException("shard " + shard.name() + " has " + (primaries.isEmpty() ? "no" : primaries.size())
+                    + " writable primaries" + (primaries.isEmpty() ? "" : ": " + primaries.stream()
+                    .map(p -> p.server().id() + " at " + p.server().endpoint()).collect(Collectors.joining(", ")))
+                    + (down.isEmpty() ? "" : "; unreachable: " + down));
+        }
+        ServerStatus.Up primary = primaries.getFirst();
+        return new LiveShard(shard, primary, statuses.stream().filter(s -> s != primary).toList());
+    }
+
+    public ServerStatus other(DbServer server) {
+        return others.stream().filter(s -> s.server().id().equals(server.id())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(server.id() + " is not a non-primary server of shard " + shard.name()));
+    }
+
+    /**
+     * Why {@code candidate} cannot take over from the primary now; empty when it can. Every
+     * problem is listed, so one refusal tells the operator everything to fix.
+     */
+    public List<String> candidateProblems(DbServer candidate, Duration maxLag) {
+        String name = candidate.id() + " at " + candidate.endpoint();
+        if (!(other(candidate) instanceof ServerStatus.Up c)) {
+            return List.of("candidate " + name + " is unreachable: " + ((ServerStatus.Down) other(candidate)).reason());
+        }
+        List<String> problems = new ArrayList<>();
+        List<GtidPosition.Gtid> errant = c.binlogState().notIn(primary.binlogState());
+        if (!errant.isEmpty()) {
+            problems.add("candidate " + name + " has errant GTIDs the primary " + primary.server().id() + " never had: "
+                    + errant.stream().map(Object::toString).collect(Collectors.joining(",")));
+        }
+        if (!c.logSlaveUpdates()) problems.add("candidate " + name + " has log_slave_updates OFF");
+        if (c.replication().isEmpty()) {
+            problems.add("candidate " + name + " does not replicate from anything");
+            return problems;
+        }
+        ServerStatus.Replication r = c.replication().get();
+        if (!r.replicatesFrom(primary.server().endpoint())) {
+            problems.add("candidate " + name + " replicates from " + r.master() + ", not from the primary "
+                    + primary.server().id() + " at " + primary.server().endpoint());
+        }
+        if (!r.ioRunning()) {
+            problems.add("candidate " + name + " replication IO thread is not running (" + r.ioState() + ")"
+                    + (r.lastIoError().isBlank() ? "" : ": " + r.lastIoError()));
+        }
+        if (!r.sqlRunning()) {
+            problems.add("candidate " + name + " replication SQL thread is not running"
+                    + (r.lastSqlError().isBlank() ? "" : ": " + r.lastSqlError()));
+        }
+        r.secondsBehind().filter(s -> s > maxLag.toSeconds()).ifPresent(s -> problems.add("candidate " + name
+                + " is lagging " + s + " s behind the primary (limit " + maxLag.toSeconds() + " s), "
+                + c.currentPos().behind(primary.binlogPos()) + " transactions behind"));
+        if (!"Slave_Pos".equalsIgnoreCase(r.usingGtid()) && !"Current_Pos".equalsIgnoreCase(r.usingGtid())) {
+            problems.add("candidate " + name + " does not replicate with GTID (Using_Gtid " + r.usingGtid() + ")");
+        }
+        return problems;
+    }
+}

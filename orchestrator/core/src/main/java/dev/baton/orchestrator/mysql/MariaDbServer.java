@@ -1,0 +1,284 @@
+package dev.baton.orchestrator.mysql;
+
+import dev.baton.wire.Credentials;
+import dev.baton.wire.DbServer;
+import dev.baton.wire.Endpoint;
+import dev.baton.wire.Jdbc;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * The MySQL actuator for one MariaDB server, as the admin account (it bypasses read_only). It
+ * keeps one connection, opened by {@link #connect()} or on first use, so a switchover can pay the
+ * connection cost before writes are held. Not thread-safe: one switchover step at a time uses it.
+ */
+public final class MariaDbServer implements AutoCloseable {
+    private static final int CONNECT_TIMEOUT_MS = 1000;
+    /** Every statement but the catch-up wait is short; a server that does not answer in time is treated as failed. */
+    private static final int STATEMENT_TIMEOUT_MS = 3000;
+    private static final Executor DIRECT = Runnable::run;
+
+    private final DbServer server;
+    private final Credentials credentials;
+    private Connection connection;
+
+    public MariaDbServer(DbServer server, Credentials credentials) {
+        this.server = server;
+        this.credentials = credentials;
+    }
+
+    public DbServer server() {
+        return server;
+    }
+
+    public MariaDbServer connect() {
+        connection();
+        return this;
+    }
+
+    public ServerStatus status() {
+        try {
+            return readStatus();
+        } catch (ActuatorException e) {
+            close();
+            return new ServerStatus.Down(server, e.getMessage());
+        }
+    }
+
+    /**
+     * Counts the client sessions that are doing something (a query, or a login in progress),
+     * not counting {@code ignoredLogins} logins that are known to be idle holders. Sessions of
+     * the admin and replication accounts and the server's own threads are not clients.
+     */
+    public int busyClientSessions(int ignoredLogins) {
+        return query("count busy client sessions", st -> {
+            int busy = 0, logins = 0;
+            try (ResultSet rs = st.executeQuery(clientSessionsQuery())) {
+                while (rs.next()) {
+                    if ("unauthenticated user".equals(rs.getString("USER"))) logins++;
+                    else if (!"Sleep".equals(rs.getString("COMMAND"))) busy++;
+                }
+            }
+            return busy + Math.max(0, logins - ignoredLogins);
+        });
+    }
+
+    /**
+     * Fences the server: ends every authenticated client session, turns semi-sync master off (so
+     * commits stop waiting for a replica's ack) and sets read_only; returns the final
+     * {@code gtid_binlog_pos}. Logins still in progress are left alone: the idle holder connections
+     * are among them, and a client that completes its login now only finds a read-only server.
+     */
+    public GtidPosition fence() {
+        return query("fence", st -> {
+            List<Long> sessions = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery(clientSessionsQuery())) {
+                while (rs.next()) {
+                    if (!"unauthenticated user".equals(rs.getString("USER"))) sessions.add(rs.getLong("ID"));
+                }
+            }
+            for (long id : sessions) {
+                try {
+                    st.execute("KILL CONNECTION " + id);
+                } catch (SQLException e) {
+                    // 1094 "Unknown thread id": the session ended on its own meanwhile.
+                    if (e.getErrorCode() != 1094) throw e;
+                }
+            }
+            st.execute("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
+            st.execute("SET GLOBAL read_only = ON");
+            return GtidPosition.parse(single(st, "SELECT @@GLOBAL.gtid_binlog_pos"));
+        });
+    }
+
+    /** The NAIVE baseline's fence: read_only and semi-sync off, clients left to hit the read-only error. */
+    public GtidPosition setReadOnly() {
+        return query("set read_only", st -> {
+            st.execute("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
+            st.execute("SET GLOBAL read_only = ON");
+            return GtidPosition.parse(single(st, "SELECT @@GLOBAL.gtid_binlog_pos"));
+        });
+    }
+
+    /** Rollback of {@link #fence()}: writable again, commits wait for a replica's ack again. */
+    public void unfence() {
+        execute("unfence", "SET GLOBAL rpl_semi_sync_master_enabled = ON", "SET GLOBAL read_only = OFF");
+    }
+
+    /** Waits (bounded) until the SQL thread has applied {@code position}; false on timeout. */
+    public boolean waitForGtid(GtidPosition position, Duration timeout) {
+        if (position.gtids().isEmpty()) return true;
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE - STATEMENT_TIMEOUT_MS, timeout.toMillis());
+        return query("wait for GTID " + position, timeoutMs + STATEMENT_TIMEOUT_MS, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+                ps.setString(1, position.toString());
+                ps.setDouble(2, timeoutMs / 1000.0);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1) == 0;
+                }
+            }
+        });
+    }
+
+    /**
+     * Makes this replica a writable primary. Semi-sync master is NOT turned on here: with no
+     * replica connected yet every commit would wait the semi-sync timeout; see {@link #semiSyncMaster}.
+     */
+    public void promote() {
+        execute("promote", "STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = OFF");
+    }
+
+    public void semiSyncMaster(boolean enabled) {
+        execute("semi-sync master " + (enabled ? "on" : "off"),
+                "SET GLOBAL rpl_semi_sync_master_enabled = " + (enabled ? "ON" : "OFF"));
+    }
+
+    /** How many semi-sync replicas are connected ({@code Rpl_semi_sync_master_clients}). */
+    public int semiSyncClients() {
+        return query("read semi-sync clients", st -> {
+            try (ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'")) {
+                return rs.next() ? rs.getInt(2) : 0;
+            }
+        });
+    }
+
+    /**
+     * Makes this server (a demoted primary) a read-only replica of {@code primary}. Its own binlog
+     * position becomes its replication position first: otherwise it would ask the new primary for
+     * transactions from its stale {@code gtid_slave_pos} and replay (or miss) what it wrote itself.
+     */
+    public void demoteUnder(DbServer primary) {
+        execute("demote under " + primary.id(),
+                "SET GLOBAL gtid_slave_pos = @@GLOBAL.gtid_binlog_pos",
+                changeMaster(primary.endpoint()),
+                "SET GLOBAL rpl_semi_sync_master_enabled = OFF",
+                "SET GLOBAL read_only = ON",
+                "START SLAVE");
+    }
+
+    /** Points a replica that already replicates (from the old primary) at the new one, keeping its position. */
+    public void repointTo(DbServer primary) {
+        execute("repoint to " + primary.id(), "STOP SLAVE", changeMaster(primary.endpoint()), "START SLAVE");
+    }
+
+    /** Plain statements on the admin connection, for callers with needs this class does not name. */
+    public void execute(String what, String... statements) {
+        query(what, st -> {
+            for (String sql : statements) st.execute(sql);
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        if (connection == null) return;
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // The server may be gone already; the connection is dropped either way.
+        }
+        connection = null;
+    }
+
+    private String changeMaster(Endpoint primary) {
+        return "CHANGE MASTER TO MASTER_HOST='" + primary.host() + "', MASTER_PORT=" + primary.port()
+                + ", MASTER_USER='" + credentials.replUser() + "', MASTER_PASSWORD='" + credentials.replPassword()
+                + "', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1";
+    }
+
+    private String clientSessionsQuery() {
+        return "SELECT ID, USER, COMMAND FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()"
+                + " AND USER NOT IN ('system user', 'event_scheduler', " + quote(credentials.adminUser())
+                + ", " + quote(credentials.replUser()) + ")";
+    }
+
+    private static String quote(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    private ServerStatus.Up readStatus() {
+        return query("read status", st -> {
+            ServerStatus.Up up;
+            try (ResultSet rs = st.executeQuery("SELECT @@server_id, @@read_only, @@gtid_binlog_pos, @@gtid_slave_pos,"
+                    + " @@gtid_current_pos, @@gtid_binlog_state, @@log_slave_updates, @@rpl_semi_sync_master_enabled")) {
+                rs.next();
+                up = new ServerStatus.Up(server, rs.getLong(1), rs.getBoolean(2), GtidPosition.parse(rs.getString(3)),
+                        GtidPosition.parse(rs.getString(4)), GtidPosition.parse(rs.getString(5)),
+                        GtidPosition.parse(rs.getString(6)), rs.getBoolean(7), rs.getBoolean(8), Optional.empty());
+            }
+            try (ResultSet rs = st.executeQuery("SHOW SLAVE STATUS")) {
+                if (!rs.next() || rs.getString("Master_Host") == null || rs.getString("Master_Host").isBlank()) return up;
+                long behind = rs.getLong("Seconds_Behind_Master");
+                Optional<Long> secondsBehind = rs.wasNull() ? Optional.empty() : Optional.of(behind);
+                var replication = new ServerStatus.Replication("Yes".equals(rs.getString("Slave_IO_Running")),
+                        "Yes".equals(rs.getString("Slave_SQL_Running")), rs.getString("Slave_IO_State"), secondsBehind,
+                        new Endpoint(rs.getString("Master_Host"), rs.getInt("Master_Port")), rs.getString("Using_Gtid"),
+                        rs.getString("Last_IO_Error"), rs.getString("Last_SQL_Error"));
+                return new ServerStatus.Up(up.server(), up.serverId(), up.readOnly(), up.binlogPos(), up.slavePos(),
+                        up.currentPos(), up.binlogState(), up.logSlaveUpdates(), up.semiSyncMaster(), Optional.of(replication));
+            }
+        });
+    }
+
+    private static String single(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Statement statement) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface ConnectionWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T query(String what, Work<T> work) {
+        return query(what, STATEMENT_TIMEOUT_MS, c -> {
+            try (Statement st = c.createStatement()) {
+                return work.run(st);
+            }
+        });
+    }
+
+    /** Runs work under a network timeout, so a hung server fails the step instead of hanging it. */
+    private <T> T query(String what, int timeoutMs, ConnectionWork<T> work) {
+        try {
+            Connection c = connection();
+            c.setNetworkTimeout(DIRECT, timeoutMs);
+            return work.run(c);
+        } catch (SQLException e) {
+            close();
+            throw new ActuatorException(what + " on " + server.id() + " at " + server.endpoint() + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private Connection connection() {
+        if (connection != null) return connection;
+        try {
+            connection = DriverManager.getConnection(
+                    Jdbc.url(server.endpoint(), credentials.database(), CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS),
+                    credentials.adminUser(), credentials.adminPassword());
+            return connection;
+        } catch (SQLException e) {
+            throw new ActuatorException("cannot connect to " + server.id() + " at " + server.endpoint() + " as "
+                    + credentials.adminUser() + ": " + e.getMessage(), e);
+        }
+    }
+}

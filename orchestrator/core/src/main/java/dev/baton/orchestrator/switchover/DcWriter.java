@@ -1,0 +1,27 @@
+package dev.baton.orchestrator.switchover;
+
+import dev.baton.orchestrator.haproxy.HaproxyRuntime;
+import dev.baton.wire.Datacenter;
+import dev.baton.wire.Endpoint;
+import dev.baton.wire.ShardFrontends;
+
+/**
+ * One DC's writer path for one shard: its HAProxy and the writer backend's single server.
+ *
+ * @param maxconn the server's maxconn before the switchover, restored when writes are released
+ */
+record DcWriter(Datacenter dc, ShardFrontends frontends, HaproxyRuntime runtime, int maxconn) {
+
+    void hold() {
+        runtime.setServerMaxconn(frontends.writerBackend(), frontends.writerServer(), 1);
+    }
+
+    /** Points the server at {@code primary} and lifts the hold: HAProxy dequeues the waiting connections to it at once. */
+    void release(Endpoint primary) {
+        runtime.setServerAddrAndMaxconn(frontends.writerBackend(), frontends.writerServer(), primary.host(), primary.port(), maxconn);
+    }
+
+    void pointAt(Endpoint primary) {
+        runtime.setServerAddr(frontends.writerBackend(), frontends.writerServer(), primary.host(), primary.port());
+    }
+}

@@ -1,0 +1,312 @@
+package dev.baton.orchestrator.switchover;
+
+import dev.baton.orchestrator.haproxy.HaproxyRuntime;
+import dev.baton.orchestrator.haproxy.HolderConnection;
+import dev.baton.orchestrator.mysql.DiscoveryException;
+import dev.baton.orchestrator.mysql.GtidPosition;
+import dev.baton.orchestrator.mysql.LiveShard;
+import dev.baton.orchestrator.mysql.MariaDbServer;
+import dev.baton.orchestrator.mysql.ServerStatus;
+import dev.baton.orchestrator.switchover.SwitchoverOptions.Mode;
+import dev.baton.orchestrator.switchover.SwitchoverResult.Outcome;
+import dev.baton.wire.Datacenter;
+import dev.baton.wire.DbServer;
+import dev.baton.wire.Shard;
+import dev.baton.wire.ShardFrontends;
+import dev.baton.wire.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * One shard's switchover from its live primary P to its server C in the target DC. The steps,
+ * in order, are all in {@link #run()}; before C is writable a failure rolls back, after it the
+ * switchover rolls forward (P stays read-only, so there are never two writable primaries).
+ */
+final class ShardSwitchover {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardSwitchover.class);
+    private static final int HOLDER_TIMEOUT_MS = 1000;
+    private static final Duration REPLICAS_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+
+    private final Topology topology;
+    private final Shard shard;
+    private final Datacenter target;
+    private final SwitchoverOptions options;
+    private final long started = System.nanoTime();
+    private final List<StepTiming> steps = new ArrayList<>();
+    private long pauseStart;
+    private long pauseEnd;
+
+    private LiveShard live;
+    private DbServer from;
+    private DbServer to;
+    private MariaDbServer primary;
+    private MariaDbServer candidate;
+    private List<DcWriter> writers = List.of();
+    private List<HolderConnection> holders = List.of();
+
+    ShardSwitchover(Topology topology, Shard shard, Datacenter target, SwitchoverOptions options) {
+        this.topology = topology;
+        this.shard = shard;
+        this.target = target;
+        this.options = options;
+    }
+
+    /** Throws {@link SwitchoverRefused} when a check fails before anything changed. */
+    SwitchoverResult run() {
+        step("precheck", this::precheck);
+        try {
+            step("connect", this::connect);
+        } catch (RuntimeException e) {
+            closeAll();
+            return result(Outcome.ROLLED_BACK, "nothing changed; " + e.getMessage());
+        }
+        boolean promoteAttempted = false;
+        try {
+            GtidPosition last;
+            if (options.mode() == Mode.HOLD) {
+                pauseStart = System.nanoTime();
+                step("hold", () -> inEveryDc(DcWriter::hold));
+                step("drain", this::drain);
+                last = step("fence", primary::fence);
+            } else {
+                pauseStart = System.nanoTime();
+                last = step("read-only", primary::setReadOnly);
+            }
+            step("catch-up", () -> catchUp(last));
+            promoteAttempted = true;
+            step("promote", candidate::promote);
+        } catch (RuntimeException failure) {
+            String reason = failure.getMessage();
+            LOG.warn("shard {}: switchover {} -> {} failed, rolling back: {}", shard.name(), from.id(), to.id(), reason);
+            List<String> rollbackProblems = rollback(promoteAttempted);
+            closeAll();
+            return result(Outcome.ROLLED_BACK, rollbackProblems.isEmpty() ? reason
+                    : reason + "; rollback incomplete: " + String.join("; ", rollbackProblems));
+        }
+        // C is writable: from here on only forward.
+        List<String> problems = new ArrayList<>();
+        attempt(problems, () -> step(options.mode() == Mode.HOLD ? "release" : "flip",
+                () -> inEveryDc(options.mode() == Mode.HOLD ? w -> w.release(to.endpoint()) : w -> w.pointAt(to.endpoint()))));
+        pauseEnd = System.nanoTime();
+        closeHolders();
+        attempt(problems, () -> step("repoint", this::repoint));
+        attempt(problems, () -> step("semi-sync", this::semiSync));
+        closeAll();
+        return result(Outcome.SWITCHED, String.join("; ", problems));
+    }
+
+    private void precheck() {
+        try {
+            live = LiveShard.discover(shard, topology.credentials());
+        } catch (DiscoveryException e) {
+            throw new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY, e.getMessage());
+        }
+        from = live.primary().server();
+        if (from.dc().equals(target.name())) {
+            throw new SwitchoverRefused(SwitchoverRefused.Kind.ALREADY_THERE, "shard " + shard.name() + ": its primary "
+                    + from.id() + " at " + from.endpoint() + " is already in " + target.name());
+        }
+        to = shard.serverIn(target.name()).orElseThrow(() -> new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY,
+                "shard " + shard.name() + " has no server in " + target.name()));
+        List<String> problems = live.candidateProblems(to, options.maxLag());
+        if (!problems.isEmpty()) {
+            throw new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY, "shard " + shard.name() + ": cannot switch "
+                    + from.id() + " -> " + to.id() + ": " + String.join("; ", problems));
+        }
+    }
+
+    /** Everything that costs a connection is paid here, before writes are held. */
+    private void connect() {
+        primary = new MariaDbServer(from, topology.credentials());
+        candidate = new MariaDbServer(to, topology.credentials());
+        writers = parallel(topology.datacenters(), dc -> {
+            ShardFrontends f = dc.frontendsOf(shard.name()).orElseThrow(() -> new IllegalStateException(
+                    "DC " + dc.name() + " has no frontends for shard " + shard.name()));
+            HaproxyRuntime runtime = new HaproxyRuntime(dc.haproxyRuntime());
+            int maxconn = runtime.serverState(f.writerBackend(), f.writerServer()).maxconn();
+            return new DcWriter(dc, f, runtime, maxconn);
+        });
+        parallel(List.of(primary, candidate), MariaDbServer::connect);
+        if (options.mode() == Mode.HOLD) {
+            holders = parallel(writers, w -> HolderConnection.open(w.frontends().writer(), HOLDER_TIMEOUT_MS));
+        }
+    }
+
+    /**
+     * Lets sessions already on P finish the statement they are running, so a client that connected
+     * just before the hold is not failed by the fence; idle ones are killed by the fence anyway.
+     */
+    private void drain() {
+        long deadline = System.nanoTime() + options.drainTimeout().toNanos();
+        while (primary.busyClientSessions(holders.size()) > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private void catchUp(GtidPosition last) {
+        if (!candidate.waitForGtid(last, options.catchUpTimeout())) {
+            throw new IllegalStateException("candidate " + to.id() + " did not apply " + last + " within "
+                    + options.catchUpTimeout().toMillis() + " ms");
+        }
+    }
+
+    /** P and every other replica replicate from C; outside the write pause. */
+    private void repoint() {
+        List<Runnable> work = new ArrayList<>();
+        work.add(() -> primary.demoteUnder(to));
+        for (ServerStatus other : live.others()) {
+            if (other.server().id().equals(to.id())) continue;
+            work.add(() -> {
+                try (MariaDbServer replica = new MariaDbServer(other.server(), topology.credentials())) {
+                    replica.repointTo(to);
+                }
+            });
+        }
+        parallel(work, r -> {
+            r.run();
+            return null;
+        });
+    }
+
+    /**
+     * Semi-sync master goes on only once a replica is connected to C: with none, every commit
+     * would wait the full semi-sync timeout, which would be a write pause of its own.
+     */
+    private void semiSync() {
+        long deadline = System.nanoTime() + REPLICAS_CONNECT_TIMEOUT.toNanos();
+        while (primary.status() instanceof ServerStatus.Up p
+                && !p.replication().map(ServerStatus.Replication::ioRunning).orElse(false)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("old primary " + from.id() + " did not connect to " + to.id() + " within "
+                        + REPLICAS_CONNECT_TIMEOUT.toMillis() + " ms; semi-sync master left off on " + to.id());
+            }
+            sleep(5);
+        }
+        candidate.semiSyncMaster(true);
+    }
+
+    /** Everything back as it was: P writable, writers on P, C a replica again if it was touched. */
+    private List<String> rollback(boolean promoteAttempted) {
+        List<String> problems = new ArrayList<>();
+        long start = System.nanoTime();
+        if (promoteAttempted) {
+            attempt(problems, () -> {
+                candidate.execute("re-fence", "SET GLOBAL read_only = ON");
+                candidate.repointTo(from);
+            });
+        }
+        attempt(problems, primary::unfence);
+        attempt(problems, () -> inEveryDc(w -> w.release(from.endpoint())));
+        pauseEnd = System.nanoTime();
+        closeHolders();
+        steps.add(new StepTiming("rollback", ms(start - started), ms(System.nanoTime() - start)));
+        return problems;
+    }
+
+    private void inEveryDc(Consumer<DcWriter> work) {
+        parallel(writers, w -> {
+            work.accept(w);
+            return null;
+        });
+    }
+
+    /**
+     * Runs work on every item at once and waits for all of it; if any failed, throws one exception
+     * naming every failure (the others are attached as suppressed).
+     */
+    private static <I, O> List<O> parallel(List<I> items, Function<I, O> work) {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<O>> futures = items.stream().map(i -> pool.submit(() -> work.apply(i))).toList();
+            List<O> results = new ArrayList<>();
+            List<Throwable> failures = new ArrayList<>();
+            for (Future<O> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    failures.add(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+            if (failures.isEmpty()) return results;
+            IllegalStateException failed = new IllegalStateException(failures.stream().map(Throwable::getMessage)
+                    .collect(Collectors.joining("; ")), failures.getFirst());
+            failures.stream().skip(1).forEach(failed::addSuppressed);
+            throw failed;
+        }
+    }
+
+    private void step(String name, Runnable work) {
+        step(name, () -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private <T> T step(String name, Supplier<T> work) {
+        long start = System.nanoTime();
+        T value;
+        try {
+            value = work.get();
+        } finally {
+            long end = System.nanoTime();
+            steps.add(new StepTiming(name, ms(start - started), ms(end - start)));
+            LOG.debug("shard {}: {} took {} ms", shard.name(), name, ms(end - start));
+        }
+        options.listener().stepDone(shard.name(), name);
+        return value;
+    }
+
+    private void attempt(List<String> problems, Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            problems.add(e.getMessage());
+        }
+    }
+
+    private SwitchoverResult result(Outcome outcome, String reason) {
+        double pause = pauseStart == 0 ? 0 : ms(pauseEnd - pauseStart);
+        SwitchoverResult result = new SwitchoverResult(shard.name(), from.id(), to.id(), outcome, reason, steps, pause,
+                ms(System.nanoTime() - started));
+        LOG.info("shard {}: {} {} -> {} in {} ms, write pause {} ms{}", shard.name(), outcome, from.id(), to.id(),
+                Math.round(result.wallMs()), Math.round(pause), reason.isEmpty() ? "" : ": " + reason);
+        return result;
+    }
+
+    private void closeHolders() {
+        holders.forEach(HolderConnection::close);
+    }
+
+    private void closeAll() {
+        closeHolders();
+        if (primary != null) primary.close();
+        if (candidate != null) candidate.close();
+    }
+
+    private static double ms(long nanos) {
+        return Math.round(nanos / 100_000.0) / 10.0;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

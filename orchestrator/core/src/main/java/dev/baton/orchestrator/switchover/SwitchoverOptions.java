@@ -1,0 +1,47 @@
+package dev.baton.orchestrator.switchover;
+
+import java.time.Duration;
+
+/**
+ * @param mode           HOLD holds new connections in HAProxy during the switch; NAIVE is the baseline
+ * @param concurrency    how many shards {@link SwitchoverEngine#switchoverAll} switches at once
+ * @param catchUpTimeout how long the candidate may take to apply the fenced primary's last GTID
+ * @param maxLag         a candidate further behind (Seconds_Behind_Master) is refused
+ * @param drainTimeout   HOLD only: how long to let client sessions already on the primary finish
+ *                       their statement before they are killed
+ */
+public record SwitchoverOptions(Mode mode, int concurrency, Duration catchUpTimeout, Duration maxLag,
+                                Duration drainTimeout, StepListener listener) {
+
+    public enum Mode {
+        /** Hold new connections in every DC's HAProxy queue, fence, promote, release them to the new primary. */
+        HOLD,
+        /** The baseline to beat: read_only on the primary, wait for catch-up, promote, flip HAProxy. */
+        NAIVE
+    }
+
+    public SwitchoverOptions {
+        if (concurrency < 1) throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+    }
+
+    public static SwitchoverOptions defaults() {
+        return new SwitchoverOptions(Mode.HOLD, 8, Duration.ofSeconds(5), Duration.ofSeconds(1),
+                Duration.ofMillis(200), StepListener.NONE);
+    }
+
+    public SwitchoverOptions withMode(Mode mode) {
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener);
+    }
+
+    public SwitchoverOptions withListener(StepListener listener) {
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener);
+    }
+
+    public SwitchoverOptions withConcurrency(int concurrency) {
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener);
+    }
+
+    public SwitchoverOptions withCatchUpTimeout(Duration catchUpTimeout) {
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener);
+    }
+}
