@@ -47,7 +47,7 @@ public record BenchReport(Config config, Summary backgroundStallMs, @JsonUnwrapp
     }
 
     public record ShardResult(String shard, boolean switched, String detail, double pauseMs, long probeFailures,
-                              long enginePauseMs) {
+                              double enginePauseMs) {
     }
 
     /** Baseline divided by Baton: above 1 means Baton is better by that factor. */

@@ -16,6 +16,6 @@ public interface ShardSwitcher {
      *
      * @param enginePauseMs the write pause the implementation measured itself (-1 if it does not know)
      */
-    record Outcome(String shard, boolean switched, String detail, long enginePauseMs, long wallMs) {
+    record Outcome(String shard, boolean switched, String detail, double enginePauseMs, double wallMs) {
     }
 }

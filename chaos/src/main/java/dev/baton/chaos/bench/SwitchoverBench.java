@@ -175,7 +175,7 @@ public final class SwitchoverBench {
             results.add(new ShardResult(shard, outcome.map(ShardSwitcher.Outcome::switched).orElse(false),
                     outcome.map(ShardSwitcher.Outcome::detail).orElse("no outcome reported"),
                     probe.maxGapMs(t0, t1 + WINDOW_GRACE_NANOS), probe.failures(t0, t1 + WINDOW_GRACE_NANOS),
-                    outcome.map(ShardSwitcher.Outcome::enginePauseMs).orElse(-1L)));
+                    outcome.map(ShardSwitcher.Outcome::enginePauseMs).orElse(-1.0)));
         }
         return new Round(round, from, to, TimeUnit.NANOSECONDS.toMillis(t1 - t0), results);
     }

@@ -33,7 +33,7 @@ final class EngineSwitcher implements ShardSwitcher {
     }
 
     static String describe(SwitchoverResult r) {
-        return "%s: %s → %s %s in %d ms (write pause %d ms)%s".formatted(r.shard(), r.fromServer(), r.toServer(),
+        return "%s: %s → %s %s in %.0f ms (write pause %.0f ms)%s".formatted(r.shard(), r.fromServer(), r.toServer(),
                 r.outcome(), r.wallMs(), r.writePauseMs(), r.reason() == null || r.reason().isBlank() ? "" : ": " + r.reason());
     }
 }
