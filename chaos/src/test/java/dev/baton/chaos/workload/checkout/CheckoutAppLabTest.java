@@ -19,6 +19,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import static dev.baton.chaos.workload.AdminSql.primaryOf;
@@ -143,6 +145,25 @@ class CheckoutAppLabTest {
         } finally {
             sql.execute(primary, "SET GLOBAL read_only = 0");
         }
+    }
+
+    @Test
+    void aPooledConnectionKilledByTheFenceIsRetriedOnANewOne() throws Exception {
+        DbServer primary = primaryOf(topology.shardForShop(5));
+        ok(post(checkout(5, UUID.randomUUID().toString()))); // leaves an idle connection to the writer
+        List<Long> killed = new ArrayList<>();
+        try (var c = sql.connect(primary); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT id FROM information_schema.PROCESSLIST WHERE user = '"
+                     + topology.credentials().appUser() + "'")) {
+            while (rs.next()) killed.add(rs.getLong(1));
+        }
+        assertThat(killed).as("the app's idle connection on %s", primary.id()).isNotEmpty();
+        for (long id : killed) sql.execute(primary, "KILL CONNECTION " + id);
+
+        String key = UUID.randomUUID().toString();
+        JsonNode reply = ok(post(checkout(5, key)));
+        assertThat(reply.path("attempts").asInt()).isGreaterThan(1);
+        assertThat(sql.ordersWithKey(primary, key)).isEqualTo(1);
     }
 
     @Test
