@@ -29,7 +29,6 @@ public record CheckoutOptions(Duration retryBudget, Duration firstBackoff, Durat
                 Duration.ofSeconds(3), Duration.ofSeconds(3), 32);
     }
 
-
     /** The pause after failed attempt number {@code attempt} (1-based): first, 2x, 4x, ... capped at max. */
     public Duration backoffAfter(int attempt) {
         if (attempt < 1) throw new IllegalArgumentException("attempt is 1-based, got " + attempt);
