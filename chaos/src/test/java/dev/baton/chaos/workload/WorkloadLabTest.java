@@ -107,6 +107,38 @@ class WorkloadLabTest {
     }
 
     @Test
+    void aFenceUnderLoadCostsRetriesNotOrders() throws Exception {
+        Shard shard = topology.shards().getFirst();
+        DbServer primary = primaryOf(shard);
+        long retriesBefore = east.stats().retries();
+        LoadResult load;
+        try (LoadGenerator generator = new LoadGenerator(topology, LoadOptions.defaults().withRate(100))) {
+            generator.start();
+            Thread.sleep(1_000);
+            // What a switchover's fence does to the app: read_only, and its sessions (pooled ones too) ended.
+            sql.execute(primary, "SET GLOBAL read_only = 1");
+            try (var c = sql.connect(primary); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT id FROM information_schema.PROCESSLIST WHERE user = '"
+                         + topology.credentials().appUser() + "'")) {
+                while (rs.next()) sql.execute(primary, "KILL CONNECTION " + rs.getLong(1));
+            } finally {
+                Thread.sleep(300);
+                sql.execute(primary, "SET GLOBAL read_only = 0");
+            }
+            Thread.sleep(1_000);
+            load = generator.stop();
+        }
+
+        assertThat(load.failureReasons()).isEmpty();
+        assertThat(load.acknowledged()).isEqualTo(load.attempted());
+        assertThat(east.stats().retries()).isGreaterThan(retriesBefore);
+        AuditResult audit = new OrderAudit(topology, Duration.ofSeconds(10)).check(load.orders());
+        assertThat(audit.lost()).isEmpty();
+        assertThat(audit.duplicated()).isEmpty();
+        assertThat(audit.clean()).isTrue();
+    }
+
+    @Test
     void theDnsTtlIsHonoured() throws Exception {
         Dns dns = topology.dns();
         String eastAddress = topology.datacenter("east").orElseThrow().address();
