@@ -37,6 +37,7 @@ public final class CheckoutApp implements AutoCloseable {
     private final LongAdder failed = new LongAdder();
     private final LongAdder badRequests = new LongAdder();
     private final LongAdder retries = new LongAdder();
+    private final WriterConnections connections;
     private final OrderWriter writer;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpServer server;
@@ -50,7 +51,8 @@ public final class CheckoutApp implements AutoCloseable {
         this.topology = topology;
         this.dc = topology.datacenter(dcName).orElseThrow(() -> new NoSuchElementException(
                 "unknown datacenter " + dcName + "; the topology has " + topology.datacenterNames()));
-        this.writer = new OrderWriter(topology.credentials(), dc.name(), options, json, retries);
+        this.connections = new WriterConnections(topology.credentials(), options);
+        this.writer = new OrderWriter(connections, dc.name(), options, json, retries);
         Endpoint at = dc.checkoutApp();
         try {
             server = HttpServer.create(new InetSocketAddress(at.host(), at.port()), 512);
@@ -165,5 +167,6 @@ public final class CheckoutApp implements AutoCloseable {
     public void close() {
         server.stop(1);
         executor.close();
+        connections.close();
     }
 }

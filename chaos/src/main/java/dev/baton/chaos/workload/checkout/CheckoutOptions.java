@@ -10,9 +10,10 @@ import java.time.Duration;
  * @param connectTimeout  generous: during a switchover HAProxy holds a new connection (no greeting)
  *                        for the length of the write pause, and a held connection is not a failure
  * @param socketTimeout   bounds a write whose server went silent, so its outcome gets resolved by a retry
+ * @param maxIdlePerWriter idle connections kept per writer frontend; 0 opens a new connection per checkout
  */
 public record CheckoutOptions(Duration retryBudget, Duration firstBackoff, Duration maxBackoff,
-                              Duration connectTimeout, Duration socketTimeout) {
+                              Duration connectTimeout, Duration socketTimeout, int maxIdlePerWriter) {
 
     public CheckoutOptions {
         if (retryBudget.isNegative()) throw new IllegalArgumentException("retryBudget is negative: " + retryBudget);
@@ -20,15 +21,12 @@ public record CheckoutOptions(Duration retryBudget, Duration firstBackoff, Durat
             throw new IllegalArgumentException("backoff must satisfy 0 <= first <= max, got "
                     + firstBackoff + " and " + maxBackoff);
         }
+        if (maxIdlePerWriter < 0) throw new IllegalArgumentException("maxIdlePerWriter is negative: " + maxIdlePerWriter);
     }
 
     public static CheckoutOptions defaults() {
         return new CheckoutOptions(Duration.ofSeconds(2), Duration.ofMillis(5), Duration.ofMillis(20),
-                Duration.ofSeconds(3), Duration.ofSeconds(3));
-    }
-
-    public CheckoutOptions withRetryBudget(Duration budget) {
-        return new CheckoutOptions(budget, firstBackoff, maxBackoff, connectTimeout, socketTimeout);
+                Duration.ofSeconds(3), Duration.ofSeconds(3), 32);
     }
 
     /** The pause after failed attempt number {@code attempt} (1-based): first, 2x, 4x, ... capped at max. */

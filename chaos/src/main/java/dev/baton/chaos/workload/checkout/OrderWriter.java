@@ -2,12 +2,9 @@ package dev.baton.chaos.workload.checkout;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.baton.wire.Credentials;
 import dev.baton.wire.Endpoint;
-import dev.baton.wire.Jdbc;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,14 +20,14 @@ import java.util.concurrent.atomic.LongAdder;
 final class OrderWriter {
     private static final int ER_DUP_ENTRY = 1062;
 
-    private final Credentials credentials;
+    private final WriterConnections connections;
     private final String dc;
     private final CheckoutOptions options;
     private final ObjectMapper json;
     private final LongAdder retries;
 
-    OrderWriter(Credentials credentials, String dc, CheckoutOptions options, ObjectMapper json, LongAdder retries) {
-        this.credentials = credentials;
+    OrderWriter(WriterConnections connections, String dc, CheckoutOptions options, ObjectMapper json, LongAdder retries) {
+        this.connections = connections;
         this.dc = dc;
         this.options = options;
         this.json = json;
@@ -39,13 +36,16 @@ final class OrderWriter {
 
     CheckoutOutcome place(CheckoutRequest request, String shard, Endpoint writer) throws InterruptedException {
         String items = itemsJson(request);
-        String url = Jdbc.url(writer, credentials.database(),
-                (int) options.connectTimeout().toMillis(), (int) options.socketTimeout().toMillis());
         long deadline = System.nanoTime() + options.retryBudget().toNanos();
         for (int attempt = 1; ; attempt++) {
-            try (Connection c = DriverManager.getConnection(url, credentials.appUser(), credentials.appPassword())) {
-                return insertOrFind(c, request, items, shard, attempt);
+            Connection c = null;
+            try {
+                c = connections.borrow(writer);
+                CheckoutOutcome outcome = insertOrFind(c, request, items, shard, attempt);
+                connections.giveBack(writer, c);
+                return outcome;
             } catch (SQLException e) {
+                if (c != null) connections.discard(c);
                 SqlErrors.Kind kind = SqlErrors.classify(e);
                 String error = describe(e, shard, writer);
                 if (!kind.retryable()) return new CheckoutOutcome.Failed(shard, error);

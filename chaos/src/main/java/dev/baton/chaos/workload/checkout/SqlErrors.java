@@ -25,8 +25,9 @@ public final class SqlErrors {
 
     // 1290 ER_OPTION_PREVENTS_STATEMENT (--read-only), 1836 ER_READ_ONLY_MODE.
     private static final Set<Integer> READ_ONLY_CODES = Set.of(1290, 1836);
-    // 1927 ER_CONNECTION_KILLED (the fence ends client sessions), 1053 ER_SERVER_SHUTDOWN.
-    private static final Set<Integer> CONNECTION_CODES = Set.of(1927, 1053);
+    // 1927 ER_CONNECTION_KILLED (the fence ends client sessions), 1053 ER_SERVER_SHUTDOWN,
+    // 1040 ER_CON_COUNT_ERROR (the server refused the connection: nothing was written).
+    private static final Set<Integer> CONNECTION_CODES = Set.of(1927, 1053, 1040);
 
     private SqlErrors() {
     }

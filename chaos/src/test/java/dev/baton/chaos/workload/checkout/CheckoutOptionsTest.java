@@ -24,6 +24,8 @@ class CheckoutOptionsTest {
     void refusesNonsense() {
         assertThatThrownBy(() -> CheckoutOptions.defaults().backoffAfter(0)).hasMessageContaining("1-based");
         assertThatThrownBy(() -> new CheckoutOptions(Duration.ofSeconds(1), Duration.ofMillis(30), Duration.ofMillis(20),
-                Duration.ofSeconds(3), Duration.ofSeconds(3))).hasMessageContaining("backoff");
+                Duration.ofSeconds(3), Duration.ofSeconds(3), 1)).hasMessageContaining("backoff");
+        assertThatThrownBy(() -> new CheckoutOptions(Duration.ofSeconds(1), Duration.ofMillis(5), Duration.ofMillis(20),
+                Duration.ofSeconds(3), Duration.ofSeconds(3), -1)).hasMessageContaining("maxIdlePerWriter");
     }
 }

@@ -30,6 +30,7 @@ class SqlErrorsTest {
                 .isEqualTo(CONNECTION);
         assertThat(SqlErrors.classify(new SQLException("killed", "70100", 1927))).isEqualTo(CONNECTION);
         assertThat(SqlErrors.classify(new SQLException("Server shutdown in progress", "08S01", 1053))).isEqualTo(CONNECTION);
+        assertThat(SqlErrors.classify(new SQLException("Too many connections", "HY000", 1040))).isEqualTo(CONNECTION);
         assertThat(SqlErrors.classify(new SQLException("io", "HY000", 0, new SocketException("Connection reset"))))
                 .isEqualTo(CONNECTION);
         assertThat(CONNECTION.retryable()).isTrue();
