@@ -15,9 +15,10 @@ import java.util.Map;
 /**
  * The switchover benchmark's result. Baton's own phase is unwrapped at the top level
  * ({@code checkouts.failed}, {@code writePauseMs.p50}, ...), the naive baseline sits under
- * {@code baseline} with the same fields, so other tools read both the same way.
+ * {@code baseline} with the same fields, so other tools read both the same way. The warm-up's
+ * checkouts (load before any measurement) are audited and reported on their own.
  */
-public record BenchReport(Config config, Summary backgroundStallMs, @JsonUnwrapped PhaseReport baton,
+public record BenchReport(Config config, Checkouts warmup, Summary backgroundStallMs, @JsonUnwrapped PhaseReport baton,
                           PhaseReport baseline, Ratios ratio, List<Target> targets) {
 
     public record Config(int shards, int ratePerSecond, int rounds, List<String> dcs, String startedAt,
@@ -106,6 +107,10 @@ public record BenchReport(Config config, Summary backgroundStallMs, @JsonUnwrapp
                         String.join("→", config.dcs()), config.dcs(), config.cores(), config.startedAt()));
         md.append("Background stalls (longest gap between probe writes in a %.0f s quiet window, per shard): %s ms.\n\n"
                 .formatted(config.quietWindowSeconds(), backgroundStallMs));
+        if (warmup != null) {
+            md.append("Warm-up (load, no switchover): %d attempted, %d acknowledged, %d failed, %d lost, %d duplicated.\n\n"
+                    .formatted(warmup.attempted(), warmup.acknowledged(), warmup.failed(), warmup.lost(), warmup.duplicated()));
+        }
         md.append("| measure | Baton | baseline (naive) | ratio |\n|---|---|---|---|\n");
         row(md, "checkouts attempted", "" + baton.checkouts().attempted(), b(p -> "" + p.checkouts().attempted()), "");
         row(md, "checkouts acknowledged", "" + baton.checkouts().acknowledged(), b(p -> "" + p.checkouts().acknowledged()), "");

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Every shard switched from the first DC to the second and back, {@code rounds} times, under open-loop
@@ -45,9 +46,10 @@ public final class SwitchoverBench {
      * @param quietWindow         load without switchovers, to measure the machine's own stalls
      * @param startCheckoutApps   start a checkout app per DC in this JVM (when the lab runs none)
      * @param baselineRounds      rounds of the naive baseline (0: none)
+     * @param warmup              load before anything is measured, so JIT compilation is not billed to the first round
      */
     public record Options(int ratePerSecond, int rounds, int baselineRounds, Duration settle, Duration quietWindow,
-                          boolean startCheckoutApps) {
+                          Duration warmup, boolean startCheckoutApps) {
         public Options {
             if (ratePerSecond < 1) throw new IllegalArgumentException("--rate must be at least 1, got " + ratePerSecond);
             if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
@@ -88,6 +90,7 @@ public final class SwitchoverBench {
                 }
             }
             requireCheckoutApps();
+            Checkouts warmup = warmUp();
             Summary[] stalls = new Summary[1];
             PhaseReport ours = phase("baton", baton, options.rounds(), stalls);
             PhaseReport theirs = baseline == null || options.baselineRounds() == 0 ? null
@@ -95,7 +98,7 @@ public final class SwitchoverBench {
             var config = new BenchReport.Config(shards.size(), options.ratePerSecond(), options.rounds(),
                     List.of(home, away), startedAt, Runtime.getRuntime().availableProcessors(),
                     options.quietWindow().toMillis() / 1000.0, 10);
-            return new BenchReport(config, stalls[0], ours, theirs, BenchReport.ratios(ours, theirs),
+            return new BenchReport(config, warmup, stalls[0], ours, theirs, BenchReport.ratios(ours, theirs),
                     BenchReport.judge(ours, shards.size()));
         } finally {
             apps.forEach(CheckoutApp::close);
@@ -144,22 +147,38 @@ public final class SwitchoverBench {
         }
         log.printf("[%s] load: %d attempted, %d acknowledged, %d failed; auditing...%n", name,
                 loadResult.attempted(), loadResult.acknowledged(), loadResult.failed());
-        AuditResult audit = new OrderAudit(topology, Duration.ofSeconds(20)).check(loadResult.orders());
-        if (!audit.clean()) log.printf("[%s] audit: %s%n", name, audit);
+        AuditResult audit = audit(name, loadResult);
 
         List<ShardResult> all = done.stream().flatMap(r -> r.shards().stream()).toList();
         long failedProbes = all.stream().mapToLong(ShardResult::probeFailures).sum();
-        return new PhaseReport(name,
-                new Checkouts(loadResult.attempted(), loadResult.acknowledged(), loadResult.failed(),
-                        audit.lostOrders(), audit.duplicated().size(), loadResult.failureReasons(),
-                        java.util.stream.Stream.concat(audit.lagging().stream().map(l -> "lagging: " + l),
-                                audit.problems().stream()).toList()),
+        return new PhaseReport(name, checkouts(loadResult, audit),
                 new Latency(loadResult.latencyMs().p50Ms(), loadResult.latencyMs().p99Ms(), loadResult.latencyMs().maxMs()),
                 Summary.of(all.stream().map(ShardResult::pauseMs).toList()),
                 Summary.of(all.stream().filter(s -> s.enginePauseMs() >= 0).map(ShardResult::enginePauseMs).toList()),
                 new ProbeWrites(failedProbes, all.isEmpty() ? 0 : failedProbes / (double) all.size(),
                         all.stream().mapToLong(ShardResult::probeFailures).max().orElse(0)),
                 Summary.of(walls), all.size(), (int) all.stream().filter(s -> !s.switched()).count(), done);
+    }
+
+    /** Load with no switchover, audited like the rest: its orders count as much as any other. */
+    private Checkouts warmUp() throws InterruptedException {
+        if (options.warmup().isZero()) return null;
+        log.printf("[warm-up] %d s of load at %d checkouts/s%n", options.warmup().toSeconds(), options.ratePerSecond());
+        LoadResult result = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()))
+                .run(options.warmup());
+        return checkouts(result, audit("warm-up", result));
+    }
+
+    private AuditResult audit(String name, LoadResult load) throws InterruptedException {
+        AuditResult audit = new OrderAudit(topology, Duration.ofSeconds(20)).check(load.orders());
+        if (!audit.clean()) log.printf("[%s] audit: %s%n", name, audit);
+        return audit;
+    }
+
+    private static Checkouts checkouts(LoadResult load, AuditResult audit) {
+        return new Checkouts(load.attempted(), load.acknowledged(), load.failed(), audit.lostOrders(),
+                audit.duplicated().size(), load.failureReasons(),
+                Stream.concat(audit.lagging().stream().map(l -> "lagging: " + l), audit.problems().stream()).toList());
     }
 
     private Round switchOnce(ShardSwitcher switcher, int round, String from, String to, Map<String, WriteProbe> probes)

@@ -27,6 +27,7 @@ final class BenchCommand {
         @Option(names = "--out", defaultValue = "bench-out/switchover", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Pause after each switchover (default: ${DEFAULT-VALUE}).") long settleMs;
         @Option(names = "--quiet-seconds", defaultValue = "5", description = "Quiet window measuring background stalls (default: ${DEFAULT-VALUE}).") long quietSeconds;
+        @Option(names = "--warmup-seconds", defaultValue = "5", description = "Load before measuring, for JIT warm-up (default: ${DEFAULT-VALUE}).") long warmupSeconds;
         @Option(names = "--keep-lab", description = "Leave the bench's lab running afterwards.") boolean keepLab;
 
         @Override
@@ -36,7 +37,7 @@ final class BenchCommand {
             Lab lab = Lab.up(new LabSpec(labDir, dcs, shards, 0, false));
             try {
                 var options = new SwitchoverBench.Options(rate, rounds, baselineRounds == null ? rounds : baselineRounds,
-                        Duration.ofMillis(settleMs), Duration.ofSeconds(quietSeconds), true);
+                        Duration.ofMillis(settleMs), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(warmupSeconds), true);
                 BenchReport report = run(lab, options);
                 report.write(out);
                 System.out.println(report.toMarkdown());

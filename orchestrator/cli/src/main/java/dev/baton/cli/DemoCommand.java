@@ -25,7 +25,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Lab running = Lab.up(new LabSpec(lab.dir(), List.of("east", "west"), shards, 0, true));
         System.out.println(running.status().table());
-        var options = new SwitchoverBench.Options(rate, rounds, 1, Duration.ofSeconds(1), Duration.ofSeconds(3), false);
+        var options = new SwitchoverBench.Options(rate, rounds, 1, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(5), false);
         BenchReport report = BenchCommand.run(running, options);
         report.write(lab.dir().resolve("report"));
         System.out.println(report.toMarkdown());

@@ -16,7 +16,7 @@ class BenchSwitchoverTest {
     @Test
     void smallBenchWritesAReportOtherToolsCanRead(@TempDir Path out) throws Exception {
         MainTest.Run r = MainTest.run("bench", "switchover", "--shards", "2", "--rate", "50", "--rounds", "1",
-                "--baseline-rounds", "1", "--settle-ms", "500", "--quiet-seconds", "1", "--out", out.toString());
+                "--baseline-rounds", "1", "--settle-ms", "500", "--quiet-seconds", "1", "--warmup-seconds", "1", "--out", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
 
         JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
