@@ -35,6 +35,7 @@ public final class Lab implements AutoCloseable {
     private static final Duration REPLICATION_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration PORT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** Long enough for a concurrent 2x8 {@code up} to finish, so the second caller then attaches to its lab. */
+    static final int LIVE_TIMEOUT_MS = 1000;
     static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
     private final LabSpec spec;
@@ -128,10 +129,25 @@ public final class Lab implements AutoCloseable {
         return spec.dir().resolve(TOPOLOGY_FILE);
     }
 
-    public synchronized LabStatus status() {
-        return new LabStatus(spec.dir(), processes.stream()
-                .map(p -> new LabStatus.Entry(p.name(), p.pid(), p.endpoint(), Processes.isOurs(p.pid(), marker)))
-                .toList());
+    /**
+     * Which processes run, and what every MariaDB server says it is now: all servers are asked in
+     * parallel, each bounded by {@link #LIVE_TIMEOUT_MS}, so a dead or hung one costs about a second.
+     */
+    public LabStatus status() {
+        List<LabStatus.Entry> entries;
+        synchronized (this) {
+            entries = processes.stream()
+                    .map(p -> new LabStatus.Entry(p.name(), p.pid(), p.endpoint(), Processes.isOurs(p.pid(), marker)))
+                    .toList();
+        }
+        List<ServerState> servers;
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<ServerState>> asked = topology.shards().stream().flatMap(s -> s.servers().stream())
+                    .map(server -> executor.submit(() -> MariaDb.liveState(server, topology.credentials(), LIVE_TIMEOUT_MS)))
+                    .toList();
+            servers = asked.stream().map(Lab::result).toList();
+        }
+        return new LabStatus(spec.dir(), topology, entries, servers);
     }
 
     /** The PID of a lab process by its name, e.g. {@code mariadb s1-east}, {@code haproxy east}, {@code pdns}. */
@@ -354,6 +370,17 @@ public final class Lab implements AutoCloseable {
                 }
             }
             if (failure != null) throw failure;
+        }
+    }
+
+    private static <T> T result(Future<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw new LabException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted", e);
         }
     }
 
