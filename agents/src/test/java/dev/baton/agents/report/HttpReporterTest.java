@@ -1,75 +1,23 @@
 package dev.baton.agents.report;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.baton.wire.health.HealthReport;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The reporter against small real HTTP servers standing in for coordinators. */
 class HttpReporterTest {
-    private static final String TOKEN = "agent-secret";
-
-    /** A coordinator stand-in: records what it receives; answers 401 to a wrong token, like the real one will. */
-    static final class Coordinator implements AutoCloseable {
-        record Received(String authorization, HealthReport report) {
-        }
-
-        final List<Received> received = new CopyOnWriteArrayList<>();
-        final HttpServer server;
-
-        Coordinator(int port, Duration delay) throws IOException {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-            server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-            server.createContext(HealthReport.PATH, ex -> {
-                try {
-                    Thread.sleep(delay);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                String auth = ex.getRequestHeaders().getFirst("Authorization");
-                HealthReport report = HealthReport.fromJson(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                int status = ("Bearer " + TOKEN).equals(auth) ? 204 : 401;
-                if (status == 204) received.add(new Received(auth, report));
-                ex.sendResponseHeaders(status, -1);
-                ex.close();
-            });
-            server.start();
-        }
-
-        int port() {
-            return server.getAddress().getPort();
-        }
-
-        URI url() {
-            return URI.create("http://127.0.0.1:" + port());
-        }
-
-        List<Long> sequences() {
-            return received.stream().map(r -> r.report().sequence()).toList();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
-    }
+    private static final String TOKEN = FakeCoordinator.TOKEN;
 
     @Test
     void postsWithTheTokenAndIncreasingSequences() throws Exception {
-        try (Coordinator coordinator = new Coordinator(0, Duration.ZERO);
+        try (FakeCoordinator coordinator = new FakeCoordinator(0, Duration.ZERO);
              HttpReporter reporter = new HttpReporter(List.of(coordinator.url()), TOKEN, Backoff.defaults(), Duration.ofSeconds(2))) {
             for (long seq = 1; seq <= 5; seq++) {
                 reporter.submit(report(seq));
@@ -84,7 +32,7 @@ class HttpReporterTest {
 
     @Test
     void backsOffWhileTheCoordinatorIsDownAndCatchesUpWhenItReturns() throws Exception {
-        Coordinator gone = new Coordinator(0, Duration.ZERO);
+        FakeCoordinator gone = new FakeCoordinator(0, Duration.ZERO);
         int port = gone.port();
         gone.close();
         Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(800));
@@ -103,7 +51,7 @@ class HttpReporterTest {
             assertThat(down.lastBackoff()).isBetween(Duration.ofMillis(200), Duration.ofMillis(800));
             assertThat(down.lastError()).contains("127.0.0.1:" + port);
 
-            try (Coordinator back = new Coordinator(port, Duration.ZERO)) {
+            try (FakeCoordinator back = new FakeCoordinator(port, Duration.ZERO)) {
                 long lastOffered = seq;
                 long returned = System.nanoTime();
                 while (back.received.isEmpty() && System.nanoTime() - returned < Duration.ofSeconds(3).toNanos()) {
@@ -121,8 +69,8 @@ class HttpReporterTest {
 
     @Test
     void aSlowCoordinatorDoesNotDelayTheOthers() throws Exception {
-        try (Coordinator slow = new Coordinator(0, Duration.ofSeconds(3));
-             Coordinator fast = new Coordinator(0, Duration.ZERO);
+        try (FakeCoordinator slow = new FakeCoordinator(0, Duration.ofSeconds(3));
+             FakeCoordinator fast = new FakeCoordinator(0, Duration.ZERO);
              HttpReporter reporter = new HttpReporter(List.of(slow.url(), fast.url()), TOKEN, Backoff.defaults(),
                      Duration.ofMillis(500))) {
             for (long seq = 1; seq <= 15; seq++) {
@@ -138,7 +86,7 @@ class HttpReporterTest {
 
     @Test
     void aRefusedTokenIsCountedAsRejectedNotRetried() throws Exception {
-        try (Coordinator coordinator = new Coordinator(0, Duration.ZERO);
+        try (FakeCoordinator coordinator = new FakeCoordinator(0, Duration.ZERO);
              HttpReporter reporter = new HttpReporter(List.of(coordinator.url()), "wrong", Backoff.defaults(), Duration.ofSeconds(1))) {
             reporter.submit(report(1));
             await().atMost(Duration.ofSeconds(3)).until(() -> reporter.deliveries().getFirst().rejected() == 1);
