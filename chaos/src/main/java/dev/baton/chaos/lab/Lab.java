@@ -34,6 +34,9 @@ public final class Lab implements AutoCloseable {
     static final String CHECKOUT_MAIN = "dev.baton.chaos.workload.CheckoutMain";
     private static final Duration REPLICATION_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration PORT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** Long enough for a concurrent 2x8 {@code up} to finish, so the second caller then attaches to its lab. */
+    static final int LIVE_TIMEOUT_MS = 1000;
+    static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
     private final LabSpec spec;
     private final Topology topology;
@@ -51,10 +54,21 @@ public final class Lab implements AutoCloseable {
     /**
      * Brings the lab up, or returns the one already running in {@code spec.dir()} with the same spec.
      * A lab running there with another spec, or only partly running, is refused; a lab whose
-     * processes are all gone (a reboot) is rebuilt from scratch.
+     * processes are all gone (a reboot) is rebuilt from scratch. A concurrent {@code up} or
+     * {@code down} on the same dir (this JVM or another) is waited for, up to {@link #LOCK_WAIT}.
      */
     public static Lab up(LabSpec spec) {
+        return up(spec, LOCK_WAIT);
+    }
+
+    static Lab up(LabSpec spec, Duration lockWait) {
         Binaries.requireInstalled();
+        try (DirLock ignored = DirLock.acquire(spec.dir(), lockWait)) {
+            return upLocked(spec);
+        }
+    }
+
+    private static Lab upLocked(LabSpec spec) {
         Optional<Lab> existing = attach(spec.dir());
         if (existing.isPresent()) {
             Lab lab = existing.get();
@@ -115,10 +129,25 @@ public final class Lab implements AutoCloseable {
         return spec.dir().resolve(TOPOLOGY_FILE);
     }
 
-    public synchronized LabStatus status() {
-        return new LabStatus(spec.dir(), processes.stream()
-                .map(p -> new LabStatus.Entry(p.name(), p.pid(), p.endpoint(), Processes.isOurs(p.pid(), marker)))
-                .toList());
+    /**
+     * Which processes run, and what every MariaDB server says it is now: all servers are asked in
+     * parallel, each bounded by {@link #LIVE_TIMEOUT_MS}, so a dead or hung one costs about a second.
+     */
+    public LabStatus status() {
+        List<LabStatus.Entry> entries;
+        synchronized (this) {
+            entries = processes.stream()
+                    .map(p -> new LabStatus.Entry(p.name(), p.pid(), p.endpoint(), Processes.isOurs(p.pid(), marker)))
+                    .toList();
+        }
+        List<ServerState> servers;
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<ServerState>> asked = topology.shards().stream().flatMap(s -> s.servers().stream())
+                    .map(server -> executor.submit(() -> MariaDb.liveState(server, topology.credentials(), LIVE_TIMEOUT_MS)))
+                    .toList();
+            servers = asked.stream().map(Lab::result).toList();
+        }
+        return new LabStatus(spec.dir(), topology, entries, servers);
     }
 
     /** The PID of a lab process by its name, e.g. {@code mariadb s1-east}, {@code haproxy east}, {@code pdns}. */
@@ -156,9 +185,20 @@ public final class Lab implements AutoCloseable {
 
     /**
      * Stops every process of the lab by PID (TERM, then KILL after a grace), checks every lab port
-     * is closed, and removes the datadirs and the state file.
+     * is closed, and removes the datadirs and the state file. Waits for a concurrent {@code up} or
+     * {@code down} on the same dir, like {@link #up}.
      */
     public void down() {
+        down(LOCK_WAIT);
+    }
+
+    void down(Duration lockWait) {
+        try (DirLock ignored = DirLock.acquire(spec.dir(), lockWait)) {
+            downLocked();
+        }
+    }
+
+    private void downLocked() {
         List<LabProcess> toStop;
         synchronized (this) {
             toStop = List.copyOf(processes);
@@ -330,6 +370,17 @@ public final class Lab implements AutoCloseable {
                 }
             }
             if (failure != null) throw failure;
+        }
+    }
+
+    private static <T> T result(Future<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw new LabException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted", e);
         }
     }
 

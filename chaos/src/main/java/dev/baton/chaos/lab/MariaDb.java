@@ -172,6 +172,43 @@ final class MariaDb {
                 + timeout.toSeconds() + " s: " + last);
     }
 
+    /**
+     * Asks the server what it is now. Bounded by {@code timeoutMs} for the connect and for each
+     * query, so a hung server counts as down; never throws.
+     */
+    static ServerState liveState(DbServer server, Credentials credentials, int timeoutMs) {
+        try (Connection connection = DriverManager.getConnection(
+                Jdbc.url(server.endpoint(), credentials.database(), timeoutMs, timeoutMs),
+                credentials.adminUser(), credentials.adminPassword());
+             Statement statement = connection.createStatement()) {
+            boolean readOnly;
+            try (ResultSet rs = statement.executeQuery("SELECT @@global.read_only")) {
+                rs.next();
+                readOnly = rs.getBoolean(1);
+            }
+            try (ResultSet rs = statement.executeQuery("SHOW SLAVE STATUS")) {
+                if (rs.next()) {
+                    String io = rs.getString("Slave_IO_Running");
+                    String sql = rs.getString("Slave_SQL_Running");
+                    if (!"No".equals(io) || "Yes".equals(sql)) {
+                        String lag = rs.getString("Seconds_Behind_Master");
+                        return state(server, ServerState.Live.REPLICA, "from " + rs.getString("Master_Host") + ":"
+                                + rs.getString("Master_Port") + ", IO " + io + ", SQL " + sql + ", lag "
+                                + (lag == null ? "unknown" : lag + " s") + (readOnly ? "" : ", WRITABLE"));
+                    }
+                }
+            }
+            return readOnly ? state(server, ServerState.Live.FENCED, "read_only")
+                    : state(server, ServerState.Live.PRIMARY, "writable");
+        } catch (SQLException e) {
+            return state(server, ServerState.Live.DOWN, e.getMessage());
+        }
+    }
+
+    private static ServerState state(DbServer server, ServerState.Live role, String detail) {
+        return new ServerState(server.id(), server.shard(), server.dc(), server.endpoint(), role, detail);
+    }
+
     private static void execute(DbServer server, Credentials credentials, List<String> statements) {
         try (Connection connection = connect(server.endpoint(), credentials);
              Statement statement = connection.createStatement()) {
