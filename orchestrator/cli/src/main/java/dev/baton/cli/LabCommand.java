@@ -29,7 +29,7 @@ final class LabCommand {
         @Override
         public void run() {
             Lab up = Lab.up(new LabSpec(lab.dir(), dcs, shards, basePort, !noCheckoutApps));
-            System.out.println(TopologyTable.render(up.topology(), java.util.Map.of()));
+            System.out.println(TopologyTable.render(up.topology()));
             System.out.println(up.status().table());
             System.out.println("topology: " + lab.dir().resolve("topology.json"));
             System.out.println("stop it with: ./baton lab down --dir " + lab.dir());

@@ -1,50 +1,29 @@
 package dev.baton.cli;
 
 import dev.baton.wire.Datacenter;
-import dev.baton.wire.DbServer;
-import dev.baton.wire.ShardFrontends;
 import dev.baton.wire.Shard;
 import dev.baton.wire.Topology;
 
-import java.util.Map;
-import java.util.function.Function;
-
-/** Every endpoint of a topology, for people: what to connect to, and where each shard's servers are. */
+/** The endpoints clients use (the lab's status lists the servers and their live roles). */
 final class TopologyTable {
     private TopologyTable() {
     }
 
-    /** @param roles live role per server id (e.g. from the servers themselves); the recorded role where absent */
-    static String render(Topology t, Map<String, String> roles) {
+    static String render(Topology t) {
         StringBuilder out = new StringBuilder();
-        out.append("DATACENTER  ADDRESS        HAPROXY API            CHECKOUT APP\n");
+        out.append("%-10s  %-12s  %-22s  %s%n".formatted("DATACENTER", "ADDRESS", "HAPROXY RUNTIME API", "CHECKOUT APP"));
         for (Datacenter dc : t.datacenters()) {
-            out.append("%-10s  %-13s  %-21s  http://%s%n".formatted(dc.name(), dc.address(), dc.haproxyRuntime(), dc.checkoutApp()));
+            out.append("%-10s  %-12s  %-22s  http://%s%n".formatted(dc.name(), dc.address(), dc.haproxyRuntime(), dc.checkoutApp()));
         }
-        out.append("\nSHARD  SERVER      ENDPOINT               ROLE");
-        for (Datacenter dc : t.datacenters()) out.append("  %-22s".formatted(dc.name() + " writer / reader"));
-        out.append('\n');
+        out.append("%n%-6s  %-10s  %-22s  %s%n".formatted("SHARD", "DATACENTER", "WRITER FRONTEND", "READER FRONTEND"));
         for (Shard shard : t.shards()) {
-            boolean first = true;
-            for (DbServer s : shard.servers()) {
-                out.append("%-5s  %-10s  %-21s  %-7s".formatted(first ? shard.name() : "", s.id(), s.endpoint(),
-                        roles.getOrDefault(s.id(), s.role().name().toLowerCase())));
-                if (first) {
-                    for (Datacenter dc : t.datacenters()) {
-                        out.append("  %-22s".formatted(dc.frontendsOf(shard.name())
-                                .map(endpoints()).orElse("-")));
-                    }
-                }
-                out.append('\n');
-                first = false;
+            for (Datacenter dc : t.datacenters()) {
+                dc.frontendsOf(shard.name()).ifPresent(f -> out.append("%-6s  %-10s  %-22s  %s%n"
+                        .formatted(shard.name(), dc.name(), f.writer(), f.reader())));
             }
         }
-        out.append("\nDNS %s (%s, TTL %d s), API %s%nZooKeeper %s%n".formatted(t.dns().server(), t.dns().checkoutName(),
-                t.dns().ttl(), t.dns().apiUrl(), t.zookeeper()));
+        out.append("%nDNS %s serves %s (TTL %d s); PowerDNS API %s%nZooKeeper %s%n".formatted(t.dns().server(),
+                t.dns().checkoutName(), t.dns().ttl(), t.dns().apiUrl(), t.zookeeper()));
         return out.toString();
-    }
-
-    private static Function<ShardFrontends, String> endpoints() {
-        return f -> f.writer().port() + " / " + f.reader().port();
     }
 }
