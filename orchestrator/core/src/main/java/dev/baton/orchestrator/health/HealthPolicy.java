@@ -1,0 +1,30 @@
+package dev.baton.orchestrator.health;
+
+import java.time.Duration;
+
+/**
+ * The view's thresholds.
+ *
+ * @param silentAfter    an agent with no report for this long is silent
+ * @param minHold        a new verdict must hold this long before it replaces the current one
+ * @param minEvaluations ... and over at least this many consecutive evaluations
+ * @param maxLagSeconds  a replica lagging more is a problem
+ * @param flapWindow     how far back verdict changes are counted to call a DC flapping
+ * @param flapChanges    this many changes of the raw verdict within the window is flapping
+ */
+public record HealthPolicy(Duration silentAfter, Duration minHold, int minEvaluations, long maxLagSeconds,
+                           Duration flapWindow, int flapChanges) {
+    public HealthPolicy {
+        if (!silentAfter.isPositive()) throw new IllegalArgumentException("silentAfter must be positive: " + silentAfter);
+        if (minHold.isNegative()) throw new IllegalArgumentException("minHold must not be negative: " + minHold);
+        if (minEvaluations < 1) throw new IllegalArgumentException("minEvaluations must be at least 1: " + minEvaluations);
+        if (maxLagSeconds < 0) throw new IllegalArgumentException("maxLagSeconds must not be negative: " + maxLagSeconds);
+        if (!flapWindow.isPositive()) throw new IllegalArgumentException("flapWindow must be positive: " + flapWindow);
+        if (flapChanges < 2) throw new IllegalArgumentException("flapChanges must be at least 2: " + flapChanges);
+    }
+
+    /** Agents report every second: three missed reports make an agent silent; a verdict must hold 2 s. */
+    public static HealthPolicy defaults() {
+        return new HealthPolicy(Duration.ofSeconds(3), Duration.ofSeconds(2), 2, 5, Duration.ofSeconds(60), 4);
+    }
+}
