@@ -157,9 +157,17 @@ public final class Lab implements AutoCloseable {
 
     /** SIGKILL one mariadbd, for fault injection. */
     public void kill(String serverId) {
+        killProcess(mariadbName(server(serverId).id()));
+    }
+
+    /**
+     * SIGKILL any lab process by its name (see {@link #pidOf}), e.g. a DC's {@code haproxy west}
+     * or {@code checkout west}, to take a whole DC out. Only mariadbd comes back with {@link #start}.
+     */
+    public void killProcess(String processName) {
         LabProcess process;
         synchronized (this) {
-            process = process(mariadbName(server(serverId).id()));
+            process = process(processName);
         }
         Processes.kill(process.pid(), marker);
     }
