@@ -20,11 +20,11 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class ConfigLoaderTest {
+public class ConfigLoaderTest {
     @TempDir
     Path dir;
 
-    static Topology topology() {
+    public static Topology topology() {
         Endpoint any = new Endpoint("127.0.0.1", 1);
         List<Datacenter> dcs = List.of("east", "west").stream().map(dc -> new Datacenter(dc, "127.0.0.1", any, any,
                 List.of(new ShardFrontends("s1", any, "s1_writer", "primary", any, "s1_reader")))).toList();
