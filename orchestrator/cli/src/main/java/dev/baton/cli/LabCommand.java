@@ -2,15 +2,23 @@ package dev.baton.cli;
 
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.LabSpec;
+import dev.baton.orchestrator.config.ConfigLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 @Command(name = "lab", description = "Run a multi-DC world of real servers on loopback (MariaDB, HAProxy, PowerDNS, ZooKeeper).",
         mixinStandardHelpOptions = true,
-        subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Down.class})
+        subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Config.class, LabCommand.Down.class})
 final class LabCommand {
 
     @Command(name = "up", mixinStandardHelpOptions = true,
@@ -29,7 +37,7 @@ final class LabCommand {
         @Override
         public void run() {
             Lab up = Lab.up(new LabSpec(lab.dir(), dcs, shards, basePort, !noCheckoutApps));
-            System.out.println(TopologyTable.render(up.topology(), java.util.Map.of()));
+            System.out.println(TopologyTable.render(up.topology(), Map.of()));
             System.out.println(up.status().table());
             System.out.println("topology: " + lab.dir().resolve("topology.json"));
             System.out.println("stop it with: ./baton lab down --dir " + lab.dir());
@@ -47,6 +55,35 @@ final class LabCommand {
             Lab running = Lab.attach(lab.dir()).orElseThrow(() ->
                     new IllegalStateException("no lab in " + lab.dir() + " (start one with ./baton lab up)"));
             System.out.println(json ? running.status().toJson() : running.status().table());
+        }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true,
+            description = "Write a coordinator config for the running lab (coordinator.yaml) and API tokens (api-tokens, mode 600).")
+    static final class Config implements Runnable {
+        @Mixin LabOptions lab;
+
+        @Override
+        public void run() {
+            Lab running = Lab.attach(lab.dir()).orElseThrow(() ->
+                    new IllegalStateException("no lab in " + lab.dir() + " (start one with ./baton lab up)"));
+            LabConfig config = LabConfig.of(running.topology(), running.topologyFile().getFileName().toString());
+            Path file = lab.dir().resolve("coordinator.yaml");
+            ConfigLoader.write(config.config(), file);
+            Path tokens = lab.dir().resolve("api-tokens");
+            try {
+                Files.deleteIfExists(tokens);
+                Files.createFile(tokens, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(tokens, config.tokens().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .map(e -> e.getKey() + "=" + e.getValue() + "\n").collect(Collectors.joining()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + tokens + ": " + e.getMessage(), e);
+            }
+            System.out.println("coordinator config: " + file);
+            System.out.println("API tokens (operator 'sre', viewer 'viewer'): " + tokens);
+            config.config().coordinators().forEach(c -> System.out.println("run: ./baton coordinator --config " + file + " --id " + c.id()
+                    + "   # serves " + c.url() + "/api/v1"));
         }
     }
 
