@@ -5,9 +5,12 @@ import dev.baton.chaos.lab.LabSpec;
 import dev.baton.orchestrator.config.ConfigLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +65,7 @@ final class LabCommand {
             description = "Write a coordinator config for the running lab (coordinator.yaml) and API tokens (api-tokens, mode 600).")
     static final class Config implements Runnable {
         @Mixin LabOptions lab;
+        @Spec CommandSpec spec;
 
         @Override
         public void run() {
@@ -80,10 +84,12 @@ final class LabCommand {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot write " + tokens + ": " + e.getMessage(), e);
             }
-            System.out.println("coordinator config: " + file);
-            System.out.println("API tokens (operator 'sre', viewer 'viewer'): " + tokens);
-            config.config().coordinators().forEach(c -> System.out.println("run: ./baton coordinator --config " + file + " --id " + c.id()
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("coordinator config: " + file);
+            out.println("API tokens (operator 'sre', viewer 'viewer'): " + tokens);
+            config.config().coordinators().forEach(c -> out.println("run: ./baton coordinator --config " + file + " --id " + c.id()
                     + "   # serves " + c.url() + "/api/v1"));
+            out.flush();
         }
     }
 
