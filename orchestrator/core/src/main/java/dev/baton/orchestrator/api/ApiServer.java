@@ -73,7 +73,8 @@ public final class ApiServer implements AutoCloseable {
         router.route().handler(this::countAndAudit);
         router.get(BASE + "/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
         router.route(BASE + "/*").handler(this::authenticate);
-        router.get(BASE + "/topology").handler(ctx -> json(ctx, 200, new TopologyView(leadership.id(),
+        // Asking who leads is a ZooKeeper read: off the event loop.
+        router.get(BASE + "/topology").handler(ctx -> blocking(ctx, 200, () -> new TopologyView(leadership.id(),
                 leadership.leaderId().orElse(""), config.topology())));
         router.get(BASE + "/failovers").handler(ctx -> blocking(ctx, 200, failovers::list));
         router.get(BASE + "/failovers/:id").handler(ctx -> blocking(ctx, 200, () -> failovers.get(ctx.pathParam("id"))));
@@ -159,6 +160,11 @@ public final class ApiServer implements AutoCloseable {
         if (user.isEmpty()) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
             error(ctx, 401, "unauthenticated", "the bearer token matches no API user");
+            return;
+        }
+        if (user.get().expiredAt(Instant.now())) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            error(ctx, 401, "unauthenticated", "the token of user " + user.get().name() + " expired at " + user.get().expires());
             return;
         }
         ctx.put(PRINCIPAL, new Principal(user.get().name(), user.get().role()));

@@ -62,6 +62,16 @@ public final class FailoverService {
         this.metrics = new FailoverMetrics(registry);
         this.options = options;
         this.planner = new Planner(config.topology(), options.maxLag());
+        leadership.onChange(leader -> {
+            String current = running.get();
+            if (!leader && current != null) {
+                // The running shards finish or roll back on their own (the engine cannot stop between steps);
+                // this coordinator starts nothing new, and its ZooKeeper writes fail until it reconnects.
+                LOG.error("coordinator {} lost leadership while failover {} runs", self, current);
+                events.publish("failover.leadership-lost", current, "", "", "coordinator " + self
+                        + " lost leadership while failover " + current + " runs");
+            }
+        });
     }
 
     /** The plan a request would run, computed by reading the servers only. Any coordinator answers. */

@@ -76,7 +76,9 @@ public class ConfigLoaderTest {
     void writtenConfigReadsBackTheSame() {
         ConfigFile file = new ConfigFile(topology(), null, List.of(new CoordinatorPeer("c1", "west", new Endpoint("127.0.0.1", 9))),
                 new ZooKeeperConfig("127.0.0.1:2181", "x/y", 5000),
-                List.of(new ApiUser("bob", ApiRole.VIEWER, TokenHash.of("t"))), List.of(), "logs/audit.jsonl");
+                List.of(new ApiUser("bob", ApiRole.VIEWER, TokenHash.of("t")),
+                        new ApiUser("eve", ApiRole.ADMIN, TokenHash.of("u"), java.time.Instant.parse("2030-01-01T00:00:00Z"))),
+                List.of(), "logs/audit.jsonl");
         ConfigLoader.write(file, dir.resolve("c.yaml"));
         CoordinatorConfig read = ConfigLoader.load(dir.resolve("c.yaml"));
         assertThat(read.topology()).isEqualTo(topology());
@@ -97,7 +99,7 @@ public class ConfigLoaderTest {
         Path file = write(VALID.formatted(TokenHash.of("a"), TokenHash.of("b")).replace("    role: operator", "    role: operator\n    rolle: admin"));
         assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
                 // Records are built once the whole mapping is read, so Jackson may point at the mapping's end (line 13).
-                .hasMessageMatching(java.util.regex.Pattern.quote(file.toString()) + ":1[1-3]:\\d+: users\\[0]\\.rolle: unknown field 'rolle'; known: name, role, tokenSha256");
+                .hasMessageMatching(java.util.regex.Pattern.quote(file.toString()) + ":1[1-3]:\\d+: users\\[0]\\.rolle: unknown field 'rolle'; known: expires, name, role, tokenSha256");
     }
 
     @Test

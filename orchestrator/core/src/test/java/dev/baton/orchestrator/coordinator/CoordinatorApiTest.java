@@ -39,6 +39,7 @@ class CoordinatorApiTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String OPERATOR = "operator-token";
     private static final String VIEWER = "viewer-token";
+    private static final String EXPIRED = "expired-token";
 
     @TempDir
     static Path dir;
@@ -54,7 +55,8 @@ class CoordinatorApiTest {
                 new CoordinatorPeer("c-east", "east", new Endpoint("127.0.0.1", Http.freePort())),
                 new CoordinatorPeer("c-west", "west", new Endpoint("127.0.0.1", Http.freePort()))),
                 new ZooKeeperConfig(zookeeper.getConnectString(), "test-api", 4000),
-                List.of(new ApiUser("olga", ApiRole.OPERATOR, TokenHash.of(OPERATOR)), new ApiUser("vic", ApiRole.VIEWER, TokenHash.of(VIEWER))),
+                List.of(new ApiUser("olga", ApiRole.OPERATOR, TokenHash.of(OPERATOR)), new ApiUser("vic", ApiRole.VIEWER, TokenHash.of(VIEWER)),
+                        new ApiUser("old", ApiRole.ADMIN, TokenHash.of(EXPIRED), java.time.Instant.parse("2020-01-01T00:00:00Z"))),
                 List.of(), "audit.jsonl");
         ConfigLoader.write(file, dir.resolve("coordinator.yaml"));
         config = ConfigLoader.load(dir.resolve("coordinator.yaml"));
@@ -85,6 +87,9 @@ class CoordinatorApiTest {
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(body(none).get("code").asText()).isEqualTo("unauthenticated");
         assertThat(Http.get(api(a, "/topology"), "not-a-token").statusCode()).isEqualTo(401);
+        HttpResponse<String> expired = Http.post(api(a, "/failovers"), EXPIRED, "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"x\"}");
+        assertThat(expired.statusCode()).isEqualTo(401);
+        assertThat(body(expired).get("message").asText()).isEqualTo("the token of user old expired at 2020-01-01T00:00:00Z");
 
         HttpResponse<String> viewer = Http.post(api(a, "/failovers"), VIEWER, "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"x\"}");
         assertThat(viewer.statusCode()).isEqualTo(403);
@@ -134,6 +139,19 @@ class CoordinatorApiTest {
         assertThat(refused.statusCode()).isEqualTo(409);
         assertThat(body(refused).get("code").asText()).isEqualTo("not_leader");
         assertThat(body(refused).get("leader").asText()).isEqualTo(leader.url());
+    }
+
+    @Test
+    void aFollowerAnswersADryRunAndNamesEveryServerItCannotAsk() throws Exception {
+        Coordinator follower = a.leadership().isLeader() ? b : a;
+        HttpResponse<String> dryRun = Http.post(api(follower, "/failovers"), OPERATOR,
+                "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"preview\",\"dryRun\":true}");
+        assertThat(dryRun.statusCode()).as(dryRun.body()).isEqualTo(200);
+        JsonNode plan = body(dryRun).get("plan");
+        assertThat(plan.get("shards")).isEmpty();
+        assertThat(plan.get("problems").get(0).asText()).startsWith("shard s1 has no writable primaries")
+                .contains("s1-east (", "s1-west (");
+        assertThat(Http.get(api(follower, "/failovers"), VIEWER).body()).isEqualTo("[]");
     }
 
     @Test
