@@ -18,6 +18,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,6 +30,7 @@ import java.util.List;
 public final class Coordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
     private static final long ZOOKEEPER_CONNECT_TIMEOUT_MS = 10_000;
+    private static final Duration RUNNING_FAILOVER_GRACE = Duration.ofSeconds(30);
 
     private final CoordinatorPeer self;
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -54,6 +56,12 @@ public final class Coordinator implements AutoCloseable {
                     .description("1 while this coordinator leads").register(metrics);
             failovers = new FailoverService(config, self.id(), leadership, new FailoverLock(session), new FailoverStore(session),
                     events, metrics, options);
+            // Closed in reverse: a running failover finishes (bounded) before its ZooKeeper session goes.
+            started.add(() -> {
+                if (!failovers.awaitIdle(RUNNING_FAILOVER_GRACE)) {
+                    LOG.error("coordinator {} closes while a failover still runs; the next leader finds it in ZooKeeper", self.id());
+                }
+            });
             api = new ApiServer(vertx, config, leadership, failovers, events, metrics, new AuditLog(config.auditLog()))
                     .start(self.http());
             started.add(api);

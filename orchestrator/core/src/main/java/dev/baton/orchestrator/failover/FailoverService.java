@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -140,10 +141,10 @@ public final class FailoverService {
         return store.list();
     }
 
-    /** Waits for the running failover's thread, if any; for shutdown and tests. */
-    public void awaitIdle() throws InterruptedException {
+    /** Waits up to {@code timeout} for the running failover, if any; true when none runs any more. */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
         Thread t = runner.get();
-        if (t != null) t.join();
+        return t == null || t.join(timeout);
     }
 
     private void run(Failover failover, Lease lease) {
@@ -212,12 +213,10 @@ public final class FailoverService {
 
     /** A step already happened on the servers; failing to record it must not break the switchover half-way. */
     private void persist(String id, ShardProgress shard) {
-        try {
-            store.updateShard(id, shard);
-        } catch (RuntimeException e) {
-            LOG.error("{}", e.getMessage());
-            events.publish("failover.persist-failed", id, shard.shard(), "", e.getMessage());
-        }
+        store.updateShard(id, shard, problem -> {
+            LOG.error("{}", problem);
+            events.publish("failover.persist-failed", id, shard.shard(), "", problem);
+        });
     }
 
     private FailoverRefused runningRefusal(String id) {

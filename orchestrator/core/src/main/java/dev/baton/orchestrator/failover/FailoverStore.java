@@ -5,11 +5,11 @@ import dev.baton.orchestrator.leader.ZooKeeperSession;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Failovers persisted in ZooKeeper, so any coordinator can show them and a new leader can pick
@@ -45,12 +45,22 @@ public final class FailoverStore {
         }
     }
 
-    void updateShard(String failoverId, ShardProgress shard) {
+    /**
+     * Queues the write and returns at once: this runs between the steps of a switchover, inside
+     * its write pause, which must not wait for ZooKeeper. One session's requests are applied in
+     * order, so the shard's node still goes through every step in turn, and any later synchronous
+     * write (the failover's final state) lands after all of them.
+     */
+    void updateShard(String failoverId, ShardProgress shard, Consumer<String> onFailure) {
+        String what = "shard " + shard.shard() + " of failover " + failoverId;
         try {
-            zk.setData().forPath(shardPath(failoverId, shard.shard()), Json.MAPPER.writeValueAsBytes(shard));
+            zk.setData().inBackground((client, event) -> {
+                if (event.getResultCode() != KeeperException.Code.OK.intValue()) {
+                    onFailure.accept("cannot persist " + what + " in ZooKeeper: " + KeeperException.Code.get(event.getResultCode()));
+                }
+            }).forPath(shardPath(failoverId, shard.shard()), Json.MAPPER.writeValueAsBytes(shard));
         } catch (Exception e) {
-            throw new IllegalStateException("cannot persist shard " + shard.shard() + " of failover " + failoverId
-                    + " in ZooKeeper: " + e.getMessage(), e);
+            onFailure.accept("cannot persist " + what + " in ZooKeeper: " + e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.baton.orchestrator.leader;
 
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -33,7 +34,7 @@ public final class Leadership implements AutoCloseable {
         this.id = coordinatorId;
         this.latch = new LeaderLatch(session.client(), "/leader", coordinatorId, LeaderLatch.CloseMode.NOTIFY_LEADER);
         this.connection = (client, state) -> connectionChanged(state);
-        latch.addListener(new org.apache.curator.framework.recipes.leader.LeaderLatchListener() {
+        latch.addListener(new LeaderLatchListener() {
             @Override
             public void isLeader() {
                 notifyListeners();

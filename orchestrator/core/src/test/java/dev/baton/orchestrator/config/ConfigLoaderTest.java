@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,7 +78,7 @@ public class ConfigLoaderTest {
         ConfigFile file = new ConfigFile(topology(), null, List.of(new CoordinatorPeer("c1", "west", new Endpoint("127.0.0.1", 9))),
                 new ZooKeeperConfig("127.0.0.1:2181", "x/y", 5000),
                 List.of(new ApiUser("bob", ApiRole.VIEWER, TokenHash.of("t")),
-                        new ApiUser("eve", ApiRole.ADMIN, TokenHash.of("u"), java.time.Instant.parse("2030-01-01T00:00:00Z"))),
+                        new ApiUser("eve", ApiRole.ADMIN, TokenHash.of("u"), Instant.parse("2030-01-01T00:00:00Z"))),
                 List.of(), "logs/audit.jsonl");
         ConfigLoader.write(file, dir.resolve("c.yaml"));
         CoordinatorConfig read = ConfigLoader.load(dir.resolve("c.yaml"));

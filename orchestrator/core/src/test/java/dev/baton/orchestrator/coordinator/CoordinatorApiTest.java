@@ -25,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,7 +57,7 @@ class CoordinatorApiTest {
                 new CoordinatorPeer("c-west", "west", new Endpoint("127.0.0.1", Http.freePort()))),
                 new ZooKeeperConfig(zookeeper.getConnectString(), "test-api", 4000),
                 List.of(new ApiUser("olga", ApiRole.OPERATOR, TokenHash.of(OPERATOR)), new ApiUser("vic", ApiRole.VIEWER, TokenHash.of(VIEWER)),
-                        new ApiUser("old", ApiRole.ADMIN, TokenHash.of(EXPIRED), java.time.Instant.parse("2020-01-01T00:00:00Z"))),
+                        new ApiUser("old", ApiRole.ADMIN, TokenHash.of(EXPIRED), Instant.parse("2020-01-01T00:00:00Z"))),
                 List.of(), "audit.jsonl");
         ConfigLoader.write(file, dir.resolve("coordinator.yaml"));
         config = ConfigLoader.load(dir.resolve("coordinator.yaml"));

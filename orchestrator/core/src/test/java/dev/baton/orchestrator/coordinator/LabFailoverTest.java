@@ -44,6 +44,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
@@ -81,12 +82,9 @@ class LabFailoverTest {
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
+    static void stop() {
         try {
-            if (coordinator != null) {
-                coordinator.failovers().awaitIdle();
-                coordinator.close();
-            }
+            if (coordinator != null) coordinator.close();
             if (zk != null) zk.close();
         } finally {
             if (lab != null) lab.down();
@@ -99,7 +97,7 @@ class LabFailoverTest {
 
     /** Everything a failover could change: each server's role, GTID position and master; each writer server's address. */
     private static Map<String, String> worldState() {
-        Map<String, String> state = new java.util.TreeMap<>();
+        Map<String, String> state = new TreeMap<>();
         for (Shard shard : topology.shards()) {
             for (DbServer s : shard.servers()) {
                 try (MariaDbServer server = new MariaDbServer(s, topology.credentials())) {
