@@ -2,15 +2,26 @@ package dev.baton.cli;
 
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.LabSpec;
+import dev.baton.orchestrator.config.ConfigLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 @Command(name = "lab", description = "Run a multi-DC world of real servers on loopback (MariaDB, HAProxy, PowerDNS, ZooKeeper).",
         mixinStandardHelpOptions = true,
-        subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Down.class})
+        subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Config.class, LabCommand.Down.class})
 final class LabCommand {
 
     @Command(name = "up", mixinStandardHelpOptions = true,
@@ -47,6 +58,38 @@ final class LabCommand {
             Lab running = Lab.attach(lab.dir()).orElseThrow(() ->
                     new IllegalStateException("no lab in " + lab.dir() + " (start one with ./baton lab up)"));
             System.out.println(json ? running.status().toJson() : running.status().table());
+        }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true,
+            description = "Write a coordinator config for the running lab (coordinator.yaml) and API tokens (api-tokens, mode 600).")
+    static final class Config implements Runnable {
+        @Mixin LabOptions lab;
+        @Spec CommandSpec spec;
+
+        @Override
+        public void run() {
+            Lab running = Lab.attach(lab.dir()).orElseThrow(() ->
+                    new IllegalStateException("no lab in " + lab.dir() + " (start one with ./baton lab up)"));
+            LabConfig config = LabConfig.of(running.topology(), running.topologyFile().getFileName().toString());
+            Path file = lab.dir().resolve("coordinator.yaml");
+            ConfigLoader.write(config.config(), file);
+            Path tokens = lab.dir().resolve("api-tokens");
+            try {
+                Files.deleteIfExists(tokens);
+                Files.createFile(tokens, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(tokens, config.tokens().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .map(e -> e.getKey() + "=" + e.getValue() + "\n").collect(Collectors.joining()));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write " + tokens + ": " + e.getMessage(), e);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("coordinator config: " + file);
+            out.println("API tokens (operator 'sre', viewer 'viewer'): " + tokens);
+            config.config().coordinators().forEach(c -> out.println("run: ./baton coordinator --config " + file + " --id " + c.id()
+                    + "   # serves " + c.url() + "/api/v1"));
+            out.flush();
         }
     }
 

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Multi-datacenter failover orchestrator.",
-        subcommands = {DemoCommand.class, LabCommand.class, SwitchoverCommand.class, BenchCommand.class, AgentCommand.class,
+        subcommands = {DemoCommand.class, LabCommand.class, SwitchoverCommand.class, BenchCommand.class,
+                CoordinatorCommand.class, AgentCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -1,0 +1,116 @@
+package dev.baton.orchestrator.coordinator;
+
+import dev.baton.orchestrator.api.ApiServer;
+import dev.baton.orchestrator.api.AuditLog;
+import dev.baton.orchestrator.config.CoordinatorConfig;
+import dev.baton.orchestrator.config.CoordinatorPeer;
+import dev.baton.orchestrator.events.EventHub;
+import dev.baton.orchestrator.failover.FailoverService;
+import dev.baton.orchestrator.failover.FailoverStore;
+import dev.baton.orchestrator.leader.FailoverLock;
+import dev.baton.orchestrator.leader.Leadership;
+import dev.baton.orchestrator.leader.ZooKeeperSession;
+import dev.baton.orchestrator.switchover.SwitchoverOptions;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One coordinator: its ZooKeeper session, its place in the leader election, the failover
+ * service and the HTTP API, started in that order and closed in reverse.
+ */
+public final class Coordinator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+    private static final long ZOOKEEPER_CONNECT_TIMEOUT_MS = 10_000;
+    private static final Duration RUNNING_FAILOVER_GRACE = Duration.ofSeconds(30);
+
+    private final CoordinatorPeer self;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Leadership leadership;
+    private final FailoverService failovers;
+    private final EventHub events = new EventHub();
+    private final ApiServer api;
+
+    private Coordinator(CoordinatorConfig config, CoordinatorPeer self, SwitchoverOptions options) {
+        this.self = self;
+        try {
+            Vertx vertx = Vertx.vertx();
+            started.add(() -> vertx.close().await());
+            ZooKeeperSession session = new ZooKeeperSession(config.zookeeper()).start(ZOOKEEPER_CONNECT_TIMEOUT_MS);
+            started.add(session);
+            leadership = new Leadership(session, self.id());
+            leadership.onChange(leader -> events.publish("leadership", "", "", "", "coordinator " + self.id()
+                    + (leader ? " leads" : " does not lead")));
+            leadership.start();
+            started.add(leadership);
+            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Gauge.builder("baton.coordinator.leader", () -> leadership.isLeader() ? 1 : 0)
+                    .description("1 while this coordinator leads").register(metrics);
+            failovers = new FailoverService(config, self.id(), leadership, new FailoverLock(session), new FailoverStore(session),
+                    events, metrics, options);
+            // Closed in reverse: a running failover finishes (bounded) before its ZooKeeper session goes.
+            started.add(() -> {
+                if (!failovers.awaitIdle(RUNNING_FAILOVER_GRACE)) {
+                    LOG.error("coordinator {} closes while a failover still runs; the next leader finds it in ZooKeeper", self.id());
+                }
+            });
+            api = new ApiServer(vertx, config, leadership, failovers, events, metrics, new AuditLog(config.auditLog()))
+                    .start(self.http());
+            started.add(api);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.info("coordinator {} serves {}/api/v1", self.id(), self.url());
+    }
+
+    /** Starts coordinator {@code id} of the config; fails naming what could not start. */
+    public static Coordinator start(CoordinatorConfig config, String id, SwitchoverOptions options) {
+        CoordinatorPeer self = config.coordinator(id).orElseThrow(() -> new IllegalArgumentException("config " + config.source()
+                + " has no coordinator '" + id + "'; it has " + config.coordinators().stream().map(CoordinatorPeer::id).toList()));
+        return new Coordinator(config, self, options);
+    }
+
+    public String id() {
+        return self.id();
+    }
+
+    public String url() {
+        return self.url();
+    }
+
+    public Leadership leadership() {
+        return leadership;
+    }
+
+    public FailoverService failovers() {
+        return failovers;
+    }
+
+    public EventHub events() {
+        return events;
+    }
+
+    /** Stops serving, leaves the election (the next coordinator is elected at once) and ends the ZooKeeper session. */
+    @Override
+    public void close() {
+        List<AutoCloseable> reverse = new ArrayList<>(started);
+        Collections.reverse(reverse);
+        started.clear();
+        for (AutoCloseable c : reverse) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("coordinator {}: closing {} failed: {}", self.id(), c, e.toString());
+            }
+        }
+    }
+}

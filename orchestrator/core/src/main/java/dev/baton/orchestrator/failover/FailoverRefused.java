@@ -1,0 +1,42 @@
+package dev.baton.orchestrator.failover;
+
+import java.util.Optional;
+
+/** A failover request refused before anything changed; the message names the problem. */
+public class FailoverRefused extends RuntimeException {
+
+    public enum Kind {
+        /** A field is missing or wrong. */
+        BAD_REQUEST,
+        /** The named DC or failover does not exist. */
+        NOT_FOUND,
+        /** This coordinator does not lead; {@link #leader()} says who does. */
+        NOT_LEADER,
+        /** Another failover runs. */
+        RUNNING,
+        /** The world does not allow it now: no primaries to move, a candidate not ready, a failover not running. */
+        CONFLICT
+    }
+
+    private final Kind kind;
+    private final String leader;
+
+    public FailoverRefused(Kind kind, String message) {
+        this(kind, message, null);
+    }
+
+    public FailoverRefused(Kind kind, String message, String leader) {
+        super(message);
+        this.kind = kind;
+        this.leader = leader;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The leader's API address, for NOT_LEADER; empty while no leader is elected. */
+    public Optional<String> leader() {
+        return Optional.ofNullable(leader);
+    }
+}

@@ -1,0 +1,246 @@
+package dev.baton.orchestrator.failover;
+
+import dev.baton.orchestrator.config.CoordinatorConfig;
+import dev.baton.orchestrator.config.CoordinatorPeer;
+import dev.baton.orchestrator.events.EventHub;
+import dev.baton.orchestrator.leader.FailoverLock;
+import dev.baton.orchestrator.leader.Leadership;
+import dev.baton.orchestrator.switchover.StepListener;
+import dev.baton.orchestrator.switchover.SwitchoverEngine;
+import dev.baton.orchestrator.switchover.SwitchoverOptions;
+import dev.baton.orchestrator.switchover.SwitchoverResult;
+import dev.baton.wire.Shard;
+import dev.baton.wire.Topology;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.curator.framework.recipes.locks.Lease;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * Starts, runs and shows failovers. Only the leader starts one, and only while it holds the
+ * cluster-wide failover lock; the failover runs on its own virtual thread and its progress goes
+ * to ZooKeeper after every step, to the event stream and to the metrics.
+ */
+public final class FailoverService {
+    private static final Logger LOG = LoggerFactory.getLogger(FailoverService.class);
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private final CoordinatorConfig config;
+    private final String self;
+    private final Leadership leadership;
+    private final FailoverLock lock;
+    private final FailoverStore store;
+    private final EventHub events;
+    private final FailoverMetrics metrics;
+    private final SwitchoverOptions options;
+    private final Planner planner;
+    private final AtomicReference<Thread> runner = new AtomicReference<>();
+    private final AtomicReference<String> running = new AtomicReference<>();
+
+    public FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
+                           EventHub events, MeterRegistry registry, SwitchoverOptions options) {
+        this.config = config;
+        this.self = self;
+        this.leadership = leadership;
+        this.lock = lock;
+        this.store = store;
+        this.events = events;
+        this.metrics = new FailoverMetrics(registry);
+        this.options = options;
+        this.planner = new Planner(config.topology(), options.maxLag());
+        leadership.onChange(leader -> {
+            String current = running.get();
+            if (!leader && current != null) {
+                // The running shards finish or roll back on their own (the engine cannot stop between steps);
+                // this coordinator starts nothing new, and its ZooKeeper writes fail until it reconnects.
+                LOG.error("coordinator {} lost leadership while failover {} runs", self, current);
+                events.publish("failover.leadership-lost", current, "", "", "coordinator " + self
+                        + " lost leadership while failover " + current + " runs");
+            }
+        });
+    }
+
+    /** The plan a request would run, computed by reading the servers only. Any coordinator answers. */
+    public FailoverPlan dryRun(FailoverRequest request) {
+        validate(request);
+        return planner.plan(request.from(), request.to());
+    }
+
+    /**
+     * Starts a failover and returns at once with it RUNNING.
+     *
+     * @throws FailoverRefused before anything changed
+     */
+    public Failover start(FailoverRequest request, String requestedBy) {
+        validate(request);
+        if (!leadership.isLeader()) {
+            Optional<CoordinatorPeer> leader = leadership.leaderId().flatMap(config::coordinator);
+            throw new FailoverRefused(FailoverRefused.Kind.NOT_LEADER, "coordinator " + self + " is not the leader; "
+                    + leader.map(l -> "send failovers to the leader " + l.id() + " at " + l.url()).orElse("no leader is elected right now"),
+                    leader.map(CoordinatorPeer::url).orElse(null));
+        }
+        String current = running.get();
+        if (current != null) throw runningRefusal(current);
+        FailoverPlan plan = planner.plan(request.from(), request.to());
+        if (!plan.allProblems().isEmpty()) {
+            throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "not ready to fail over from " + request.from() + " to "
+                    + request.to() + ": " + String.join("; ", plan.allProblems()));
+        }
+        String id = "f-" + ID_TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+        Lease lease = lock.tryAcquire(id).orElseThrow(() -> runningRefusal(lock.holder().orElse("(unknown)")));
+        if (!running.compareAndSet(null, id)) {
+            release(lease);
+            throw runningRefusal(running.get());
+        }
+        Failover failover = new Failover(id, request, requestedBy, self, Failover.State.RUNNING, Instant.now(), null, plan,
+                plan.shards().stream().map(s -> ShardProgress.pending(s.shard())).toList(), "");
+        try {
+            store.create(failover);
+        } catch (RuntimeException e) {
+            running.set(null);
+            release(lease);
+            throw e;
+        }
+        events.publish("failover.started", id, "", "", requestedBy + " started a failover from " + request.from() + " to "
+                + request.to() + " of " + plan.shards().size() + " shard(s): " + request.reason());
+        runner.set(Thread.ofVirtual().name("failover-" + id).start(() -> run(failover, lease)));
+        return failover;
+    }
+
+    /** Aborting a running failover needs the engine to stop between steps, which it cannot yet. */
+    public Failover abort(String id, String requestedBy) {
+        Failover failover = get(id);
+        if (failover.state() != Failover.State.RUNNING) {
+            throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "failover " + id + " is not running: it " + failover.state()
+                    + " at " + failover.finished());
+        }
+        throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "failover " + id + " cannot be aborted yet: a shard's switchover "
+                + "cannot be stopped between steps; each shard finishes or rolls back on its own within seconds");
+    }
+
+    public Failover get(String id) {
+        return store.get(id).orElseThrow(() -> new FailoverRefused(FailoverRefused.Kind.NOT_FOUND, "no failover with id '" + id + "'"));
+    }
+
+    public List<Failover> list() {
+        return store.list();
+    }
+
+    /** Waits up to {@code timeout} for the running failover, if any; true when none runs any more. */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        Thread t = runner.get();
+        return t == null || t.join(timeout);
+    }
+
+    private void run(Failover failover, Lease lease) {
+        String id = failover.id();
+        Map<String, ShardProgress> progress = new ConcurrentHashMap<>();
+        failover.shards().forEach(s -> progress.put(s.shard(), s));
+        StepListener listener = (shard, step) -> {
+            ShardProgress now = progress.compute(shard, (k, p) -> p.withStep(new StepRecord(step, Instant.now(), null)));
+            persist(id, now);
+            events.publish("failover.step", id, shard, step, shard + ": " + step + " done");
+        };
+        Failover.State state;
+        String reason;
+        try {
+            Set<String> planned = failover.plan().shards().stream().map(ShardPlan::shard).collect(Collectors.toSet());
+            Topology topology = config.topology();
+            List<Shard> shards = topology.shards().stream().filter(s -> planned.contains(s.name())).toList();
+            Topology only = new Topology(topology.name(), topology.datacenters(), shards, topology.dns(), topology.zookeeper(),
+                    topology.credentials());
+            List<SwitchoverResult> results = new SwitchoverEngine(only, options.withListener(listener))
+                    .switchoverAll(failover.request().to());
+            for (SwitchoverResult r : results) {
+                ShardProgress done = finished(progress.get(r.shard()), r);
+                progress.put(r.shard(), done);
+                persist(id, done);
+                metrics.shardFinished(r);
+                events.publish("failover.shard", id, r.shard(), "", r.shard() + " " + r.outcome() + " from " + r.fromServer()
+                        + " to " + r.toServer() + " (write pause " + Math.round(r.writePauseMs()) + " ms)"
+                        + (r.reason().isBlank() ? "" : ": " + r.reason()));
+            }
+            progress.replaceAll((shard, p) -> p.finished() ? p : new ShardProgress(shard, ShardProgress.State.REFUSED, p.steps(),
+                    "its primary was already in " + failover.request().to(), null, null));
+            List<ShardProgress> failed = progress.values().stream().filter(p -> p.state() != ShardProgress.State.SWITCHED).toList();
+            state = failed.isEmpty() ? Failover.State.SUCCEEDED : Failover.State.FAILED;
+            reason = failed.stream().map(p -> p.shard() + " " + p.state() + ": " + p.reason()).collect(Collectors.joining("; "));
+        } catch (RuntimeException e) {
+            LOG.error("failover {} failed", id, e);
+            state = Failover.State.FAILED;
+            reason = e.getMessage();
+        }
+        List<String> order = failover.plan().shards().stream().map(ShardPlan::shard).toList();
+        Failover done = failover.finish(state, reason, order.stream().map(progress::get).toList());
+        try {
+            store.update(done);
+        } catch (RuntimeException e) {
+            LOG.error("failover {} finished {} but its state could not be written to ZooKeeper", id, state, e);
+        }
+        metrics.failoverFinished(done);
+        events.publish("failover.finished", id, "", "", "failover " + id + " " + state + (reason.isBlank() ? "" : ": " + reason));
+        running.set(null);
+        release(lease);
+    }
+
+    private static ShardProgress finished(ShardProgress before, SwitchoverResult r) {
+        ShardProgress.State state = switch (r.outcome()) {
+            case SWITCHED -> ShardProgress.State.SWITCHED;
+            case ROLLED_BACK -> ShardProgress.State.ROLLED_BACK;
+            case REFUSED -> ShardProgress.State.REFUSED;
+        };
+        // The engine's own timings replace the step names collected while it ran.
+        List<StepRecord> steps = r.steps().stream().map(t -> new StepRecord(t.name(),
+                before.steps().stream().filter(s -> s.name().equals(t.name())).map(StepRecord::doneAt).findFirst().orElse(null),
+                t.durationMs())).toList();
+        return new ShardProgress(r.shard(), state, steps, r.reason(), r.writePauseMs(), r.wallMs());
+    }
+
+    /** A step already happened on the servers; failing to record it must not break the switchover half-way. */
+    private void persist(String id, ShardProgress shard) {
+        store.updateShard(id, shard, problem -> {
+            LOG.error("{}", problem);
+            events.publish("failover.persist-failed", id, shard.shard(), "", problem);
+        });
+    }
+
+    private FailoverRefused runningRefusal(String id) {
+        return new FailoverRefused(FailoverRefused.Kind.RUNNING, "failover " + id + " is running; one failover at a time");
+    }
+
+    private static void release(Lease lease) {
+        try {
+            lease.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot release the failover lock: {}; it goes with this coordinator's ZooKeeper session", e.getMessage());
+        }
+    }
+
+    private static void validate(FailoverRequest request) {
+        if (request == null) throw new FailoverRefused(FailoverRefused.Kind.BAD_REQUEST, "the request has no body");
+        missing(request.from(), "from");
+        missing(request.to(), "to");
+        missing(request.reason(), "reason");
+    }
+
+    private static void missing(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new FailoverRefused(FailoverRefused.Kind.BAD_REQUEST, "missing field '" + field + "'");
+        }
+    }
+}
