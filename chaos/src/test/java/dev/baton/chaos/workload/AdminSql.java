@@ -11,6 +11,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
 /** What the lab tests do to servers behind the workload's back, as the admin account. */
 public final class AdminSql {
@@ -30,6 +32,24 @@ public final class AdminSql {
             for (String sql : statements) st.execute(sql);
         }
     }
+
+    /** Ends every session of {@code user}, as a switchover's fence does; one that ended by itself meanwhile is fine. */
+    public void killSessionsOf(DbServer server, String user) throws SQLException {
+        try (Connection c = connect(server); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT id FROM information_schema.PROCESSLIST WHERE user = '" + user + "'")) {
+            List<Long> ids = new ArrayList<>();
+            while (rs.next()) ids.add(rs.getLong(1));
+            for (long id : ids) {
+                try {
+                    st.execute("KILL CONNECTION " + id);
+                } catch (SQLException e) {
+                    if (e.getErrorCode() != UNKNOWN_THREAD_ID) throw e;
+                }
+            }
+        }
+    }
+
+    private static final int UNKNOWN_THREAD_ID = 1094;
 
     /** Rows of {@code orders} with this idempotency key on this server. */
     public long ordersWithKey(DbServer server, String key) throws SQLException {

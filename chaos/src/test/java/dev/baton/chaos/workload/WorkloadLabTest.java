@@ -117,10 +117,8 @@ class WorkloadLabTest {
             Thread.sleep(1_000);
             // What a switchover's fence does to the app: read_only, and its sessions (pooled ones too) ended.
             sql.execute(primary, "SET GLOBAL read_only = 1");
-            try (var c = sql.connect(primary); var st = c.createStatement();
-                 var rs = st.executeQuery("SELECT id FROM information_schema.PROCESSLIST WHERE user = '"
-                         + topology.credentials().appUser() + "'")) {
-                while (rs.next()) sql.execute(primary, "KILL CONNECTION " + rs.getLong(1));
+            try {
+                sql.killSessionsOf(primary, topology.credentials().appUser());
             } finally {
                 Thread.sleep(300);
                 sql.execute(primary, "SET GLOBAL read_only = 0");
