@@ -79,7 +79,10 @@ public record LiveShard(Shard shard, ServerStatus.Up primary, List<ServerStatus>
             return List.of("candidate " + name + " is unreachable: " + ((ServerStatus.Down) other(candidate)).reason());
         }
         List<String> problems = new ArrayList<>();
-        List<GtidPosition.Gtid> errant = c.binlogState().notIn(primary.binlogState());
+        // The primary's own GTIDs are never errant: the candidate may simply have been asked a moment
+        // after the primary and already hold a newer one.
+        List<GtidPosition.Gtid> errant = c.binlogState().notIn(primary.binlogState()).stream()
+                .filter(g -> g.server() != primary.serverId()).toList();
         if (!errant.isEmpty()) {
             problems.add("candidate " + name + " has errant GTIDs the primary " + primary.server().id() + " never had: "
                     + errant.stream().map(Object::toString).collect(Collectors.joining(",")));

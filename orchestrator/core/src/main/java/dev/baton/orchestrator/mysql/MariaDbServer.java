@@ -56,20 +56,27 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     /**
-     * Counts the client sessions that are doing something (a query, or a login in progress),
-     * not counting {@code ignoredLogins} logins that are known to be idle holders. Sessions of
-     * the admin and replication accounts and the server's own threads are not clients.
+     * Lists the client sessions that may be about to write: running a statement, logging in
+     * (except {@code ignoredLogins} idle holder connections), or active within the last
+     * {@code quietMs} (a client that has just logged in sends its statement next). Sessions of the
+     * admin and replication accounts and the server's own threads are not clients.
      */
-    public int busyClientSessions(int ignoredLogins) {
-        return query("count busy client sessions", st -> {
-            int busy = 0, logins = 0;
+    public List<String> busyClientSessions(int ignoredLogins, long quietMs) {
+        return query("list busy client sessions", st -> {
+            List<String> busy = new ArrayList<>();
+            int logins = 0;
             try (ResultSet rs = st.executeQuery(clientSessionsQuery())) {
                 while (rs.next()) {
-                    if ("unauthenticated user".equals(rs.getString("USER"))) logins++;
-                    else if (!"Sleep".equals(rs.getString("COMMAND"))) busy++;
+                    String session = rs.getString("ID") + " " + rs.getString("USER") + " " + rs.getString("COMMAND")
+                            + " " + rs.getString("TIME_MS") + " ms";
+                    if ("unauthenticated user".equals(rs.getString("USER"))) {
+                        if (++logins > ignoredLogins) busy.add(session);
+                    } else if (!"Sleep".equals(rs.getString("COMMAND")) || rs.getDouble("TIME_MS") < quietMs) {
+                        busy.add(session);
+                    }
                 }
             }
-            return busy + Math.max(0, logins - ignoredLogins);
+            return busy;
         });
     }
 
@@ -198,7 +205,7 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     private String clientSessionsQuery() {
-        return "SELECT ID, USER, COMMAND FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()"
+        return "SELECT ID, USER, COMMAND, TIME_MS FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()"
                 + " AND USER NOT IN ('system user', 'event_scheduler', " + quote(credentials.adminUser())
                 + ", " + quote(credentials.replUser()) + ")";
     }

@@ -37,6 +37,7 @@ import java.util.stream.Collectors;
 final class ShardSwitchover {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSwitchover.class);
     private static final int HOLDER_TIMEOUT_MS = 1000;
+    private static final long QUIET_MS = 20;
     private static final Duration REPLICAS_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     private final Topology topology;
@@ -145,13 +146,28 @@ final class ShardSwitchover {
     }
 
     /**
-     * Lets sessions already on P finish the statement they are running, so a client that connected
-     * just before the hold is not failed by the fence; idle ones are killed by the fence anyway.
+     * Lets sessions already on P finish what they are doing, so a client that connected just before
+     * the hold is not failed by the fence. Sessions idle for {@link #QUIET_MS} are pooled connections
+     * at rest: the fence kills them, and their clients retry through the held frontend.
      */
     private void drain() {
         long deadline = System.nanoTime() + options.drainTimeout().toNanos();
-        while (primary.busyClientSessions(holders.size()) > 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+        // Two quiet looks in a row: a connection HAProxy passed on just before the hold may take a
+        // moment to show up on P.
+        int quietLooks = 0;
+        while (quietLooks < 2) {
+            List<String> busy = primary.busyClientSessions(holders.size(), QUIET_MS);
+            if (busy.isEmpty()) {
+                quietLooks++;
+                if (quietLooks < 2) sleep(1);
+                continue;
+            }
+            quietLooks = 0;
+            if (System.nanoTime() > deadline) {
+                LOG.info("shard {}: drain timed out; the fence kills these sessions on {}: {}", shard.name(), from.id(), busy);
+                return;
+            }
+            LOG.debug("shard {}: draining {}", shard.name(), busy);
         }
     }
 
@@ -282,7 +298,7 @@ final class ShardSwitchover {
         double pause = pauseStart == 0 ? 0 : ms(pauseEnd - pauseStart);
         SwitchoverResult result = new SwitchoverResult(shard.name(), from.id(), to.id(), outcome, reason, steps, pause,
                 ms(System.nanoTime() - started));
-        LOG.info("shard {}: {} {} -> {} in {} ms, write pause {} ms{}", shard.name(), outcome, from.id(), to.id(),
+        LOG.info("shard {}: {} ({}) {} -> {} in {} ms, write pause {} ms{}", shard.name(), outcome, options.mode(), from.id(), to.id(),
                 Math.round(result.wallMs()), Math.round(pause), reason.isEmpty() ? "" : ": " + reason);
         return result;
     }
