@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -55,66 +56,42 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
-    /**
-     * Lists the client sessions that may be about to write: running a statement, logging in
-     * (except {@code ignoredLogins} idle holder connections), or active within the last
-     * {@code quietMs} (a client that has just logged in sends its statement next). Sessions of the
-     * admin and replication accounts and the server's own threads are not clients.
-     */
-    public List<String> busyClientSessions(int ignoredLogins, long quietMs) {
-        return query("list busy client sessions", st -> {
-            List<String> busy = new ArrayList<>();
-            int logins = 0;
-            try (ResultSet rs = st.executeQuery(clientSessionsQuery())) {
+    /** Client sessions: every session but the server's own threads and those of the admin and replication accounts. */
+    public List<ClientSession> clientSessions() {
+        return query("list client sessions", st -> {
+            List<ClientSession> sessions = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT ID, USER, COMMAND, TIME_MS FROM information_schema.PROCESSLIST"
+                    + " WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', "
+                    + quote(credentials.adminUser()) + ", " + quote(credentials.replUser()) + ")")) {
                 while (rs.next()) {
-                    String session = rs.getString("ID") + " " + rs.getString("USER") + " " + rs.getString("COMMAND")
-                            + " " + rs.getString("TIME_MS") + " ms";
-                    if ("unauthenticated user".equals(rs.getString("USER"))) {
-                        if (++logins > ignoredLogins) busy.add(session);
-                    } else if (!"Sleep".equals(rs.getString("COMMAND")) || rs.getDouble("TIME_MS") < quietMs) {
-                        busy.add(session);
-                    }
+                    sessions.add(new ClientSession(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getDouble(4)));
                 }
             }
-            return busy;
+            return sessions;
         });
     }
 
     /**
-     * Fences the server: ends every authenticated client session, turns semi-sync master off (so
-     * commits stop waiting for a replica's ack) and sets read_only; returns the final
-     * {@code gtid_binlog_pos}. Logins still in progress are left alone: the idle holder connections
-     * are among them, and a client that completes its login now only finds a read-only server.
+     * Fences the server in one round trip: ends every session of {@code clientUsers} (the accounts
+     * seen in {@link #clientSessions()}), turns semi-sync master off (so commits stop waiting for a
+     * replica's ack) and sets read_only; returns the final {@code gtid_binlog_pos}. Connections still
+     * logging in are left alone: the idle holder connections are among them, and a client that
+     * completes its login now only finds a read-only server. KILL USER, unlike KILL of an id, does
+     * not fail when the session has ended meanwhile.
      */
-    public GtidPosition fence() {
-        return query("fence", st -> {
-            List<Long> sessions = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery(clientSessionsQuery())) {
-                while (rs.next()) {
-                    if (!"unauthenticated user".equals(rs.getString("USER"))) sessions.add(rs.getLong("ID"));
-                }
-            }
-            for (long id : sessions) {
-                try {
-                    st.execute("KILL CONNECTION " + id);
-                } catch (SQLException e) {
-                    // 1094 "Unknown thread id": the session ended on its own meanwhile.
-                    if (e.getErrorCode() != 1094) throw e;
-                }
-            }
-            st.execute("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
-            st.execute("SET GLOBAL read_only = ON");
-            return GtidPosition.parse(single(st, "SELECT @@GLOBAL.gtid_binlog_pos"));
-        });
+    public GtidPosition fence(Set<String> clientUsers) {
+        List<String> statements = new ArrayList<>();
+        for (String user : clientUsers) statements.add("KILL CONNECTION USER " + quote(user));
+        statements.add("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
+        statements.add("SET GLOBAL read_only = ON");
+        statements.add("SELECT @@GLOBAL.gtid_binlog_pos");
+        return query("fence", st -> GtidPosition.parse(lastResult(st, statements)));
     }
 
     /** The NAIVE baseline's fence: read_only and semi-sync off, clients left to hit the read-only error. */
     public GtidPosition setReadOnly() {
-        return query("set read_only", st -> {
-            st.execute("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
-            st.execute("SET GLOBAL read_only = ON");
-            return GtidPosition.parse(single(st, "SELECT @@GLOBAL.gtid_binlog_pos"));
-        });
+        return query("set read_only", st -> GtidPosition.parse(lastResult(st, List.of(
+                "SET GLOBAL rpl_semi_sync_master_enabled = OFF", "SET GLOBAL read_only = ON", "SELECT @@GLOBAL.gtid_binlog_pos"))));
     }
 
     /** Rollback of {@link #fence()}: writable again, commits wait for a replica's ack again. */
@@ -179,12 +156,12 @@ public final class MariaDbServer implements AutoCloseable {
         execute("repoint to " + primary.id(), "STOP SLAVE", changeMaster(primary.endpoint()), "START SLAVE");
     }
 
-    /** Plain statements on the admin connection, for callers with needs this class does not name. */
+    /**
+     * Statements on the admin connection, sent in one round trip (under load every round trip
+     * costs milliseconds of write pause); the first that fails stops the rest.
+     */
     public void execute(String what, String... statements) {
-        query(what, st -> {
-            for (String sql : statements) st.execute(sql);
-            return null;
-        });
+        query(what, st -> st.execute(String.join(";\n", statements)));
     }
 
     @Override
@@ -202,12 +179,6 @@ public final class MariaDbServer implements AutoCloseable {
         return "CHANGE MASTER TO MASTER_HOST='" + primary.host() + "', MASTER_PORT=" + primary.port()
                 + ", MASTER_USER='" + credentials.replUser() + "', MASTER_PASSWORD='" + credentials.replPassword()
                 + "', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1";
-    }
-
-    private String clientSessionsQuery() {
-        return "SELECT ID, USER, COMMAND, TIME_MS FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()"
-                + " AND USER NOT IN ('system user', 'event_scheduler', " + quote(credentials.adminUser())
-                + ", " + quote(credentials.replUser()) + ")";
     }
 
     private static String quote(String value) {
@@ -238,8 +209,12 @@ public final class MariaDbServer implements AutoCloseable {
         });
     }
 
-    private static String single(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
+    /** Runs the statements in one round trip; returns the first column of the last one's result. */
+    private static String lastResult(Statement st, List<String> statements) throws SQLException {
+        boolean isResult = st.execute(String.join(";\n", statements));
+        for (int i = 1; i < statements.size(); i++) isResult = st.getMoreResults();
+        if (!isResult) throw new SQLException("no result from " + statements.getLast());
+        try (ResultSet rs = st.getResultSet()) {
             rs.next();
             return rs.getString(1);
         }
@@ -280,7 +255,8 @@ public final class MariaDbServer implements AutoCloseable {
         if (connection != null) return connection;
         try {
             connection = DriverManager.getConnection(
-                    Jdbc.url(server.endpoint(), credentials.database(), CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS),
+                    Jdbc.url(server.endpoint(), credentials.database(), CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS)
+                            + "&allowMultiQueries=true",
                     credentials.adminUser(), credentials.adminPassword());
             return connection;
         } catch (SQLException e) {

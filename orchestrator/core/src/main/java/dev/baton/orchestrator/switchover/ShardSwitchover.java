@@ -2,6 +2,7 @@ package dev.baton.orchestrator.switchover;
 
 import dev.baton.orchestrator.haproxy.HaproxyRuntime;
 import dev.baton.orchestrator.haproxy.HolderConnection;
+import dev.baton.orchestrator.mysql.ClientSession;
 import dev.baton.orchestrator.mysql.DiscoveryException;
 import dev.baton.orchestrator.mysql.GtidPosition;
 import dev.baton.orchestrator.mysql.LiveShard;
@@ -20,6 +21,10 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -79,8 +84,8 @@ final class ShardSwitchover {
             if (options.mode() == Mode.HOLD) {
                 pauseStart = System.nanoTime();
                 step("hold", () -> inEveryDc(DcWriter::hold));
-                step("drain", this::drain);
-                last = step("fence", primary::fence);
+                Set<String> clientUsers = step("drain", this::drain);
+                last = step("fence", () -> primary.fence(clientUsers));
             } else {
                 pauseStart = System.nanoTime();
                 last = step("read-only", primary::setReadOnly);
@@ -147,27 +152,38 @@ final class ShardSwitchover {
 
     /**
      * Lets sessions already on P finish what they are doing, so a client that connected just before
-     * the hold is not failed by the fence. Sessions idle for {@link #QUIET_MS} are pooled connections
-     * at rest: the fence kills them, and their clients retry through the held frontend.
+     * the hold is not failed by the fence. P is drained when (1) every connection HAProxy has open to
+     * P (its {@code scur}, in every DC) shows up in P's process list, so none is still on its way;
+     * (2) nobody but our holders is logging in; (3) no session runs a statement or was active within
+     * {@link #QUIET_MS} (a client that has just logged in sends its statement next). Sessions idle
+     * longer are pooled connections at rest: the fence ends them and their clients retry through the
+     * held frontend. Returns the accounts whose sessions the fence must end.
      */
-    private void drain() {
+    private Set<String> drain() {
         long deadline = System.nanoTime() + options.drainTimeout().toNanos();
-        // Two quiet looks in a row: a connection HAProxy passed on just before the hold may take a
-        // moment to show up on P.
-        int quietLooks = 0;
-        while (quietLooks < 2) {
-            List<String> busy = primary.busyClientSessions(holders.size(), QUIET_MS);
-            if (busy.isEmpty()) {
-                quietLooks++;
-                if (quietLooks < 2) sleep(1);
-                continue;
+        while (true) {
+            CompletableFuture<Integer> proxiedLook = CompletableFuture.supplyAsync(
+                    () -> parallel(writers, DcWriter::currentSessions).stream().mapToInt(Integer::intValue).sum(),
+                    task -> Thread.ofVirtual().start(task));
+            List<ClientSession> sessions = primary.clientSessions();
+            int proxied;
+            try {
+                proxied = proxiedLook.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
-            quietLooks = 0;
+            long logins = sessions.stream().filter(ClientSession::loggingIn).count();
+            List<ClientSession> busy = sessions.stream().filter(s -> !s.loggingIn() && !s.idleFor(QUIET_MS)).toList();
+            Set<String> users = sessions.stream().filter(s -> !s.loggingIn()).map(ClientSession::user)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            if (sessions.size() >= proxied && logins <= holders.size() && busy.isEmpty()) return users;
             if (System.nanoTime() > deadline) {
-                LOG.info("shard {}: drain timed out; the fence kills these sessions on {}: {}", shard.name(), from.id(), busy);
-                return;
+                LOG.info("shard {}: drain timed out; the fence ends these sessions on {}: {}", shard.name(), from.id(), sessions);
+                return users;
             }
-            LOG.debug("shard {}: draining {}", shard.name(), busy);
+            LOG.debug("shard {}: draining {} ({} logins, {} of {} proxied connections seen)", shard.name(), busy, logins,
+                    sessions.size(), proxied);
+            sleep(1);
         }
     }
 
