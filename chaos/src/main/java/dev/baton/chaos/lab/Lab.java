@@ -34,6 +34,9 @@ public final class Lab implements AutoCloseable {
     static final String CHECKOUT_MAIN = "dev.baton.chaos.workload.CheckoutMain";
     private static final Duration REPLICATION_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration PORT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** Long enough for a concurrent 2x8 {@code up} to finish, so the second caller then attaches to its lab. */
+    static final int LIVE_TIMEOUT_MS = 1000;
+    static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
     private final LabSpec spec;
     private final Topology topology;
@@ -51,10 +54,21 @@ public final class Lab implements AutoCloseable {
     /**
      * Brings the lab up, or returns the one already running in {@code spec.dir()} with the same spec.
      * A lab running there with another spec, or only partly running, is refused; a lab whose
-     * processes are all gone (a reboot) is rebuilt from scratch.
+     * processes are all gone (a reboot) is rebuilt from scratch. A concurrent {@code up} or
+     * {@code down} on the same dir (this JVM or another) is waited for, up to {@link #LOCK_WAIT}.
      */
     public static Lab up(LabSpec spec) {
+        return up(spec, LOCK_WAIT);
+    }
+
+    static Lab up(LabSpec spec, Duration lockWait) {
         Binaries.requireInstalled();
+        try (DirLock ignored = DirLock.acquire(spec.dir(), lockWait)) {
+            return upLocked(spec);
+        }
+    }
+
+    private static Lab upLocked(LabSpec spec) {
         Optional<Lab> existing = attach(spec.dir());
         if (existing.isPresent()) {
             Lab lab = existing.get();
@@ -115,10 +129,25 @@ public final class Lab implements AutoCloseable {
         return spec.dir().resolve(TOPOLOGY_FILE);
     }
 
-    public synchronized LabStatus status() {
-        return new LabStatus(spec.dir(), processes.stream()
-                .map(p -> new LabStatus.Entry(p.name(), p.pid(), p.endpoint(), Processes.isOurs(p.pid(), marker)))
-                .toList());
+    /**
+     * Which processes run, and what every MariaDB server says it is now: all servers are asked in
+     * parallel, each bounded by {@link #LIVE_TIMEOUT_MS}, so a dead or hung one costs about a second.
+     */
+    public LabStatus status() {
+        List<LabStatus.Entry> entries;
+        synchronized (this) {
+            entries = processes.stream()
+                    .map(p -> new LabStatus.Entry(p.name(), p.pid(), p.endpoint(), Processes.isOurs(p.pid(), marker)))
+                    .toList();
+        }
+        List<ServerState> servers;
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<ServerState>> asked = topology.shards().stream().flatMap(s -> s.servers().stream())
+                    .map(server -> executor.submit(() -> MariaDb.liveState(server, topology.credentials(), LIVE_TIMEOUT_MS)))
+                    .toList();
+            servers = asked.stream().map(Lab::result).toList();
+        }
+        return new LabStatus(spec.dir(), topology, entries, servers);
     }
 
     /** The PID of a lab process by its name, e.g. {@code mariadb s1-east}, {@code haproxy east}, {@code pdns}. */
@@ -154,8 +183,22 @@ public final class Lab implements AutoCloseable {
         MariaDb.awaitReady(restarted, topology.credentials(), marker);
     }
 
-    /** Stops every process of the lab by PID (TERM, then KILL after a grace) and checks every lab port is closed. */
+    /**
+     * Stops every process of the lab by PID (TERM, then KILL after a grace), checks every lab port
+     * is closed, and removes the datadirs and the state file. Waits for a concurrent {@code up} or
+     * {@code down} on the same dir, like {@link #up}.
+     */
     public void down() {
+        down(LOCK_WAIT);
+    }
+
+    void down(Duration lockWait) {
+        try (DirLock ignored = DirLock.acquire(spec.dir(), lockWait)) {
+            downLocked();
+        }
+    }
+
+    private void downLocked() {
         List<LabProcess> toStop;
         synchronized (this) {
             toStop = List.copyOf(processes);
@@ -169,6 +212,9 @@ public final class Lab implements AutoCloseable {
             }
             Processes.sleep(50);
         }
+        // The datadirs are hundreds of MB for a big lab; logs and configs stay for a post-mortem.
+        inParallel(topology.shards().stream().flatMap(s -> s.servers().stream())
+                .<Runnable>map(s -> () -> deleteTree(spec.dir().resolve("mariadb").resolve(s.id()).resolve("data"))).toList());
         synchronized (this) {
             processes.clear();
             try {
@@ -190,52 +236,56 @@ public final class Lab implements AutoCloseable {
         for (String part : List.of("mariadb", "haproxy", "pdns", "zookeeper", "checkout")) deleteTree(dir.resolve(part));
         topology.write(topologyFile());
         saveState();
+        long started = System.nanoTime();
+        Path template = MariaDb.template(topology.credentials());
+        long templateReady = System.nanoTime();
 
-        // The ZooKeeper JVM is the slowest to start, so it goes first and warms up while the rest starts.
-        Endpoint zk = topology.zookeeper();
-        LabProcess zookeeper = launch("zookeeper", ZooKeeper.prepare(zk, dir.resolve("zookeeper")), zk,
-                dir.resolve("zookeeper/zookeeper.log"), false);
-        Endpoint dnsServer = topology.dns().server();
-        Path pdnsHome = dir.resolve("pdns");
-        LabProcess pdns = launch("pdns", PowerDns.prepare(topology.dns(), pdnsHome), dnsServer, pdnsHome.resolve("pdns.log"), true);
-        List<LabProcess> haproxies = topology.datacenters().stream().map(dc -> {
-            Path home = dir.resolve("haproxy");
-            return launch("haproxy " + dc.name(), Haproxy.prepare(topology, dc, home), dc.haproxyRuntime(),
-                    home.resolve(dc.name() + ".log"), false);
-        }).toList();
-
-        Path template = MariaDb.template(dir, topology.credentials());
-        List<DbServer> servers = topology.shards().stream().flatMap(s -> s.servers().stream()).toList();
-        inParallel(servers.stream().<Runnable>map(server -> () -> {
-            Path home = dir.resolve("mariadb").resolve(server.id());
-            int dcIndex = spec.dcs().indexOf(server.dc());
-            Shard shard = topology.shard(server.shard()).orElseThrow();
-            List<String> command = MariaDb.prepare(server, home, template, (shard.index() + 1) * 100 + dcIndex + 1,
-                    dcIndex, spec.dcs().size());
-            LabProcess process = launch(mariadbName(server.id()), command, server.endpoint(), home.resolve("mariadbd.out"), false);
-            MariaDb.awaitReady(process, topology.credentials(), marker);
-        }).toList());
-
-        List<Runnable> ready = new ArrayList<>();
-        ready.add(() -> ZooKeeper.awaitReady(zookeeper, marker));
-        ready.add(() -> {
+        // Everything starts at once and each part waits only for what it needs.
+        List<Runnable> parts = new ArrayList<>();
+        parts.add(() -> {
+            Endpoint zk = topology.zookeeper();
+            LabProcess zookeeper = launch("zookeeper", ZooKeeper.prepare(zk, dir.resolve("zookeeper")), zk,
+                    dir.resolve("zookeeper/zookeeper.log"), false);
+            ZooKeeper.awaitReady(zookeeper, marker);
+        });
+        parts.add(() -> {
+            Path home = dir.resolve("pdns");
+            LabProcess pdns = launch("pdns", PowerDns.prepare(topology.dns(), home), topology.dns().server(),
+                    home.resolve("pdns.log"), true);
             PowerDns.awaitReady(pdns, topology.dns(), marker);
             String firstDc = topology.datacenters().getFirst().address();
             PowerDns.createZone(topology.dns(), firstDc);
             PowerDns.awaitAnswer(topology.dns(), firstDc);
         });
-        haproxies.forEach(h -> ready.add(() -> Haproxy.awaitReady(h, marker)));
-        // Semi-sync goes on before the replicas connect, so each replica registers as a semi-sync one.
-        topology.shards().forEach(shard -> ready.add(() -> {
+        topology.datacenters().forEach(dc -> parts.add(() -> {
+            Path home = dir.resolve("haproxy");
+            LabProcess haproxy = launch("haproxy " + dc.name(), Haproxy.prepare(topology, dc, home), dc.haproxyRuntime(),
+                    home.resolve(dc.name() + ".log"), false);
+            Haproxy.awaitReady(haproxy, marker);
+        }));
+        topology.shards().forEach(shard -> parts.add(() -> {
+            inParallel(shard.servers().stream().<Runnable>map(server -> () -> startDatabase(shard, server, template)).toList());
+            // Semi-sync goes on before the replicas connect, so each replica registers as a semi-sync one.
             DbServer primary = shard.recordedPrimary().orElseThrow();
             MariaDb.makePrimary(primary, topology.credentials());
             List<DbServer> replicas = shard.servers().stream().filter(s -> s != primary).toList();
             replicas.forEach(r -> MariaDb.makeReplica(r, primary, topology.credentials()));
             replicas.forEach(r -> MariaDb.awaitReplicating(r, topology.credentials(), REPLICATION_TIMEOUT));
         }));
-        inParallel(ready);
+        inParallel(parts);
+        LOG.info("lab phases: template {} ms, servers and services ready {} ms", (templateReady - started) / 1_000_000,
+                (System.nanoTime() - templateReady) / 1_000_000);
 
         if (spec.startCheckoutApps()) startCheckoutApps();
+    }
+
+    private void startDatabase(Shard shard, DbServer server, Path template) {
+        Path home = spec.dir().resolve("mariadb").resolve(server.id());
+        int dcIndex = spec.dcs().indexOf(server.dc());
+        List<String> command = MariaDb.prepare(server, home, template, (shard.index() + 1) * 100 + dcIndex + 1,
+                dcIndex, spec.dcs().size());
+        LabProcess process = launch(mariadbName(server.id()), command, server.endpoint(), home.resolve("mariadbd.out"), false);
+        MariaDb.awaitReady(process, topology.credentials(), marker);
     }
 
     private void startCheckoutApps() {
@@ -323,7 +373,18 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path root) {
+    private static <T> T result(Future<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            throw new LabException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LabException("interrupted", e);
+        }
+    }
+
+    static void deleteTree(Path root) {
         if (!Files.exists(root)) return;
         try (Stream<Path> paths = Files.walk(root)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.baton.wire.Endpoint;
+import dev.baton.wire.Topology;
 
 import java.nio.file.Path;
 import java.util.List;
 
-/** What runs in a lab and what does not, one entry per process the lab started. */
-public record LabStatus(Path dir, List<Entry> processes) {
+/**
+ * What runs in a lab and what does not: one entry per process the lab started, the live role of
+ * every MariaDB server, and the topology the lab was built with.
+ */
+public record LabStatus(Path dir, Topology topology, List<Entry> processes, List<ServerState> servers) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public record Entry(String name, long pid, Endpoint endpoint, boolean running) {
@@ -17,6 +21,7 @@ public record LabStatus(Path dir, List<Entry> processes) {
 
     public LabStatus {
         processes = List.copyOf(processes);
+        servers = List.copyOf(servers);
     }
 
     public boolean allRunning() {
@@ -27,7 +32,12 @@ public record LabStatus(Path dir, List<Entry> processes) {
         return processes.stream().filter(e -> !e.running()).toList();
     }
 
-    /** A table for people: one line per process. */
+    public ServerState server(String id) {
+        return servers.stream().filter(s -> s.id().equals(id)).findFirst()
+                .orElseThrow(() -> new LabException("lab in " + dir + " has no database server '" + id + "'"));
+    }
+
+    /** Tables for people: one line per process, then one per MariaDB server with its live role. */
     public String table() {
         int width = Math.max(8, processes.stream().mapToInt(e -> e.name().length()).max().orElse(0));
         StringBuilder out = new StringBuilder("lab " + dir + "\n");
@@ -35,6 +45,12 @@ public record LabStatus(Path dir, List<Entry> processes) {
         for (Entry e : processes) {
             out.append(String.format("%-" + width + "s  %8d  %-22s  %s%n", e.name(), e.pid(), e.endpoint(),
                     e.running() ? "running" : "DEAD"));
+        }
+        if (servers.isEmpty()) return out.toString();
+        out.append(String.format("%n%-12s  %-6s  %-10s  %-22s  %-8s  %s%n", "SERVER", "SHARD", "DC", "ENDPOINT", "ROLE", "DETAIL"));
+        for (ServerState s : servers) {
+            out.append(String.format("%-12s  %-6s  %-10s  %-22s  %-8s  %s%n", s.id(), s.shard(), s.dc(), s.endpoint(),
+                    s.role().label(), s.detail()));
         }
         return out.toString();
     }

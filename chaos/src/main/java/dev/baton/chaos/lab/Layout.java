@@ -77,7 +77,7 @@ final class Layout {
         return "s" + (index + 1);
     }
 
-    /** Every listening endpoint of the lab, with whether it is also a UDP port (DNS). */
+    /** Every TCP endpoint the lab listens on (the checkout apps only when they run). */
     static List<Endpoint> listeners(Topology topology, boolean checkoutApps) {
         List<Endpoint> all = new ArrayList<>();
         all.add(topology.dns().server());

@@ -8,6 +8,7 @@ import dev.baton.wire.Jdbc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,33 +27,42 @@ final class MariaDb {
     /** root@'%' exists for people poking at the lab by hand; the lab itself uses the admin account. */
     static final String ROOT_PASSWORD = "root-lab";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Path TEMPLATE_CACHE = Path.of(System.getProperty("user.home"), ".cache", "baton", "mariadb-template");
 
     private MariaDb() {
     }
 
     /**
-     * The template datadir for this mariadbd version, built once per lab dir with the users and
-     * the schema already in it (install-db costs ≈0.5 s; copying its result ≈0.02 s).
+     * The template datadir, with the users and the schema already in it (install-db costs ≈0.5 s
+     * and more on a busy machine; copying its result ≈0.02 s). It is shared by every lab on the
+     * machine, keyed by the mariadbd version and the bootstrap SQL, and built at most once per key:
+     * builders race through an atomic rename and the loser uses the winner's.
      */
-    static Path template(Path labDir, Credentials credentials) {
-        Path root = labDir.resolve(".template");
-        Path data = root.resolve(versionKey()).resolve("data");
+    static Path template(Credentials credentials) {
+        String sql = Templates.render("bootstrap.sql", Map.of(
+                "rootPassword", ROOT_PASSWORD, "database", credentials.database(),
+                "adminUser", credentials.adminUser(), "adminPassword", credentials.adminPassword(),
+                "replUser", credentials.replUser(), "replPassword", credentials.replPassword(),
+                "appUser", credentials.appUser(), "appPassword", credentials.appPassword()));
+        Path root = TEMPLATE_CACHE.resolve(versionKey() + "-" + Integer.toHexString(sql.hashCode()));
+        Path data = root.resolve("data");
         if (Files.isDirectory(data)) return data;
-        Path sql = root.resolve("bootstrap.sql");
-        Path building = root.resolve("building-" + ProcessHandle.current().pid());
+        Path building = root.resolve("building-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         try {
-            Files.createDirectories(root);
-            Files.writeString(sql, Templates.render("bootstrap.sql", Map.of(
-                    "rootPassword", ROOT_PASSWORD, "database", credentials.database(),
-                    "adminUser", credentials.adminUser(), "adminPassword", credentials.adminPassword(),
-                    "replUser", credentials.replUser(), "replPassword", credentials.replPassword(),
-                    "appUser", credentials.appUser(), "appPassword", credentials.appPassword())));
-            Processes.run(List.of(INSTALL_DB, "--no-defaults", "--datadir=" + building, "--user=root",
+            Files.createDirectories(building);
+            Path sqlFile = building.resolve("bootstrap.sql");
+            Files.writeString(sqlFile, sql);
+            Processes.run(List.of(INSTALL_DB, "--no-defaults", "--datadir=" + building.resolve("data"), "--user=root",
                             "--auth-root-authentication-method=normal", "--skip-test-db",
-                            "--innodb-log-file-size=8M", "--extra-file=" + sql),
-                    root.resolve("install-db.log"), Optional.empty(), Duration.ofSeconds(120));
-            Files.createDirectories(data.getParent());
-            Files.move(building, data);
+                            "--innodb-log-file-size=8M", "--extra-file=" + sqlFile),
+                    building.resolve("install-db.log"), Optional.empty(), Duration.ofSeconds(120));
+            try {
+                Files.move(building.resolve("data"), data, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException lostTheRace) {
+                // Another lab built the same template meanwhile; theirs is as good as ours.
+                if (!Files.isDirectory(data)) throw lostTheRace;
+            }
+            Lab.deleteTree(building);
             return data;
         } catch (IOException e) {
             throw new LabException("cannot build the MariaDB template datadir in " + root + ": " + e.getMessage(), e);
@@ -160,6 +170,43 @@ final class MariaDb {
         }
         throw new LabException("replica " + replica.id() + " at " + replica.endpoint() + " is not replicating after "
                 + timeout.toSeconds() + " s: " + last);
+    }
+
+    /**
+     * Asks the server what it is now. Bounded by {@code timeoutMs} for the connect and for each
+     * query, so a hung server counts as down; never throws.
+     */
+    static ServerState liveState(DbServer server, Credentials credentials, int timeoutMs) {
+        try (Connection connection = DriverManager.getConnection(
+                Jdbc.url(server.endpoint(), credentials.database(), timeoutMs, timeoutMs),
+                credentials.adminUser(), credentials.adminPassword());
+             Statement statement = connection.createStatement()) {
+            boolean readOnly;
+            try (ResultSet rs = statement.executeQuery("SELECT @@global.read_only")) {
+                rs.next();
+                readOnly = rs.getBoolean(1);
+            }
+            try (ResultSet rs = statement.executeQuery("SHOW SLAVE STATUS")) {
+                if (rs.next()) {
+                    String io = rs.getString("Slave_IO_Running");
+                    String sql = rs.getString("Slave_SQL_Running");
+                    if (!"No".equals(io) || "Yes".equals(sql)) {
+                        String lag = rs.getString("Seconds_Behind_Master");
+                        return state(server, ServerState.Live.REPLICA, "from " + rs.getString("Master_Host") + ":"
+                                + rs.getString("Master_Port") + ", IO " + io + ", SQL " + sql + ", lag "
+                                + (lag == null ? "unknown" : lag + " s") + (readOnly ? "" : ", WRITABLE"));
+                    }
+                }
+            }
+            return readOnly ? state(server, ServerState.Live.FENCED, "read_only")
+                    : state(server, ServerState.Live.PRIMARY, "writable");
+        } catch (SQLException e) {
+            return state(server, ServerState.Live.DOWN, e.getMessage());
+        }
+    }
+
+    private static ServerState state(DbServer server, ServerState.Live role, String detail) {
+        return new ServerState(server.id(), server.shard(), server.dc(), server.endpoint(), role, detail);
     }
 
     private static void execute(DbServer server, Credentials credentials, List<String> statements) {

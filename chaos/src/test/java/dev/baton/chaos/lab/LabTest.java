@@ -167,6 +167,10 @@ class LabTest {
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
             assertThat(lab.status().dead()).extracting(LabStatus.Entry::name).containsExactly("mariadb s2-west");
+            long asked = System.nanoTime();
+            ServerState down = lab.status().server("s2-west");
+            assertThat(down.role()).isEqualTo(ServerState.Live.DOWN);
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(3));
             ShardFrontends east = topology.datacenter("east").orElseThrow().frontendsOf("s2").orElseThrow();
             try (Connection c = app(east.writer()); Statement st = c.createStatement()) {
                 st.executeUpdate("INSERT INTO orders(idem_key, shop_id, items, total_cents, dc) VALUES ('"
@@ -178,6 +182,39 @@ class LabTest {
         assertThat(lab.pidOf("mariadb s2-west")).isNotEqualTo(pid);
         await().atMost(Duration.ofSeconds(10)).until(() -> count(west.endpoint(), key) == 1);
         assertThat(lab.status().allRunning()).isTrue();
+    }
+
+    @Test
+    void statusAsksEveryServerItsLiveRole() throws Exception {
+        LabStatus status = lab.status();
+        assertThat(status.servers()).hasSize(4);
+        assertThat(status.server("s1-east").role()).isEqualTo(ServerState.Live.PRIMARY);
+        DbServer east = topology.shard("s1").orElseThrow().serverIn("east").orElseThrow();
+        assertThat(status.server("s1-west").role()).isEqualTo(ServerState.Live.REPLICA);
+        assertThat(status.server("s1-west").detail()).contains("IO Yes", "SQL Yes", east.endpoint().toString());
+        assertThat(status.table()).containsPattern("s1-west\\s+s1\\s+west\\s+\\S+\\s+replica");
+
+        DbServer west = topology.shard("s1").orElseThrow().serverIn("west").orElseThrow();
+        try (Connection c = admin(west.endpoint()); Statement st = c.createStatement()) {
+            st.execute("STOP SLAVE");
+            try {
+                assertThat(lab.status().server("s1-west").role()).isEqualTo(ServerState.Live.FENCED);
+            } finally {
+                st.execute("START SLAVE");
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> lab.status().server("s1-west").role() == ServerState.Live.REPLICA);
+    }
+
+    @Test
+    void statusJsonHasTheTopologyAndTheLiveRoles() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lab.status().toJson());
+        assertThat(Topology.fromJson(json.get("topology").toString())).isEqualTo(topology);
+        assertThat(json.at("/topology/datacenters/1/address").asText()).isEqualTo("127.0.2.1");
+        assertThat(json.at("/topology/datacenters/0/frontends/0/writer/port").asInt())
+                .isEqualTo(topology.datacenters().getFirst().frontends().getFirst().writer().port());
+        assertThat(json.get("servers").findValuesAsText("role")).contains("primary", "replica");
+        assertThat(json.get("processes").findValuesAsText("name")).contains("pdns", "zookeeper", "haproxy west");
     }
 
     private static long count(Endpoint endpoint, String key) throws SQLException {

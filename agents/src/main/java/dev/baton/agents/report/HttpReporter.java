@@ -1,0 +1,160 @@
+package dev.baton.agents.report;
+
+import dev.baton.agents.ReportSink;
+import dev.baton.agents.http.Clients;
+import dev.baton.wire.health.HealthReport;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.exceptions.HttpClientResponseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Posts every report to every coordinator ({@code POST <url>/api/v1/agents/reports}, bearer token).
+ * Each coordinator has its own sender on its own virtual thread holding only the newest report:
+ * a slow or dead coordinator gets fewer, fresher reports and never delays the others. After a
+ * failure a sender waits a {@link Backoff} before it tries again with the newest report.
+ */
+public final class HttpReporter implements ReportSink, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpReporter.class);
+
+    private final List<Sender> senders;
+
+    /** What one coordinator has received and refused so far. */
+    public record Delivery(URI coordinator, long delivered, long failed, long rejected, int consecutiveFailures,
+                           Duration lastBackoff, String lastError) {
+    }
+
+    public HttpReporter(List<URI> coordinators, String token, Backoff backoff, Duration timeout) {
+        if (coordinators.isEmpty()) throw new IllegalArgumentException("an agent needs at least one coordinator URL");
+        if (token == null || token.isBlank()) throw new IllegalArgumentException("an agent needs a token for its coordinators");
+        this.senders = coordinators.stream().map(url -> new Sender(url, token, backoff, timeout)).toList();
+        senders.forEach(s -> Thread.ofVirtual().name("report-" + s.coordinator).start(s::loop));
+    }
+
+    @Override
+    public void submit(HealthReport report) {
+        senders.forEach(s -> s.offer(report));
+    }
+
+    public List<Delivery> deliveries() {
+        return senders.stream().map(Sender::delivery).toList();
+    }
+
+    @Override
+    public void close() {
+        senders.forEach(Sender::close);
+    }
+
+    private static final class Sender {
+        private final URI coordinator;
+        private final String path;
+        private final String token;
+        private final Backoff backoff;
+        private final HttpClient client;
+        private final AtomicReference<HealthReport> newest = new AtomicReference<>();
+        private final Semaphore wake = new Semaphore(0);
+        private final AtomicLong delivered = new AtomicLong();
+        private final AtomicLong failed = new AtomicLong();
+        private final AtomicLong rejected = new AtomicLong();
+        private volatile int consecutiveFailures;
+        private volatile Duration lastBackoff = Duration.ZERO;
+        private volatile String lastError;
+        private volatile boolean closed;
+        private volatile Thread thread;
+
+        Sender(URI coordinator, String token, Backoff backoff, Duration timeout) {
+            this.coordinator = coordinator;
+            this.path = stripSlash(coordinator.getRawPath()) + HealthReport.PATH;
+            this.token = token;
+            this.backoff = backoff;
+            this.client = Clients.create(coordinator, timeout);
+        }
+
+        void offer(HealthReport report) {
+            newest.set(report);
+            wake.release();
+        }
+
+        void loop() {
+            thread = Thread.currentThread();
+            while (!closed) {
+                try {
+                    wake.acquire();
+                    wake.drainPermits();
+                    HealthReport report = newest.getAndSet(null);
+                    if (report == null) continue;
+                    if (send(report)) {
+                        consecutiveFailures = 0;
+                        continue;
+                    }
+                    // Retry this report after the wait unless a newer one comes meanwhile.
+                    newest.compareAndSet(null, report);
+                    lastBackoff = backoff.delay(++consecutiveFailures, ThreadLocalRandom.current());
+                    Thread.sleep(lastBackoff);
+                    wake.release();
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /** True when delivered, or refused for good (a 4xx: retrying the same report would be refused again). */
+        private boolean send(HealthReport report) {
+            try {
+                client.toBlocking().exchange(HttpRequest.POST(path, report.toJson())
+                        .contentType(MediaType.APPLICATION_JSON_TYPE)
+                        .bearerAuth(token));
+                delivered.incrementAndGet();
+                return true;
+            } catch (HttpClientResponseException e) {
+                if (e.code() >= 400 && e.code() < 500) {
+                    rejected.incrementAndGet();
+                    lastError = coordinator + " refused report " + report.sequence() + ": " + e.code() + " " + body(e);
+                    LOG.warn(lastError);
+                    return true;
+                }
+                return failure(report, e.code() + " " + body(e));
+            } catch (RuntimeException e) {
+                return failure(report, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            }
+        }
+
+        private boolean failure(HealthReport report, String why) {
+            failed.incrementAndGet();
+            lastError = coordinator + " did not take report " + report.sequence() + ": " + why;
+            if (consecutiveFailures == 0) LOG.warn("{}; backing off", lastError);
+            return false;
+        }
+
+        Delivery delivery() {
+            return new Delivery(coordinator, delivered.get(), failed.get(), rejected.get(), consecutiveFailures, lastBackoff,
+                    lastError);
+        }
+
+        void close() {
+            closed = true;
+            Thread running = thread;
+            if (running != null) running.interrupt();
+            client.close();
+        }
+
+        private static String body(HttpClientResponseException e) {
+            return e.getResponse().getBody(String.class).orElse(e.getMessage());
+        }
+
+        private static String stripSlash(String path) {
+            if (path == null) return "";
+            return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.baton.chaos.bench;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The switchover benchmark's result. Baton's own phase is unwrapped at the top level
+ * ({@code checkouts.failed}, {@code writePauseMs.p50}, ...), the naive baseline sits under
+ * {@code baseline} with the same fields, so other tools read both the same way. The warm-up's
+ * checkouts (load before any measurement) are audited and reported on their own.
+ */
+public record BenchReport(Config config, Checkouts warmup, Summary backgroundStallMs, @JsonUnwrapped PhaseReport baton,
+                          PhaseReport baseline, Ratios ratio, List<Target> targets) {
+
+    public record Config(int shards, int ratePerSecond, int rounds, List<String> dcs, String startedAt,
+                         int cores, double quietWindowSeconds, int probeIntervalMs) {
+    }
+
+    /** One way of switching (Baton's, or the baseline's), measured under its own checkout load. */
+    public record PhaseReport(String name, Checkouts checkouts, Latency latencyMs, Summary writePauseMs,
+                              Summary enginePauseMs, ProbeWrites probeFailedWrites, Summary switchoverWallMs,
+                              int switchovers, int notSwitched, List<Round> rounds) {
+    }
+
+    /** @param auditProblems what kept the audit from checking every order (a lagging replica, no primary) */
+    public record Checkouts(long attempted, long acknowledged, long failed, long lost, long duplicated,
+                            Map<String, Long> failureReasons, List<String> auditProblems) {
+    }
+
+    public record Latency(double p50, double p99, double max) {
+    }
+
+    /** Writes of the no-retry probe (a new connection per write) that failed, per shard switchover. */
+    public record ProbeWrites(long total, double perSwitchover, long maxPerSwitchover) {
+    }
+
+    /** One switchAll call: every shard moved from one DC to another. */
+    public record Round(int round, String from, String to, long wallMs, List<ShardResult> shards) {
+    }
+
+    public record ShardResult(String shard, boolean switched, String detail, double pauseMs, long probeFailures,
+                              double enginePauseMs) {
+    }
+
+    /** Baseline divided by Baton: above 1 means Baton is better by that factor. */
+    public record Ratios(double writePauseP50, double writePauseMax, double switchoverWallMax,
+                         double probeFailedWrites) {
+    }
+
+    public record Target(String name, String target, String measured, boolean met) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    static Ratios ratios(PhaseReport baton, PhaseReport baseline) {
+        if (baseline == null) return null;
+        return new Ratios(
+                Summary.ratio(baseline.writePauseMs().p50(), baton.writePauseMs().p50()),
+                Summary.ratio(baseline.writePauseMs().max(), baton.writePauseMs().max()),
+                Summary.ratio(baseline.switchoverWallMs().max(), baton.switchoverWallMs().max()),
+                Summary.ratio(baseline.probeFailedWrites().total(), baton.probeFailedWrites().total()));
+    }
+
+    /** The targets for this 2-core machine, judged on Baton's phase. */
+    static List<Target> judge(PhaseReport p, int shards) {
+        List<Target> t = new ArrayList<>();
+        t.add(new Target("failed checkouts", "0", "" + p.checkouts().failed(), p.checkouts().failed() == 0));
+        t.add(new Target("lost orders (audit complete)", "0", p.checkouts().lost()
+                + (p.checkouts().auditProblems().isEmpty() ? "" : " + unchecked: " + p.checkouts().auditProblems()),
+                p.checkouts().lost() == 0 && p.checkouts().auditProblems().isEmpty()));
+        t.add(new Target("duplicated orders", "0", "" + p.checkouts().duplicated(), p.checkouts().duplicated() == 0));
+        t.add(new Target("write pause per shard, p50", "<= 85 ms", Summary.fmt(p.writePauseMs().p50()) + " ms",
+                p.writePauseMs().p50() <= 85));
+        t.add(new Target("write pause per shard, max", "<= 500 ms", Summary.fmt(p.writePauseMs().max()) + " ms",
+                p.writePauseMs().max() <= 500));
+        t.add(new Target("all " + shards + " shards switched, wall max", "<= 1500 ms",
+                Summary.fmt(p.switchoverWallMs().max()) + " ms", p.switchoverWallMs().max() <= 1500));
+        t.add(new Target("failed no-retry probe writes per switchover", "0 (goal)",
+                Summary.fmt(p.probeFailedWrites().perSwitchover()), p.probeFailedWrites().total() == 0));
+        t.add(new Target("every switchover completed", "all", (p.switchovers() - p.notSwitched()) + "/" + p.switchovers(),
+                p.notSwitched() == 0));
+        return t;
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String toMarkdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# Switchover benchmark\n\n");
+        md.append("%d shards, %d checkouts/s, %d rounds (each: every shard %s and back), DCs %s, %d cores, started %s.\n\n"
+                .formatted(config.shards(), config.ratePerSecond(), config.rounds(),
+                        String.join("→", config.dcs()), config.dcs(), config.cores(), config.startedAt()));
+        md.append("Background stalls (longest gap between probe writes in a %.0f s quiet window, per shard): %s ms.\n\n"
+                .formatted(config.quietWindowSeconds(), backgroundStallMs));
+        if (warmup != null) {
+            md.append("Warm-up (load, no switchover): %d attempted, %d acknowledged, %d failed, %d lost, %d duplicated.\n\n"
+                    .formatted(warmup.attempted(), warmup.acknowledged(), warmup.failed(), warmup.lost(), warmup.duplicated()));
+        }
+        md.append("| measure | Baton | baseline (naive) | ratio |\n|---|---|---|---|\n");
+        row(md, "checkouts attempted", "" + baton.checkouts().attempted(), b(p -> "" + p.checkouts().attempted()), "");
+        row(md, "checkouts acknowledged", "" + baton.checkouts().acknowledged(), b(p -> "" + p.checkouts().acknowledged()), "");
+        row(md, "checkouts failed", "" + baton.checkouts().failed(), b(p -> "" + p.checkouts().failed()), "");
+        row(md, "orders lost / duplicated", baton.checkouts().lost() + " / " + baton.checkouts().duplicated(),
+                b(p -> p.checkouts().lost() + " / " + p.checkouts().duplicated()), "");
+        row(md, "checkout latency p50 / p99 / max (ms)", lat(baton.latencyMs()), b(p -> lat(p.latencyMs())), "");
+        row(md, "write pause per shard p50 (ms)", Summary.fmt(baton.writePauseMs().p50()),
+                b(p -> Summary.fmt(p.writePauseMs().p50())), ratio == null ? "" : Summary.fmt(ratio.writePauseP50()) + "×");
+        row(md, "write pause per shard max (ms)", Summary.fmt(baton.writePauseMs().max()),
+                b(p -> Summary.fmt(p.writePauseMs().max())), ratio == null ? "" : Summary.fmt(ratio.writePauseMax()) + "×");
+        row(md, "engine-measured pause p50 / max (ms)", Summary.fmt(baton.enginePauseMs().p50()) + " / " + Summary.fmt(baton.enginePauseMs().max()),
+                b(p -> Summary.fmt(p.enginePauseMs().p50()) + " / " + Summary.fmt(p.enginePauseMs().max())), "");
+        row(md, "failed no-retry probe writes (total; per switchover)",
+                baton.probeFailedWrites().total() + "; " + Summary.fmt(baton.probeFailedWrites().perSwitchover()),
+                b(p -> p.probeFailedWrites().total() + "; " + Summary.fmt(p.probeFailedWrites().perSwitchover())), "");
+        row(md, "all-shards switchover wall p50 / max (ms)",
+                Summary.fmt(baton.switchoverWallMs().p50()) + " / " + Summary.fmt(baton.switchoverWallMs().max()),
+                b(p -> Summary.fmt(p.switchoverWallMs().p50()) + " / " + Summary.fmt(p.switchoverWallMs().max())),
+                ratio == null ? "" : Summary.fmt(ratio.switchoverWallMax()) + "×");
+        row(md, "shard switchovers (not completed)", baton.switchovers() + " (" + baton.notSwitched() + ")",
+                b(p -> p.switchovers() + " (" + p.notSwitched() + ")"), "");
+        md.append("\n## Targets (Baton)\n\n| target | wanted | measured | met |\n|---|---|---|---|\n");
+        for (Target t : targets) {
+            md.append("| %s | %s | %s | %s |\n".formatted(t.name(), t.target(), t.measured(), t.met() ? "yes" : "**no**"));
+        }
+        rounds(md, baton);
+        if (baseline != null) rounds(md, baseline);
+        return md.toString();
+    }
+
+    private static void rounds(StringBuilder md, PhaseReport p) {
+        md.append("\n## Rounds: ").append(p.name()).append("\n\n| round | direction | wall (ms) | pause per shard (ms) | probe failures | not switched |\n|---|---|---|---|---|---|\n");
+        for (Round r : p.rounds()) {
+            Summary pause = Summary.of(r.shards().stream().map(ShardResult::pauseMs).toList());
+            long failures = r.shards().stream().mapToLong(ShardResult::probeFailures).sum();
+            String notSwitched = String.join(", ", r.shards().stream().filter(s -> !s.switched())
+                    .map(s -> s.shard() + ": " + s.detail()).toList());
+            md.append("| %d | %s→%s | %d | p50 %s, max %s | %d | %s |\n".formatted(r.round(), r.from(), r.to(), r.wallMs(),
+                    Summary.fmt(pause.p50()), Summary.fmt(pause.max()), failures, notSwitched));
+        }
+    }
+
+    private String b(java.util.function.Function<PhaseReport, String> f) {
+        return baseline == null ? "—" : f.apply(baseline);
+    }
+
+    private static String lat(Latency l) {
+        return Summary.fmt(l.p50()) + " / " + Summary.fmt(l.p99()) + " / " + Summary.fmt(l.max());
+    }
+
+    private static void row(StringBuilder md, String name, String ours, String theirs, String ratio) {
+        md.append("| ").append(name).append(" | ").append(ours).append(" | ").append(theirs).append(" | ").append(ratio).append(" |\n");
+    }
+
+    public void write(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("report.json"), toJson());
+            Files.writeString(dir.resolve("report.md"), toMarkdown());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the report to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.baton.chaos.bench;
+
+import dev.baton.chaos.bench.BenchReport.Checkouts;
+import dev.baton.chaos.bench.BenchReport.Latency;
+import dev.baton.chaos.bench.BenchReport.PhaseReport;
+import dev.baton.chaos.bench.BenchReport.ProbeWrites;
+import dev.baton.chaos.bench.BenchReport.Round;
+import dev.baton.chaos.bench.BenchReport.ShardResult;
+import dev.baton.chaos.workload.audit.AuditResult;
+import dev.baton.chaos.workload.audit.OrderAudit;
+import dev.baton.chaos.workload.checkout.CheckoutApp;
+import dev.baton.chaos.workload.checkout.CheckoutOptions;
+import dev.baton.chaos.workload.load.LoadGenerator;
+import dev.baton.chaos.workload.load.LoadOptions;
+import dev.baton.chaos.workload.load.LoadResult;
+import dev.baton.chaos.workload.probe.ProbeResult;
+import dev.baton.chaos.workload.probe.WriteProbe;
+import dev.baton.wire.Datacenter;
+import dev.baton.wire.Shard;
+import dev.baton.wire.Topology;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Every shard switched from the first DC to the second and back, {@code rounds} times, under open-loop
+ * checkout load, once Baton's way and once the naive baseline's way, each with its own load and audit.
+ * A no-retry probe per shard (a new connection every 10 ms) measures each shard's write pause inside
+ * each switchover's window, and the background stalls of a quiet window beside it.
+ */
+public final class SwitchoverBench {
+
+    /**
+     * @param settle              pause after each switchover, so held writes complete and replicas repoint
+     * @param quietWindow         load without switchovers, to measure the machine's own stalls
+     * @param startCheckoutApps   start a checkout app per DC in this JVM (when the lab runs none)
+     * @param baselineRounds      rounds of the naive baseline (0: none)
+     * @param warmup              load before anything is measured, so JIT compilation is not billed to the first round
+     */
+    public record Options(int ratePerSecond, int rounds, int baselineRounds, Duration settle, Duration quietWindow,
+                          Duration warmup, boolean startCheckoutApps) {
+        public Options {
+            if (ratePerSecond < 1) throw new IllegalArgumentException("--rate must be at least 1, got " + ratePerSecond);
+            if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
+            if (baselineRounds < 0) throw new IllegalArgumentException("baseline rounds must be >= 0, got " + baselineRounds);
+        }
+    }
+
+    /** The probe's writes that complete within this long after a switchover returns still belong to its window. */
+    private static final long WINDOW_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private final Topology topology;
+    private final Options options;
+    private final PrintStream log;
+    private final List<String> shards;
+    private final String home;
+    private final String away;
+
+    public SwitchoverBench(Topology topology, Options options, PrintStream log) {
+        if (topology.datacenters().size() < 2) {
+            throw new IllegalArgumentException("the switchover bench needs two datacenters, the topology has "
+                    + topology.datacenterNames());
+        }
+        this.topology = topology;
+        this.options = options;
+        this.log = log;
+        this.shards = topology.shards().stream().map(Shard::name).toList();
+        this.home = topology.datacenters().get(0).name();
+        this.away = topology.datacenters().get(1).name();
+    }
+
+    public BenchReport run(ShardSwitcher baton, ShardSwitcher baseline) throws InterruptedException {
+        String startedAt = Instant.now().toString();
+        List<CheckoutApp> apps = new ArrayList<>();
+        try {
+            if (options.startCheckoutApps()) {
+                for (Datacenter dc : topology.datacenters()) {
+                    apps.add(CheckoutApp.start(topology, dc.name(), CheckoutOptions.defaults()));
+                }
+            }
+            requireCheckoutApps();
+            Checkouts warmup = warmUp();
+            Summary[] stalls = new Summary[1];
+            PhaseReport ours = phase("baton", baton, options.rounds(), stalls);
+            PhaseReport theirs = baseline == null || options.baselineRounds() == 0 ? null
+                    : phase("baseline", baseline, options.baselineRounds(), null);
+            var config = new BenchReport.Config(shards.size(), options.ratePerSecond(), options.rounds(),
+                    List.of(home, away), startedAt, Runtime.getRuntime().availableProcessors(),
+                    options.quietWindow().toMillis() / 1000.0, 10);
+            return new BenchReport(config, warmup, stalls[0], ours, theirs, BenchReport.ratios(ours, theirs),
+                    BenchReport.judge(ours, shards.size()));
+        } finally {
+            apps.forEach(CheckoutApp::close);
+        }
+    }
+
+    private PhaseReport phase(String name, ShardSwitcher switcher, int rounds, Summary[] quietStalls)
+            throws InterruptedException {
+        log.printf("[%s] %d shards, %d checkouts/s, %d rounds%n", name, shards.size(), options.ratePerSecond(), rounds);
+        Map<String, WriteProbe> probes = new LinkedHashMap<>();
+        Datacenter probeDc = topology.datacenters().get(0);
+        for (String shard : shards) {
+            probes.put(shard, WriteProbe.every10ms(shard, probeDc.frontendsOf(shard).orElseThrow().writer(),
+                    topology.credentials()).start());
+        }
+        LoadGenerator load = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()));
+        List<Round> done = new ArrayList<>();
+        List<Long> walls = new ArrayList<>();
+        LoadResult loadResult;
+        try {
+            load.start();
+            long quietFrom = System.nanoTime();
+            Thread.sleep(options.quietWindow());
+            long quietTo = System.nanoTime();
+            if (quietStalls != null) {
+                quietStalls[0] = Summary.of(probes.values().stream()
+                        .map(p -> p.snapshot().maxGapMs(quietFrom, quietTo)).toList());
+                log.printf("[%s] background stalls in a %d s quiet window: %s ms%n", name,
+                        options.quietWindow().toSeconds(), quietStalls[0]);
+            }
+            for (int round = 1; round <= rounds; round++) {
+                for (String[] leg : new String[][]{{home, away}, {away, home}}) {
+                    Round r = switchOnce(switcher, round, leg[0], leg[1], probes);
+                    done.add(r);
+                    walls.add(r.wallMs());
+                    Summary pause = Summary.of(r.shards().stream().map(ShardResult::pauseMs).toList());
+                    log.printf("[%s] round %d %s→%s: wall %d ms, pause p50 %.0f max %.0f ms, probe failures %d%s%n",
+                            name, round, leg[0], leg[1], r.wallMs(), pause.p50(), pause.max(),
+                            r.shards().stream().mapToLong(ShardResult::probeFailures).sum(),
+                            r.shards().stream().allMatch(ShardResult::switched) ? "" : ", NOT ALL SWITCHED");
+                }
+            }
+        } finally {
+            loadResult = load.stop();
+            for (WriteProbe p : probes.values()) p.stop();
+        }
+        log.printf("[%s] load: %d attempted, %d acknowledged, %d failed; auditing...%n", name,
+                loadResult.attempted(), loadResult.acknowledged(), loadResult.failed());
+        AuditResult audit = audit(name, loadResult);
+
+        List<ShardResult> all = done.stream().flatMap(r -> r.shards().stream()).toList();
+        long failedProbes = all.stream().mapToLong(ShardResult::probeFailures).sum();
+        return new PhaseReport(name, checkouts(loadResult, audit),
+                new Latency(loadResult.latencyMs().p50Ms(), loadResult.latencyMs().p99Ms(), loadResult.latencyMs().maxMs()),
+                Summary.of(all.stream().map(ShardResult::pauseMs).toList()),
+                Summary.of(all.stream().filter(s -> s.enginePauseMs() >= 0).map(ShardResult::enginePauseMs).toList()),
+                new ProbeWrites(failedProbes, all.isEmpty() ? 0 : failedProbes / (double) all.size(),
+                        all.stream().mapToLong(ShardResult::probeFailures).max().orElse(0)),
+                Summary.of(walls), all.size(), (int) all.stream().filter(s -> !s.switched()).count(), done);
+    }
+
+    /** Load with no switchover, audited like the rest: its orders count as much as any other. */
+    private Checkouts warmUp() throws InterruptedException {
+        if (options.warmup().isZero()) return null;
+        log.printf("[warm-up] %d s of load at %d checkouts/s%n", options.warmup().toSeconds(), options.ratePerSecond());
+        LoadResult result = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()))
+                .run(options.warmup());
+        return checkouts(result, audit("warm-up", result));
+    }
+
+    private AuditResult audit(String name, LoadResult load) throws InterruptedException {
+        AuditResult audit = new OrderAudit(topology, Duration.ofSeconds(20)).check(load.orders());
+        if (!audit.clean()) log.printf("[%s] audit: %s%n", name, audit);
+        return audit;
+    }
+
+    private static Checkouts checkouts(LoadResult load, AuditResult audit) {
+        return new Checkouts(load.attempted(), load.acknowledged(), load.failed(), audit.lostOrders(),
+                audit.duplicated().size(), load.failureReasons(),
+                Stream.concat(audit.lagging().stream().map(l -> "lagging: " + l), audit.problems().stream()).toList());
+    }
+
+    private Round switchOnce(ShardSwitcher switcher, int round, String from, String to, Map<String, WriteProbe> probes)
+            throws InterruptedException {
+        long t0 = System.nanoTime();
+        List<ShardSwitcher.Outcome> outcomes = switcher.switchAll(shards, to);
+        long t1 = System.nanoTime();
+        Thread.sleep(options.settle());
+        List<ShardResult> results = new ArrayList<>();
+        for (String shard : shards) {
+            ProbeResult probe = probes.get(shard).snapshot();
+            var outcome = outcomes.stream().filter(o -> o.shard().equals(shard)).findFirst();
+            results.add(new ShardResult(shard, outcome.map(ShardSwitcher.Outcome::switched).orElse(false),
+                    outcome.map(ShardSwitcher.Outcome::detail).orElse("no outcome reported"),
+                    probe.maxGapMs(t0, t1 + WINDOW_GRACE_NANOS), probe.failures(t0, t1 + WINDOW_GRACE_NANOS),
+                    outcome.map(ShardSwitcher.Outcome::enginePauseMs).orElse(-1.0)));
+        }
+        return new Round(round, from, to, TimeUnit.NANOSECONDS.toMillis(t1 - t0), results);
+    }
+
+    /** Fails early, naming the DC, rather than measuring a run where every checkout fails. */
+    private void requireCheckoutApps() {
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+            for (Datacenter dc : topology.datacenters()) {
+                URI health = URI.create("http://" + dc.checkoutApp() + "/health");
+                try {
+                    HttpResponse<Void> r = http.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    if (r.statusCode() != 200) throw new IllegalStateException(
+                            "checkout app of " + dc.name() + " at " + dc.checkoutApp() + " answers " + r.statusCode());
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("checkout app of " + dc.name() + " at " + dc.checkoutApp()
+                            + " does not answer (" + e.getMessage() + ")", e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        }
+    }
+}

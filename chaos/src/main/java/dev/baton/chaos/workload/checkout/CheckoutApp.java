@@ -1,0 +1,172 @@
+package dev.baton.chaos.workload.checkout;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.baton.wire.Datacenter;
+import dev.baton.wire.Endpoint;
+import dev.baton.wire.Shard;
+import dev.baton.wire.ShardFrontends;
+import dev.baton.wire.Topology;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One datacenter's checkout service: {@code POST /checkout} writes an order into the shop's shard
+ * through this DC's HAProxy writer frontend; {@code GET /health}; {@code GET /stats}.
+ * The JDK's HTTP server on virtual threads keeps it dependency-free; a request blocks on JDBC
+ * for the length of a switchover's hold, which virtual threads make cheap.
+ */
+public final class CheckoutApp implements AutoCloseable {
+    private final Topology topology;
+    private final Datacenter dc;
+    private final ObjectMapper json = new ObjectMapper();
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder acknowledged = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder badRequests = new LongAdder();
+    private final LongAdder retries = new LongAdder();
+    private final WriterConnections connections;
+    private final OrderWriter writer;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final HttpServer server;
+
+    /** Binds the DC's checkout endpoint and starts serving. */
+    public static CheckoutApp start(Topology topology, String dcName, CheckoutOptions options) {
+        return new CheckoutApp(topology, dcName, options);
+    }
+
+    private CheckoutApp(Topology topology, String dcName, CheckoutOptions options) {
+        this.topology = topology;
+        this.dc = topology.datacenter(dcName).orElseThrow(() -> new NoSuchElementException(
+                "unknown datacenter " + dcName + "; the topology has " + topology.datacenterNames()));
+        this.connections = new WriterConnections(topology.credentials(), options);
+        this.writer = new OrderWriter(connections, dc.name(), options, json, retries);
+        Endpoint at = dc.checkoutApp();
+        try {
+            server = HttpServer.create(new InetSocketAddress(at.host(), at.port()), 512);
+        } catch (BindException e) {
+            throw new UncheckedIOException("checkout app " + dc.name() + " cannot bind " + at + ": address in use", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("checkout app " + dc.name() + " cannot bind " + at + ": " + e.getMessage(), e);
+        }
+        server.setExecutor(executor);
+        server.createContext("/checkout", ex -> {
+            try {
+                checkout(ex);
+            } catch (RuntimeException e) {
+                // Without a reply the JDK server just drops the connection; say what broke instead.
+                failed.increment();
+                reply(ex, 500, Map.of("error", "checkout app " + dc.name() + ": " + e));
+            }
+        });
+        server.createContext("/health", ex -> {
+            if (requireMethod(ex, "GET")) reply(ex, 200, Map.of("dc", dc.name(), "status", "ok"));
+        });
+        server.createContext("/stats", ex -> {
+            if (requireMethod(ex, "GET")) reply(ex, 200, stats());
+        });
+        server.start();
+    }
+
+    public Endpoint endpoint() {
+        return dc.checkoutApp();
+    }
+
+    public CheckoutStats stats() {
+        return new CheckoutStats(dc.name(), requests.sum(), acknowledged.sum(), failed.sum(), badRequests.sum(),
+                retries.sum());
+    }
+
+    private void checkout(HttpExchange ex) throws IOException {
+        if (!requireMethod(ex, "POST")) return;
+        requests.increment();
+        CheckoutRequest request;
+        try {
+            request = CheckoutRequest.parse(json, new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        } catch (CheckoutRequest.InvalidCheckout e) {
+            badRequests.increment();
+            reply(ex, 400, Map.of("error", e.getMessage(), "field", e.field()));
+            return;
+        }
+        Shard shard = topology.shardForShop(request.shopId());
+        Endpoint frontend = dc.frontendsOf(shard.name()).map(ShardFrontends::writer).orElseThrow(() ->
+                new IllegalStateException("datacenter " + dc.name() + " has no writer frontend for shard " + shard.name()));
+        CheckoutOutcome outcome;
+        try {
+            outcome = writer.place(request, shard.name(), frontend);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failed.increment();
+            reply(ex, 503, Map.of("error", "checkout app " + dc.name() + " is shutting down"));
+            return;
+        }
+        switch (outcome) {
+            case CheckoutOutcome.Placed p -> {
+                acknowledged.increment();
+                reply(ex, 200, p);
+            }
+            case CheckoutOutcome.BudgetExhausted b -> {
+                failed.increment();
+                reply(ex, 503, error("retry budget exhausted after " + b.attempts() + " attempts; last: " + b.lastError(),
+                        "shard", b.shard()));
+            }
+            case CheckoutOutcome.KeyConflict k -> {
+                failed.increment();
+                reply(ex, 409, error("idempotencyKey " + k.idempotencyKey() + " already names an order of shop "
+                        + k.existingShopId(), "field", "idempotencyKey"));
+            }
+            case CheckoutOutcome.Failed f -> {
+                failed.increment();
+                reply(ex, 500, error(f.error(), "shard", f.shard()));
+            }
+        }
+    }
+
+    private static Map<String, Object> error(String message, String key, String value) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        body.put(key, value);
+        return body;
+    }
+
+    private boolean requireMethod(HttpExchange ex, String method) throws IOException {
+        if (ex.getRequestMethod().equals(method)) return true;
+        ex.getResponseHeaders().set("Allow", method);
+        reply(ex, 405, Map.of("error", ex.getRequestURI().getPath() + " accepts " + method + " only"));
+        return false;
+    }
+
+    private void reply(HttpExchange ex, int status, Object body) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = json.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise reply", e);
+        }
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (var out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** Stops accepting, lets in-flight checkouts finish for up to a second. */
+    @Override
+    public void close() {
+        server.stop(1);
+        executor.close();
+        connections.close();
+    }
+}

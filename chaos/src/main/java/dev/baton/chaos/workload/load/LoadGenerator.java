@@ -1,0 +1,170 @@
+package dev.baton.chaos.workload.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.wire.Datacenter;
+import dev.baton.wire.Endpoint;
+import dev.baton.wire.Topology;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+
+/**
+ * Open-loop checkout load: each checkout starts at its planned time on its own virtual thread,
+ * never waiting for the previous one, so a slow app shows up as latency and failures instead of
+ * silently lowering the rate. Every checkout goes to whatever {@code checkout.example.test}
+ * resolves to (TTL honoured), with a fresh idempotency key.
+ */
+public final class LoadGenerator implements AutoCloseable {
+    private final LoadOptions options;
+    private final CheckoutResolver resolver;
+    private final Map<String, Endpoint> appsByAddress;
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http;
+    private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
+    private final Histogram latencyMicros = new ConcurrentHistogram(3);
+    private final AtomicLong attempted = new AtomicLong();
+    private final ConcurrentLinkedQueue<AcknowledgedOrder> orders = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<FailedCheckout> failures = new ConcurrentLinkedQueue<>();
+    private volatile boolean running;
+    private Thread scheduler;
+
+    public LoadGenerator(Topology topology, LoadOptions options) {
+        this.options = options;
+        this.resolver = CheckoutResolver.of(topology.dns());
+        this.appsByAddress = topology.datacenters().stream()
+                .collect(Collectors.toMap(dc -> dc.checkoutApp().host(), Datacenter::checkoutApp));
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    public synchronized void start() {
+        if (scheduler != null) throw new IllegalStateException("load generator already started");
+        running = true;
+        scheduler = Thread.ofPlatform().name("load-scheduler").daemon().start(this::schedule);
+    }
+
+    /** Runs for {@code duration}, then stops and returns the result. */
+    public LoadResult run(Duration duration) throws InterruptedException {
+        start();
+        Thread.sleep(duration);
+        return stop();
+    }
+
+    /** Stops scheduling, waits for the checkouts in flight (bounded by the request timeout), returns the result. */
+    public synchronized LoadResult stop() throws InterruptedException {
+        if (scheduler == null) throw new IllegalStateException("load generator not started");
+        running = false;
+        scheduler.join();
+        requests.shutdown();
+        if (!requests.awaitTermination(options.requestTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS)) {
+            requests.shutdownNow();
+        }
+        http.close();
+        return snapshot();
+    }
+
+    /** The result so far; checkouts still in flight count in neither acknowledged nor failed. */
+    public LoadResult snapshot() {
+        return LoadResult.of(attempted.get(), LatencySummary.ofMicros(latencyMicros.copy()),
+                new ArrayList<>(orders), new ArrayList<>(failures));
+    }
+
+    /** How many times the DNS server was asked (the TTL decides). */
+    public long dnsLookups() {
+        return resolver.lookups();
+    }
+
+    private void schedule() {
+        long period = TimeUnit.SECONDS.toNanos(1) / options.ratePerSecond();
+        long start = System.nanoTime();
+        for (long i = 0; running; i++) {
+            long planned = start + i * period;
+            // Behind schedule after a stall: the missed checkouts go out at once, as real customers would.
+            for (long wait = planned - System.nanoTime(); wait > 0 && running; wait = planned - System.nanoTime()) {
+                LockSupport.parkNanos(wait);
+            }
+            if (!running) break;
+            attempted.incrementAndGet();
+            requests.execute(() -> checkout(planned));
+        }
+    }
+
+    private void checkout(long plannedAtNanos) {
+        String key = UUID.randomUUID().toString();
+        try {
+            InetAddress address = resolver.resolve();
+            Endpoint app = appsByAddress.get(address.getHostAddress());
+            if (app == null) {
+                fail(key, plannedAtNanos, "dns", resolver.name() + " resolves to " + address.getHostAddress()
+                        + ", which is no datacenter's checkout address " + appsByAddress.keySet());
+                return;
+            }
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + app + "/checkout"))
+                    .timeout(options.requestTimeout())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body(key)))
+                    .build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                fail(key, plannedAtNanos, "http " + response.statusCode(), response.body());
+                return;
+            }
+            JsonNode reply = json.readTree(response.body());
+            latencyMicros.recordValue(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - plannedAtNanos));
+            orders.add(new AcknowledgedOrder(key, reply.path("shard").asText(), reply.path("orderId").asLong(),
+                    reply.path("dc").asText()));
+        } catch (HttpTimeoutException e) {
+            fail(key, plannedAtNanos, "timeout", e.getMessage());
+        } catch (IOException e) {
+            fail(key, plannedAtNanos, "io " + e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+        } catch (InterruptedException e) {
+            fail(key, plannedAtNanos, "interrupted", "load generator stopped before the reply came");
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void fail(String key, long plannedAtNanos, String reason, String detail) {
+        failures.add(new FailedCheckout(key, plannedAtNanos, reason, detail));
+    }
+
+    private String body(String key) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        ObjectNode body = json.createObjectNode();
+        body.put("shopId", random.nextLong(1, options.shops() + 1L));
+        var items = body.putArray("items");
+        for (int i = random.nextInt(1, 4); i > 0; i--) {
+            items.addObject().put("sku", "SKU-" + random.nextInt(1, 500))
+                    .put("qty", random.nextInt(1, 4))
+                    .put("priceCents", random.nextLong(100, 10_000));
+        }
+        body.put("idempotencyKey", key);
+        return body.toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (running) stop();
+    }
+}

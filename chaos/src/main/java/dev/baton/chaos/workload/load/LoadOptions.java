@@ -1,0 +1,24 @@
+package dev.baton.chaos.workload.load;
+
+import java.time.Duration;
+
+/**
+ * @param ratePerSecond  checkouts started per second, whatever the previous ones are doing (open loop)
+ * @param shops          shop ids are drawn from 1..shops, which spreads them over every shard
+ * @param requestTimeout per HTTP request; above the app's retry budget plus one held connect,
+ *                       so a checkout the app is still retrying is not cut off by the client
+ */
+public record LoadOptions(int ratePerSecond, int shops, Duration requestTimeout) {
+    public LoadOptions {
+        if (ratePerSecond < 1) throw new IllegalArgumentException("ratePerSecond must be >= 1, got " + ratePerSecond);
+        if (shops < 1) throw new IllegalArgumentException("shops must be >= 1, got " + shops);
+    }
+
+    public static LoadOptions defaults() {
+        return new LoadOptions(200, 1000, Duration.ofSeconds(8));
+    }
+
+    public LoadOptions withRate(int perSecond) {
+        return new LoadOptions(perSecond, shops, requestTimeout);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.baton.cli;
+
+import dev.baton.chaos.bench.BenchReport;
+import dev.baton.chaos.bench.SwitchoverBench;
+import dev.baton.chaos.lab.Lab;
+import dev.baton.chaos.lab.LabSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (JSON + Markdown).",
+        subcommands = {BenchCommand.Switchover.class})
+final class BenchCommand {
+
+    @Command(name = "switchover", mixinStandardHelpOptions = true,
+            description = "Every shard back and forth under checkout load, Baton vs a naive baseline, on a fresh lab.")
+    static final class Switchover implements Callable<Integer> {
+        @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
+        @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
+        @Option(names = "--rounds", defaultValue = "10", description = "Rounds, each there and back (default: ${DEFAULT-VALUE}).") int rounds;
+        @Option(names = "--baseline-rounds", description = "Rounds of the naive baseline (default: same as --rounds; 0: none).") Integer baselineRounds;
+        @Option(names = "--dcs", split = ",", defaultValue = "east,west", description = "Datacenters (default: ${DEFAULT-VALUE}).") List<String> dcs;
+        @Option(names = "--out", defaultValue = "bench-out/switchover", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
+        @Option(names = "--settle-ms", defaultValue = "1000", description = "Pause after each switchover (default: ${DEFAULT-VALUE}).") long settleMs;
+        @Option(names = "--quiet-seconds", defaultValue = "5", description = "Quiet window measuring background stalls (default: ${DEFAULT-VALUE}).") long quietSeconds;
+        @Option(names = "--warmup-seconds", defaultValue = "5", description = "Load before measuring, for JIT warm-up (default: ${DEFAULT-VALUE}).") long warmupSeconds;
+        @Option(names = "--keep-lab", description = "Leave the bench's lab running afterwards.") boolean keepLab;
+
+        @Override
+        public Integer call() throws Exception {
+            Path labDir = out.toAbsolutePath().resolve("lab");
+            Lab.attach(labDir).ifPresent(Lab::down); // a fresh lab every run: figures from a known start
+            Lab lab = Lab.up(new LabSpec(labDir, dcs, shards, 0, false));
+            try {
+                var options = new SwitchoverBench.Options(rate, rounds, baselineRounds == null ? rounds : baselineRounds,
+                        Duration.ofMillis(settleMs), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(warmupSeconds), true);
+                BenchReport report = run(lab, options);
+                report.write(out);
+                System.out.println(report.toMarkdown());
+                System.out.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.md"));
+                return 0;
+            } finally {
+                if (keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
+                else lab.down();
+            }
+        }
+    }
+
+    static BenchReport run(Lab lab, SwitchoverBench.Options options) throws InterruptedException {
+        var topology = lab.topology();
+        return new SwitchoverBench(topology, options, System.out)
+                .run(new EngineSwitcher(topology, false), new EngineSwitcher(topology, true));
+    }
+}
