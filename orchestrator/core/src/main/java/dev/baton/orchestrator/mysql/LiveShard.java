@@ -28,15 +28,22 @@ public record LiveShard(Shard shard, ServerStatus.Up primary, List<ServerStatus>
 
     /** Asks every server of the shard in parallel; fails, naming them, unless exactly one is a writable primary. */
     public static LiveShard discover(Shard shard, Credentials credentials) {
+        List<MariaDbServer> servers = shard.servers().stream().map(s -> new MariaDbServer(s, credentials)).toList();
+        try {
+            return discover(shard, servers);
+        } finally {
+            servers.forEach(MariaDbServer::close);
+        }
+    }
+
+    /**
+     * The same through actuators the caller keeps: their connections stay open for what follows
+     * (a switchover then pays no new connection, and a server at max_connections still lets it in).
+     */
+    public static LiveShard discover(Shard shard, List<MariaDbServer> servers) {
         List<ServerStatus> statuses = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<ServerStatus>> futures = shard.servers().stream()
-                    .map(s -> pool.submit(() -> {
-                        try (MariaDbServer server = new MariaDbServer(s, credentials)) {
-                            return server.status();
-                        }
-                    }))
-                    .toList();
+            List<Future<ServerStatus>> futures = servers.stream().map(s -> pool.submit(s::status)).toList();
             for (Future<ServerStatus> f : futures) statuses.add(f.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

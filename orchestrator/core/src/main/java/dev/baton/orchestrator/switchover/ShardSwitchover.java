@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,13 +82,12 @@ final class ShardSwitchover {
         boolean promoteAttempted = false;
         try {
             GtidPosition last;
+            pauseStart = System.nanoTime();
             if (options.mode() == Mode.HOLD) {
-                pauseStart = System.nanoTime();
                 step("hold", () -> inEveryDc(DcWriter::hold));
                 Set<String> clientUsers = step("drain", this::drain);
                 last = step("fence", () -> primary.fence(clientUsers));
             } else {
-                pauseStart = System.nanoTime();
                 last = step("read-only", primary::setReadOnly);
             }
             step("catch-up", () -> catchUp(last));
@@ -113,19 +113,38 @@ final class ShardSwitchover {
         return result(Outcome.SWITCHED, String.join("; ", problems));
     }
 
+    /** Discovers the live roles through the connections the switchover will use, and checks the candidate. */
     private void precheck() {
+        List<MariaDbServer> servers = shard.servers().stream().map(s -> new MariaDbServer(s, topology.credentials())).toList();
         try {
-            live = LiveShard.discover(shard, topology.credentials());
+            live = LiveShard.discover(shard, servers);
         } catch (DiscoveryException e) {
+            servers.forEach(MariaDbServer::close);
             throw new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY, e.getMessage());
         }
         from = live.primary().server();
+        to = shard.serverIn(target.name()).orElse(null);
+        for (MariaDbServer server : servers) {
+            if (server.server().equals(from)) primary = server;
+            else if (server.server().equals(to)) candidate = server;
+            else server.close();
+        }
+        try {
+            checkCandidate();
+        } catch (SwitchoverRefused e) {
+            closeAll();
+            throw e;
+        }
+    }
+
+    private void checkCandidate() {
         if (from.dc().equals(target.name())) {
             throw new SwitchoverRefused(SwitchoverRefused.Kind.ALREADY_THERE, "shard " + shard.name() + ": its primary "
                     + from.id() + " at " + from.endpoint() + " is already in " + target.name());
         }
-        to = shard.serverIn(target.name()).orElseThrow(() -> new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY,
-                "shard " + shard.name() + " has no server in " + target.name()));
+        if (to == null) {
+            throw new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY, "shard " + shard.name() + " has no server in " + target.name());
+        }
         List<String> problems = live.candidateProblems(to, options.maxLag());
         if (!problems.isEmpty()) {
             throw new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY, "shard " + shard.name() + ": cannot switch "
@@ -133,10 +152,11 @@ final class ShardSwitchover {
         }
     }
 
-    /** Everything that costs a connection is paid here, before writes are held. */
+    /**
+     * Everything that costs a connection is paid here, before writes are held (P and C were
+     * connected by the precheck; a server that failed since is connected again).
+     */
     private void connect() {
-        primary = new MariaDbServer(from, topology.credentials());
-        candidate = new MariaDbServer(to, topology.credentials());
         writers = parallel(topology.datacenters(), dc -> {
             ShardFrontends f = dc.frontendsOf(shard.name()).orElseThrow(() -> new IllegalStateException(
                     "DC " + dc.name() + " has no frontends for shard " + shard.name()));
@@ -146,7 +166,13 @@ final class ShardSwitchover {
         });
         parallel(List.of(primary, candidate), MariaDbServer::connect);
         if (options.mode() == Mode.HOLD) {
-            holders = parallel(writers, w -> HolderConnection.open(w.frontends().writer(), HOLDER_TIMEOUT_MS));
+            // Kept as they open, so a failure in one DC still closes the holders of the others.
+            List<HolderConnection> opened = new CopyOnWriteArrayList<>();
+            try {
+                parallel(writers, w -> opened.add(HolderConnection.open(w.frontends().writer(), HOLDER_TIMEOUT_MS)));
+            } finally {
+                holders = List.copyOf(opened);
+            }
         }
     }
 
@@ -178,12 +204,14 @@ final class ShardSwitchover {
                     .collect(Collectors.toCollection(TreeSet::new));
             if (sessions.size() >= proxied && logins <= holders.size() && busy.isEmpty()) return users;
             if (System.nanoTime() > deadline) {
-                LOG.info("shard {}: drain timed out; the fence ends these sessions on {}: {}", shard.name(), from.id(), sessions);
+                LOG.info("shard {}: drain timed out with {} sessions busy, {} logging in, {} of {} proxied connections seen on {}",
+                        shard.name(), busy.size(), logins, sessions.size(), proxied, from.id());
                 return users;
             }
-            LOG.debug("shard {}: draining {} ({} logins, {} of {} proxied connections seen)", shard.name(), busy, logins,
-                    sessions.size(), proxied);
-            sleep(1);
+            LOG.debug("shard {}: draining: {} sessions busy, {} logging in, {} of {} proxied connections seen", shard.name(),
+                    busy.size(), logins, sessions.size(), proxied);
+            // Each look costs P and every HAProxy a query; do not let many shards' drains crowd two cores.
+            sleep(2);
         }
     }
 
@@ -314,8 +342,10 @@ final class ShardSwitchover {
         double pause = pauseStart == 0 ? 0 : ms(pauseEnd - pauseStart);
         SwitchoverResult result = new SwitchoverResult(shard.name(), from.id(), to.id(), outcome, reason, steps, pause,
                 ms(System.nanoTime() - started));
-        LOG.info("shard {}: {} ({}) {} -> {} in {} ms, write pause {} ms{}", shard.name(), outcome, options.mode(), from.id(), to.id(),
-                Math.round(result.wallMs()), Math.round(pause), reason.isEmpty() ? "" : ": " + reason);
+        LOG.info("shard {}: {} ({}) {} -> {} in {} ms, write pause {} ms [{}]{}", shard.name(), outcome, options.mode(),
+                from.id(), to.id(), Math.round(result.wallMs()), Math.round(pause),
+                steps.stream().map(t -> t.name() + " " + t.durationMs()).collect(Collectors.joining(", ")),
+                reason.isEmpty() ? "" : ": " + reason);
         return result;
     }
 
