@@ -24,7 +24,8 @@ import java.util.concurrent.Executor;
  * connection cost before writes are held. Not thread-safe: one switchover step at a time uses it.
  */
 public final class MariaDbServer implements AutoCloseable {
-    private static final int CONNECT_TIMEOUT_MS = 1000;
+    /** Connections are opened before writes are held, so a generous bound costs no pause (a dropped SYN is retried after 1 s). */
+    private static final int CONNECT_TIMEOUT_MS = 3000;
     /** Every statement but the catch-up wait is short; a server that does not answer in time is treated as failed. */
     private static final int STATEMENT_TIMEOUT_MS = 3000;
     private static final Executor DIRECT = Runnable::run;

@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
  */
 final class ShardSwitchover {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSwitchover.class);
-    private static final int HOLDER_TIMEOUT_MS = 1000;
+    /** Generous for the same reason as the connections: holders open before the pause. */
+    private static final int HOLDER_TIMEOUT_MS = 3000;
     private static final long QUIET_MS = 20;
     private static final Duration REPLICAS_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
@@ -62,6 +63,8 @@ final class ShardSwitchover {
     private MariaDbServer candidate;
     private List<DcWriter> writers = List.of();
     private List<HolderConnection> holders = List.of();
+    /** Every DC's runtime API connection, opened before the pause; kept as they open so all get closed. */
+    private final List<HaproxyRuntime> runtimes = new CopyOnWriteArrayList<>();
 
     ShardSwitchover(Topology topology, Shard shard, Datacenter target, SwitchoverOptions options) {
         this.topology = topology;
@@ -160,7 +163,8 @@ final class ShardSwitchover {
         writers = parallel(topology.datacenters(), dc -> {
             ShardFrontends f = dc.frontendsOf(shard.name()).orElseThrow(() -> new IllegalStateException(
                     "DC " + dc.name() + " has no frontends for shard " + shard.name()));
-            HaproxyRuntime runtime = new HaproxyRuntime(dc.haproxyRuntime());
+            HaproxyRuntime runtime = HaproxyRuntime.connect(dc.haproxyRuntime());
+            runtimes.add(runtime);
             int maxconn = runtime.serverState(f.writerBackend(), f.writerServer()).maxconn();
             return new DcWriter(dc, f, runtime, maxconn);
         });
@@ -355,6 +359,7 @@ final class ShardSwitchover {
 
     private void closeAll() {
         closeHolders();
+        runtimes.forEach(HaproxyRuntime::close);
         if (primary != null) primary.close();
         if (candidate != null) candidate.close();
     }

@@ -83,6 +83,20 @@ class HaproxyRuntimeTest {
                 .isInstanceOf(HaproxyException.class).hasMessageContaining("127.0.0.1:1");
     }
 
+    @Test
+    void aKeptConnectionServesManyCallsAndReportsErrorsPerCommand() {
+        try (HaproxyRuntime kept = HaproxyRuntime.connect(runtime.endpoint())) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(kept.serverState(frontends.writerBackend(), frontends.writerServer()).maxconn()).isEqualTo(1000);
+            }
+            assertThat(kept.execute(List.of("set maxconn server w_nope/db 1", "show servers state " + frontends.writerBackend())))
+                    .satisfiesExactly(a -> assertThat(a).isEqualTo("No such backend."), a -> assertThat(a).startsWith("1\n# be_id"));
+            kept.setServerMaxconn(frontends.writerBackend(), frontends.writerServer(), 1000);
+        }
+        assertThatThrownBy(() -> HaproxyRuntime.connect(new Endpoint("127.0.0.1", 1)))
+                .isInstanceOf(HaproxyException.class).hasMessageContaining("127.0.0.1:1");
+    }
+
     /**
      * The hold technique: with one holder connection and maxconn 1, a new connection is queued (no
      * greeting), and raising maxconn hands it to the server at once.
