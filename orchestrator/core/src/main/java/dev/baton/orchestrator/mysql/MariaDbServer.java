@@ -95,7 +95,7 @@ public final class MariaDbServer implements AutoCloseable {
                 "SET GLOBAL rpl_semi_sync_master_enabled = OFF", "SET GLOBAL read_only = ON", "SELECT @@GLOBAL.gtid_binlog_pos"))));
     }
 
-    /** Rollback of {@link #fence()}: writable again, commits wait for a replica's ack again. */
+    /** Rollback of {@link #fence(Set)}: writable again, commits wait for a replica's ack again. */
     public void unfence() {
         execute("unfence", "SET GLOBAL rpl_semi_sync_master_enabled = ON", "SET GLOBAL read_only = OFF");
     }
@@ -127,15 +127,6 @@ public final class MariaDbServer implements AutoCloseable {
     public void semiSyncMaster(boolean enabled) {
         execute("semi-sync master " + (enabled ? "on" : "off"),
                 "SET GLOBAL rpl_semi_sync_master_enabled = " + (enabled ? "ON" : "OFF"));
-    }
-
-    /** How many semi-sync replicas are connected ({@code Rpl_semi_sync_master_clients}). */
-    public int semiSyncClients() {
-        return query("read semi-sync clients", st -> {
-            try (ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'")) {
-                return rs.next() ? rs.getInt(2) : 0;
-            }
-        });
     }
 
     /**
@@ -177,9 +168,9 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     private String changeMaster(Endpoint primary) {
-        return "CHANGE MASTER TO MASTER_HOST='" + primary.host() + "', MASTER_PORT=" + primary.port()
-                + ", MASTER_USER='" + credentials.replUser() + "', MASTER_PASSWORD='" + credentials.replPassword()
-                + "', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1";
+        return "CHANGE MASTER TO MASTER_HOST=" + quote(primary.host()) + ", MASTER_PORT=" + primary.port()
+                + ", MASTER_USER=" + quote(credentials.replUser()) + ", MASTER_PASSWORD=" + quote(credentials.replPassword())
+                + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1";
     }
 
     private static String quote(String value) {

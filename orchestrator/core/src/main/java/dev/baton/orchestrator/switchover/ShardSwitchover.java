@@ -250,8 +250,8 @@ final class ShardSwitchover {
      */
     private void semiSync() {
         long deadline = System.nanoTime() + REPLICAS_CONNECT_TIMEOUT.toNanos();
-        while (primary.status() instanceof ServerStatus.Up p
-                && !p.replication().map(ServerStatus.Replication::ioRunning).orElse(false)) {
+        while (!(primary.status() instanceof ServerStatus.Up p
+                && p.replication().map(ServerStatus.Replication::ioRunning).orElse(false))) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("old primary " + from.id() + " did not connect to " + to.id() + " within "
                         + REPLICAS_CONNECT_TIMEOUT.toMillis() + " ms; semi-sync master left off on " + to.id());
