@@ -89,7 +89,10 @@ public final class MariaDbServer implements AutoCloseable {
         return query("fence", st -> GtidPosition.parse(lastResult(st, statements)));
     }
 
-    /** The NAIVE baseline's fence: read_only and semi-sync off, clients left to hit the read-only error. */
+    /**
+     * Read-only and semi-sync master off, sessions left alone: the NAIVE baseline's fence, and how a
+     * half-promoted candidate is put back; returns {@code gtid_binlog_pos}.
+     */
     public GtidPosition setReadOnly() {
         return query("set read_only", st -> GtidPosition.parse(lastResult(st, List.of(
                 "SET GLOBAL rpl_semi_sync_master_enabled = OFF", "SET GLOBAL read_only = ON", "SELECT @@GLOBAL.gtid_binlog_pos"))));
@@ -152,7 +155,7 @@ public final class MariaDbServer implements AutoCloseable {
      * Statements on the admin connection, sent in one round trip (under load every round trip
      * costs milliseconds of write pause); the first that fails stops the rest.
      */
-    public void execute(String what, String... statements) {
+    private void execute(String what, String... statements) {
         query(what, st -> st.execute(String.join(";\n", statements)));
     }
 

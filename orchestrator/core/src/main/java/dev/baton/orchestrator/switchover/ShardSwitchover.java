@@ -267,7 +267,7 @@ final class ShardSwitchover {
         long start = System.nanoTime();
         if (promoteAttempted) {
             attempt(problems, () -> {
-                candidate.execute("re-fence", "SET GLOBAL read_only = ON");
+                candidate.setReadOnly();
                 candidate.repointTo(from);
             });
         }
