@@ -48,6 +48,19 @@ public final class MariaDbServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The id of this actuator's own session. Ids grow with every new connection, so a client
+     * session with a higher id connected after this actuator did.
+     */
+    public long connectionId() {
+        return query("read the connection id", st -> {
+            try (ResultSet rs = st.executeQuery("SELECT CONNECTION_ID()")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     public ServerStatus status() {
         try {
             return readStatus();
@@ -120,11 +133,18 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     /**
-     * Makes this replica a writable primary. Semi-sync master is NOT turned on here: with no
-     * replica connected yet every commit would wait the semi-sync timeout; see {@link #semiSyncMaster}.
+     * Makes this replica a writable primary: replication stopped, read_only off. Only what writes
+     * need: forgetting the old master ({@link #forgetMaster()}, it deletes relay logs) can wait until
+     * writes flow, and semi-sync master must wait for a replica (with none connected, every commit
+     * would wait the semi-sync timeout; see {@link #semiSyncMaster}).
      */
     public void promote() {
-        execute("promote", "STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = OFF");
+        execute("promote", "STOP SLAVE", "SET GLOBAL read_only = OFF");
+    }
+
+    /** Drops the stopped replication configuration of a promoted server. */
+    public void forgetMaster() {
+        execute("forget the old master", "RESET SLAVE ALL");
     }
 
     public void semiSyncMaster(boolean enabled) {

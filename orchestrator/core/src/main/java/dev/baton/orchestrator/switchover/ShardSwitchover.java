@@ -63,6 +63,8 @@ final class ShardSwitchover {
     private MariaDbServer candidate;
     private List<DcWriter> writers = List.of();
     private List<HolderConnection> holders = List.of();
+    /** Our own session on P; client sessions with a higher id connected during this switchover. */
+    private long primarySessionId;
     /** Every DC's runtime API connection, opened before the pause; kept as they open so all get closed. */
     private final List<HaproxyRuntime> runtimes = new CopyOnWriteArrayList<>();
 
@@ -169,6 +171,7 @@ final class ShardSwitchover {
             return new DcWriter(dc, f, runtime, maxconn);
         });
         parallel(List.of(primary, candidate), MariaDbServer::connect);
+        primarySessionId = primary.connectionId();
         if (options.mode() == Mode.HOLD) {
             // Kept as they open, so a failure in one DC still closes the holders of the others.
             List<HolderConnection> opened = new CopyOnWriteArrayList<>();
@@ -181,13 +184,15 @@ final class ShardSwitchover {
     }
 
     /**
-     * Lets sessions already on P finish what they are doing, so a client that connected just before
-     * the hold is not failed by the fence. P is drained when (1) every connection HAProxy has open to
-     * P (its {@code scur}, in every DC) shows up in P's process list, so none is still on its way;
-     * (2) nobody but our holders is logging in; (3) no session runs a statement or was active within
-     * {@link #QUIET_MS} (a client that has just logged in sends its statement next). Sessions idle
-     * longer are pooled connections at rest: the fence ends them and their clients retry through the
-     * held frontend. Returns the accounts whose sessions the fence must end.
+     * Lets clients that connected to P just before the hold finish their statement, so the fence
+     * does not fail them: a client that opens a connection per write has logged in and sends its
+     * statement next. P is drained when (1) every connection HAProxy has open to P (its {@code scur},
+     * in every DC) shows up in P's process list, so none is still on its way; (2) nobody but our
+     * holders is logging in; (3) no session that connected after our own (a higher id: it is at most
+     * a few ms old) runs a statement or was active within {@link #QUIET_MS}. Older sessions are
+     * pooled connections: under load one of them is always busy, so they are not waited for; the
+     * fence ends them and their clients retry through the held frontend. Returns the accounts whose
+     * sessions the fence must end.
      */
     private Set<String> drain() {
         long deadline = System.nanoTime() + options.drainTimeout().toNanos();
@@ -203,7 +208,8 @@ final class ShardSwitchover {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
             long logins = sessions.stream().filter(ClientSession::loggingIn).count();
-            List<ClientSession> busy = sessions.stream().filter(s -> !s.loggingIn() && !s.idleFor(QUIET_MS)).toList();
+            List<ClientSession> busy = sessions.stream()
+                    .filter(s -> !s.loggingIn() && s.id() > primarySessionId && !s.idleFor(QUIET_MS)).toList();
             Set<String> users = sessions.stream().filter(s -> !s.loggingIn()).map(ClientSession::user)
                     .collect(Collectors.toCollection(TreeSet::new));
             if (sessions.size() >= proxied && logins <= holders.size() && busy.isEmpty()) return users;
@@ -226,9 +232,10 @@ final class ShardSwitchover {
         }
     }
 
-    /** P and every other replica replicate from C; outside the write pause. */
+    /** C forgets P; P and every other replica replicate from C; outside the write pause. */
     private void repoint() {
         List<Runnable> work = new ArrayList<>();
+        work.add(candidate::forgetMaster);
         work.add(() -> primary.demoteUnder(to));
         for (ServerStatus other : live.others()) {
             if (other.server().id().equals(to.id())) continue;
