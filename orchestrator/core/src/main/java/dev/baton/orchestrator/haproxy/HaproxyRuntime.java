@@ -2,6 +2,8 @@ package dev.baton.orchestrator.haproxy;
 
 import dev.baton.wire.Endpoint;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,57 +14,87 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
- * A client of one HAProxy's runtime API over TCP. Every call opens a connection, sends its
- * commands at once and reads until HAProxy closes (about 1 ms on loopback), so there is no
- * session to keep alive and calls from many threads never interfere.
+ * A client of one HAProxy's runtime API over TCP, in interactive ("prompt") mode, which separates
+ * the answers of several commands sent at once (plain mode runs {@code a; b} too but glues the
+ * answers together, so an error could not be traced to its command). Created with the
+ * constructor, every call opens its own connection (about 1 ms on loopback); created with
+ * {@link #connect}, it keeps one connection for all calls until {@link #close()}, so commands in a
+ * write pause never wait for a new TCP connection (on a loaded machine a full accept queue drops
+ * the SYN and the retry comes a second later).
  */
-public final class HaproxyRuntime {
-    private static final int CONNECT_TIMEOUT_MS = 1000;
+public final class HaproxyRuntime implements AutoCloseable {
+    private static final int CONNECT_TIMEOUT_MS = 3000;
     private static final int READ_TIMEOUT_MS = 3000;
-    /** In interactive ("prompt") mode every answer is followed by this prompt at the start of a line. */
-    private static final Pattern PROMPT = Pattern.compile("(?m)^> ");
 
     private final Endpoint endpoint;
+    private final boolean keepConnection;
+    private Socket socket;
+    private InputStream in;
 
     public HaproxyRuntime(Endpoint endpoint) {
+        this(endpoint, false);
+    }
+
+    private HaproxyRuntime(Endpoint endpoint, boolean keepConnection) {
         this.endpoint = endpoint;
+        this.keepConnection = keepConnection;
+    }
+
+    /** A runtime client that opens its connection now and keeps it until {@link #close()}. */
+    public static HaproxyRuntime connect(Endpoint endpoint) {
+        HaproxyRuntime runtime = new HaproxyRuntime(endpoint, true);
+        synchronized (runtime) {
+            try {
+                runtime.open();
+            } catch (IOException e) {
+                throw new HaproxyException("cannot connect to the HAProxy runtime API at " + endpoint + ": " + e.getMessage(), e);
+            }
+        }
+        return runtime;
     }
 
     public Endpoint endpoint() {
         return endpoint;
     }
 
-    /**
-     * Runs the commands in order on one connection and returns one answer per command. Prompt mode
-     * is used because it separates the answers; HAProxy's plain mode runs {@code a; b} too but
-     * glues their answers together, so an error could not be traced to its command.
-     */
-    public List<String> execute(List<String> commands) {
-        StringBuilder script = new StringBuilder("prompt\n");
+    /** Runs the commands in order, sent at once, and returns one answer per command. */
+    public synchronized List<String> execute(List<String> commands) {
+        StringBuilder script = new StringBuilder();
         for (String command : commands) {
             if (command.contains("\n") || command.contains(";")) {
                 throw new IllegalArgumentException("one HAProxy command per entry, got: " + command);
             }
             script.append(command).append('\n');
         }
-        script.append("quit\n");
-        String raw = exchange(script.toString(), commands);
-        String[] parts = PROMPT.split(raw, -1);
-        // parts[0] answers "prompt"; then one part per command; "quit" answers nothing.
-        if (parts.length < commands.size() + 1) {
-            throw new HaproxyException("HAProxy at " + endpoint + " answered " + (parts.length - 1) + " of "
-                    + commands.size() + " commands " + commands + ": " + raw.strip());
+        try {
+            try {
+                if (socket == null) open();
+                return exchange(script.toString(), commands.size());
+            } catch (IOException e) {
+                if (!keepConnection) throw e;
+                // The kept connection may have timed out while idle ("stats timeout"); the commands
+                // here are idempotent, so one retry on a fresh connection is safe.
+                closeSocket();
+                open();
+                return exchange(script.toString(), commands.size());
+            } finally {
+                if (!keepConnection) closeSocket();
+            }
+        } catch (IOException e) {
+            closeSocket();
+            throw new HaproxyException("HAProxy runtime API at " + endpoint + " failed on " + commands + ": " + e.getMessage(), e);
         }
-        List<String> answers = new ArrayList<>(commands.size());
-        for (int i = 0; i < commands.size(); i++) answers.add(parts[i + 1].strip());
-        return answers;
     }
 
     public String execute(String command) {
         return execute(List.of(command)).getFirst();
+    }
+
+    @Override
+    public synchronized void close() {
+        closeSocket();
     }
 
     /** Points a server at another address; existing connections stay where they are. */
@@ -146,18 +178,57 @@ public final class HaproxyRuntime {
         return new HaproxyException("HAProxy at " + endpoint + " refused '" + command + "': " + answer.lines().findFirst().orElse(""));
     }
 
-    private String exchange(String script, List<String> commands) {
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), CONNECT_TIMEOUT_MS);
-            socket.setSoTimeout(READ_TIMEOUT_MS);
-            OutputStream out = socket.getOutputStream();
-            out.write(script.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    private void open() throws IOException {
+        Socket fresh = new Socket();
+        try {
+            fresh.setTcpNoDelay(true);
+            fresh.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), CONNECT_TIMEOUT_MS);
+            fresh.setSoTimeout(READ_TIMEOUT_MS);
+            socket = fresh;
+            in = new BufferedInputStream(fresh.getInputStream());
+            exchange("prompt\n", 1);
         } catch (IOException e) {
-            throw new HaproxyException("HAProxy runtime API at " + endpoint + " failed on " + commands + ": " + e.getMessage(), e);
+            closeSocket();
+            fresh.close();
+            throw e;
         }
+    }
+
+    /** Sends the script and reads one answer per command; each answer ends with the prompt "> " at a line start. */
+    private List<String> exchange(String script, int answers) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(script.getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        List<String> result = new ArrayList<>(answers);
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        int previous = '\n', beforePrevious = '\n';
+        while (result.size() < answers) {
+            int b = in.read();
+            if (b < 0) throw new IOException("connection closed after " + result.size() + " of " + answers + " answers");
+            if (b == ' ' && previous == '>' && beforePrevious == '\n') {
+                byte[] bytes = answer.toByteArray();
+                // drop the '>' already copied
+                result.add(new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8).strip());
+                answer.reset();
+                previous = '\n';
+                beforePrevious = '\n';
+                continue;
+            }
+            answer.write(b);
+            beforePrevious = previous;
+            previous = b;
+        }
+        return result;
+    }
+
+    private void closeSocket() {
+        if (socket == null) return;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing to recover on a connection we are dropping.
+        }
+        socket = null;
+        in = null;
     }
 }

@@ -9,11 +9,12 @@ import java.net.Socket;
 /**
  * An idle TCP connection through an HAProxy frontend to its server. While it is open the server
  * counts one current connection, so {@code maxconn 1} makes HAProxy queue every new connection
- * instead of passing it on: that is how writes are held during a switchover. It never speaks the
- * backend's protocol; it only waits for the backend's first bytes (the MySQL greeting) to know
- * HAProxy has really connected it through.
+ * instead of passing it on: that is how writes are held during a switchover. It never answers the
+ * greeting; it only reads it, to know HAProxy has really connected it through to a server that
+ * keeps it open. So it is MySQL-specific, like the writer backends it holds.
  */
 public final class HolderConnection implements AutoCloseable {
+    private static final byte HANDSHAKE_V10 = 0x0a;
     private final Socket socket;
 
     private HolderConnection(Socket socket) {
@@ -26,8 +27,12 @@ public final class HolderConnection implements AutoCloseable {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(frontend.host(), frontend.port()), timeoutMs);
             socket.setSoTimeout(timeoutMs);
-            if (socket.getInputStream().read() < 0) {
-                throw new IOException("closed before the backend greeted");
+            // A MySQL packet: 3 bytes length, 1 byte sequence, then 0x0a for a handshake or 0xff for an
+            // error (e.g. too many connections), after which the server hangs up and holds nothing.
+            byte[] header = socket.getInputStream().readNBytes(5);
+            if (header.length < 5) throw new IOException("closed before the backend greeted");
+            if (header[4] != HANDSHAKE_V10) {
+                throw new IOException("the backend answered with an error packet instead of a handshake");
             }
             return new HolderConnection(socket);
         } catch (IOException e) {

@@ -28,15 +28,22 @@ public record LiveShard(Shard shard, ServerStatus.Up primary, List<ServerStatus>
 
     /** Asks every server of the shard in parallel; fails, naming them, unless exactly one is a writable primary. */
     public static LiveShard discover(Shard shard, Credentials credentials) {
+        List<MariaDbServer> servers = shard.servers().stream().map(s -> new MariaDbServer(s, credentials)).toList();
+        try {
+            return discover(shard, servers);
+        } finally {
+            servers.forEach(MariaDbServer::close);
+        }
+    }
+
+    /**
+     * The same through actuators the caller keeps: their connections stay open for what follows
+     * (a switchover then pays no new connection, and a server at max_connections still lets it in).
+     */
+    public static LiveShard discover(Shard shard, List<MariaDbServer> servers) {
         List<ServerStatus> statuses = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<ServerStatus>> futures = shard.servers().stream()
-                    .map(s -> pool.submit(() -> {
-                        try (MariaDbServer server = new MariaDbServer(s, credentials)) {
-                            return server.status();
-                        }
-                    }))
-                    .toList();
+            List<Future<ServerStatus>> futures = servers.stream().map(s -> pool.submit(s::status)).toList();
             for (Future<ServerStatus> f : futures) statuses.add(f.get());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -79,7 +86,10 @@ public record LiveShard(Shard shard, ServerStatus.Up primary, List<ServerStatus>
             return List.of("candidate " + name + " is unreachable: " + ((ServerStatus.Down) other(candidate)).reason());
         }
         List<String> problems = new ArrayList<>();
-        List<GtidPosition.Gtid> errant = c.binlogState().notIn(primary.binlogState());
+        // The primary's own GTIDs are never errant: the candidate may simply have been asked a moment
+        // after the primary and already hold a newer one.
+        List<GtidPosition.Gtid> errant = c.binlogState().notIn(primary.binlogState()).stream()
+                .filter(g -> g.server() != primary.serverId()).toList();
         if (!errant.isEmpty()) {
             problems.add("candidate " + name + " has errant GTIDs the primary " + primary.server().id() + " never had: "
                     + errant.stream().map(Object::toString).collect(Collectors.joining(",")));

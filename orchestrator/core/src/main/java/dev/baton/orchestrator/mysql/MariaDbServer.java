@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -23,7 +24,8 @@ import java.util.concurrent.Executor;
  * connection cost before writes are held. Not thread-safe: one switchover step at a time uses it.
  */
 public final class MariaDbServer implements AutoCloseable {
-    private static final int CONNECT_TIMEOUT_MS = 1000;
+    /** Connections are opened before writes are held, so a generous bound costs no pause (a dropped SYN is retried after 1 s). */
+    private static final int CONNECT_TIMEOUT_MS = 3000;
     /** Every statement but the catch-up wait is short; a server that does not answer in time is treated as failed. */
     private static final int STATEMENT_TIMEOUT_MS = 3000;
     private static final Executor DIRECT = Runnable::run;
@@ -46,6 +48,19 @@ public final class MariaDbServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The id of this actuator's own session. Ids grow with every new connection, so a client
+     * session with a higher id connected after this actuator did.
+     */
+    public long connectionId() {
+        return query("read the connection id", st -> {
+            try (ResultSet rs = st.executeQuery("SELECT CONNECTION_ID()")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     public ServerStatus status() {
         try {
             return readStatus();
@@ -55,62 +70,48 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
-    /**
-     * Counts the client sessions that are doing something (a query, or a login in progress),
-     * not counting {@code ignoredLogins} logins that are known to be idle holders. Sessions of
-     * the admin and replication accounts and the server's own threads are not clients.
-     */
-    public int busyClientSessions(int ignoredLogins) {
-        return query("count busy client sessions", st -> {
-            int busy = 0, logins = 0;
-            try (ResultSet rs = st.executeQuery(clientSessionsQuery())) {
+    /** Client sessions: every session but the server's own threads and those of the admin and replication accounts. */
+    public List<ClientSession> clientSessions() {
+        return query("list client sessions", st -> {
+            List<ClientSession> sessions = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT ID, USER, COMMAND, TIME_MS FROM information_schema.PROCESSLIST"
+                    + " WHERE ID <> CONNECTION_ID() AND USER NOT IN ('system user', 'event_scheduler', "
+                    + quote(credentials.adminUser()) + ", " + quote(credentials.replUser()) + ")")) {
                 while (rs.next()) {
-                    if ("unauthenticated user".equals(rs.getString("USER"))) logins++;
-                    else if (!"Sleep".equals(rs.getString("COMMAND"))) busy++;
+                    sessions.add(new ClientSession(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getDouble(4)));
                 }
             }
-            return busy + Math.max(0, logins - ignoredLogins);
+            return sessions;
         });
     }
 
     /**
-     * Fences the server: ends every authenticated client session, turns semi-sync master off (so
-     * commits stop waiting for a replica's ack) and sets read_only; returns the final
-     * {@code gtid_binlog_pos}. Logins still in progress are left alone: the idle holder connections
-     * are among them, and a client that completes its login now only finds a read-only server.
+     * Fences the server in one round trip: ends every session of {@code clientUsers} (the accounts
+     * seen in {@link #clientSessions()}), turns semi-sync master off (so commits stop waiting for a
+     * replica's ack) and sets read_only; returns the final {@code gtid_binlog_pos}. Connections still
+     * logging in are left alone: the idle holder connections are among them, and a client that
+     * completes its login now only finds a read-only server. KILL USER, unlike KILL of an id, does
+     * not fail when the session has ended meanwhile.
      */
-    public GtidPosition fence() {
-        return query("fence", st -> {
-            List<Long> sessions = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery(clientSessionsQuery())) {
-                while (rs.next()) {
-                    if (!"unauthenticated user".equals(rs.getString("USER"))) sessions.add(rs.getLong("ID"));
-                }
-            }
-            for (long id : sessions) {
-                try {
-                    st.execute("KILL CONNECTION " + id);
-                } catch (SQLException e) {
-                    // 1094 "Unknown thread id": the session ended on its own meanwhile.
-                    if (e.getErrorCode() != 1094) throw e;
-                }
-            }
-            st.execute("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
-            st.execute("SET GLOBAL read_only = ON");
-            return GtidPosition.parse(single(st, "SELECT @@GLOBAL.gtid_binlog_pos"));
-        });
+    public GtidPosition fence(Set<String> clientUsers) {
+        List<String> statements = new ArrayList<>();
+        for (String user : clientUsers) statements.add("KILL CONNECTION USER " + quote(user));
+        statements.add("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
+        statements.add("SET GLOBAL read_only = ON");
+        statements.add("SELECT @@GLOBAL.gtid_binlog_pos");
+        return query("fence", st -> GtidPosition.parse(lastResult(st, statements)));
     }
 
-    /** The NAIVE baseline's fence: read_only and semi-sync off, clients left to hit the read-only error. */
+    /**
+     * Read-only and semi-sync master off, sessions left alone: the NAIVE baseline's fence, and how a
+     * half-promoted candidate is put back; returns {@code gtid_binlog_pos}.
+     */
     public GtidPosition setReadOnly() {
-        return query("set read_only", st -> {
-            st.execute("SET GLOBAL rpl_semi_sync_master_enabled = OFF");
-            st.execute("SET GLOBAL read_only = ON");
-            return GtidPosition.parse(single(st, "SELECT @@GLOBAL.gtid_binlog_pos"));
-        });
+        return query("set read_only", st -> GtidPosition.parse(lastResult(st, List.of(
+                "SET GLOBAL rpl_semi_sync_master_enabled = OFF", "SET GLOBAL read_only = ON", "SELECT @@GLOBAL.gtid_binlog_pos"))));
     }
 
-    /** Rollback of {@link #fence()}: writable again, commits wait for a replica's ack again. */
+    /** Rollback of {@link #fence(Set)}: writable again, commits wait for a replica's ack again. */
     public void unfence() {
         execute("unfence", "SET GLOBAL rpl_semi_sync_master_enabled = ON", "SET GLOBAL read_only = OFF");
     }
@@ -132,25 +133,23 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     /**
-     * Makes this replica a writable primary. Semi-sync master is NOT turned on here: with no
-     * replica connected yet every commit would wait the semi-sync timeout; see {@link #semiSyncMaster}.
+     * Makes this replica a writable primary: replication stopped, read_only off. Only what writes
+     * need: forgetting the old master ({@link #forgetMaster()}, it deletes relay logs) can wait until
+     * writes flow, and semi-sync master must wait for a replica (with none connected, every commit
+     * would wait the semi-sync timeout; see {@link #semiSyncMaster}).
      */
     public void promote() {
-        execute("promote", "STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = OFF");
+        execute("promote", "STOP SLAVE", "SET GLOBAL read_only = OFF");
+    }
+
+    /** Drops the stopped replication configuration of a promoted server. */
+    public void forgetMaster() {
+        execute("forget the old master", "RESET SLAVE ALL");
     }
 
     public void semiSyncMaster(boolean enabled) {
         execute("semi-sync master " + (enabled ? "on" : "off"),
                 "SET GLOBAL rpl_semi_sync_master_enabled = " + (enabled ? "ON" : "OFF"));
-    }
-
-    /** How many semi-sync replicas are connected ({@code Rpl_semi_sync_master_clients}). */
-    public int semiSyncClients() {
-        return query("read semi-sync clients", st -> {
-            try (ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'")) {
-                return rs.next() ? rs.getInt(2) : 0;
-            }
-        });
     }
 
     /**
@@ -172,12 +171,12 @@ public final class MariaDbServer implements AutoCloseable {
         execute("repoint to " + primary.id(), "STOP SLAVE", changeMaster(primary.endpoint()), "START SLAVE");
     }
 
-    /** Plain statements on the admin connection, for callers with needs this class does not name. */
-    public void execute(String what, String... statements) {
-        query(what, st -> {
-            for (String sql : statements) st.execute(sql);
-            return null;
-        });
+    /**
+     * Statements on the admin connection, sent in one round trip (under load every round trip
+     * costs milliseconds of write pause); the first that fails stops the rest.
+     */
+    private void execute(String what, String... statements) {
+        query(what, st -> st.execute(String.join(";\n", statements)));
     }
 
     @Override
@@ -192,15 +191,9 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     private String changeMaster(Endpoint primary) {
-        return "CHANGE MASTER TO MASTER_HOST='" + primary.host() + "', MASTER_PORT=" + primary.port()
-                + ", MASTER_USER='" + credentials.replUser() + "', MASTER_PASSWORD='" + credentials.replPassword()
-                + "', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1";
-    }
-
-    private String clientSessionsQuery() {
-        return "SELECT ID, USER, COMMAND FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()"
-                + " AND USER NOT IN ('system user', 'event_scheduler', " + quote(credentials.adminUser())
-                + ", " + quote(credentials.replUser()) + ")";
+        return "CHANGE MASTER TO MASTER_HOST=" + quote(primary.host()) + ", MASTER_PORT=" + primary.port()
+                + ", MASTER_USER=" + quote(credentials.replUser()) + ", MASTER_PASSWORD=" + quote(credentials.replPassword())
+                + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1";
     }
 
     private static String quote(String value) {
@@ -231,8 +224,12 @@ public final class MariaDbServer implements AutoCloseable {
         });
     }
 
-    private static String single(Statement st, String sql) throws SQLException {
-        try (ResultSet rs = st.executeQuery(sql)) {
+    /** Runs the statements in one round trip; returns the first column of the last one's result. */
+    private static String lastResult(Statement st, List<String> statements) throws SQLException {
+        boolean isResult = st.execute(String.join(";\n", statements));
+        for (int i = 1; i < statements.size(); i++) isResult = st.getMoreResults();
+        if (!isResult) throw new SQLException("no result from " + statements.getLast());
+        try (ResultSet rs = st.getResultSet()) {
             rs.next();
             return rs.getString(1);
         }
@@ -273,7 +270,8 @@ public final class MariaDbServer implements AutoCloseable {
         if (connection != null) return connection;
         try {
             connection = DriverManager.getConnection(
-                    Jdbc.url(server.endpoint(), credentials.database(), CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS),
+                    Jdbc.url(server.endpoint(), credentials.database(), CONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS)
+                            + "&allowMultiQueries=true",
                     credentials.adminUser(), credentials.adminPassword());
             return connection;
         } catch (SQLException e) {

@@ -16,6 +16,11 @@ record DcWriter(Datacenter dc, ShardFrontends frontends, HaproxyRuntime runtime,
         runtime.setServerMaxconn(frontends.writerBackend(), frontends.writerServer(), 1);
     }
 
+    /** Connections HAProxy has open to the server right now, including any still being established. */
+    int currentSessions() {
+        return runtime.serverState(frontends.writerBackend(), frontends.writerServer()).currentSessions();
+    }
+
     /** Points the server at {@code primary} and lifts the hold: HAProxy dequeues the waiting connections to it at once. */
     void release(Endpoint primary) {
         runtime.setServerAddrAndMaxconn(frontends.writerBackend(), frontends.writerServer(), primary.host(), primary.port(), maxconn);

@@ -2,6 +2,7 @@ package dev.baton.orchestrator.switchover;
 
 import dev.baton.orchestrator.haproxy.HaproxyRuntime;
 import dev.baton.orchestrator.haproxy.HolderConnection;
+import dev.baton.orchestrator.mysql.ClientSession;
 import dev.baton.orchestrator.mysql.DiscoveryException;
 import dev.baton.orchestrator.mysql.GtidPosition;
 import dev.baton.orchestrator.mysql.LiveShard;
@@ -20,6 +21,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,7 +42,9 @@ import java.util.stream.Collectors;
  */
 final class ShardSwitchover {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSwitchover.class);
-    private static final int HOLDER_TIMEOUT_MS = 1000;
+    /** Generous for the same reason as the connections: holders open before the pause. */
+    private static final int HOLDER_TIMEOUT_MS = 3000;
+    private static final long QUIET_MS = 20;
     private static final Duration REPLICAS_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     private final Topology topology;
@@ -55,6 +63,10 @@ final class ShardSwitchover {
     private MariaDbServer candidate;
     private List<DcWriter> writers = List.of();
     private List<HolderConnection> holders = List.of();
+    /** Our own session on P; client sessions with a higher id connected during this switchover. */
+    private long primarySessionId;
+    /** Every DC's runtime API connection, opened before the pause; kept as they open so all get closed. */
+    private final List<HaproxyRuntime> runtimes = new CopyOnWriteArrayList<>();
 
     ShardSwitchover(Topology topology, Shard shard, Datacenter target, SwitchoverOptions options) {
         this.topology = topology;
@@ -75,13 +87,12 @@ final class ShardSwitchover {
         boolean promoteAttempted = false;
         try {
             GtidPosition last;
+            pauseStart = System.nanoTime();
             if (options.mode() == Mode.HOLD) {
-                pauseStart = System.nanoTime();
                 step("hold", () -> inEveryDc(DcWriter::hold));
-                step("drain", this::drain);
-                last = step("fence", primary::fence);
+                Set<String> clientUsers = step("drain", this::drain);
+                last = step("fence", () -> primary.fence(clientUsers));
             } else {
-                pauseStart = System.nanoTime();
                 last = step("read-only", primary::setReadOnly);
             }
             step("catch-up", () -> catchUp(last));
@@ -107,19 +118,38 @@ final class ShardSwitchover {
         return result(Outcome.SWITCHED, String.join("; ", problems));
     }
 
+    /** Discovers the live roles through the connections the switchover will use, and checks the candidate. */
     private void precheck() {
+        List<MariaDbServer> servers = shard.servers().stream().map(s -> new MariaDbServer(s, topology.credentials())).toList();
         try {
-            live = LiveShard.discover(shard, topology.credentials());
+            live = LiveShard.discover(shard, servers);
         } catch (DiscoveryException e) {
+            servers.forEach(MariaDbServer::close);
             throw new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY, e.getMessage());
         }
         from = live.primary().server();
+        to = shard.serverIn(target.name()).orElse(null);
+        for (MariaDbServer server : servers) {
+            if (server.server().equals(from)) primary = server;
+            else if (server.server().equals(to)) candidate = server;
+            else server.close();
+        }
+        try {
+            checkCandidate();
+        } catch (SwitchoverRefused e) {
+            closeAll();
+            throw e;
+        }
+    }
+
+    private void checkCandidate() {
         if (from.dc().equals(target.name())) {
             throw new SwitchoverRefused(SwitchoverRefused.Kind.ALREADY_THERE, "shard " + shard.name() + ": its primary "
                     + from.id() + " at " + from.endpoint() + " is already in " + target.name());
         }
-        to = shard.serverIn(target.name()).orElseThrow(() -> new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY,
-                "shard " + shard.name() + " has no server in " + target.name()));
+        if (to == null) {
+            throw new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY, "shard " + shard.name() + " has no server in " + target.name());
+        }
         List<String> problems = live.candidateProblems(to, options.maxLag());
         if (!problems.isEmpty()) {
             throw new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY, "shard " + shard.name() + ": cannot switch "
@@ -127,31 +157,71 @@ final class ShardSwitchover {
         }
     }
 
-    /** Everything that costs a connection is paid here, before writes are held. */
+    /**
+     * Everything that costs a connection is paid here, before writes are held (P and C were
+     * connected by the precheck; a server that failed since is connected again).
+     */
     private void connect() {
-        primary = new MariaDbServer(from, topology.credentials());
-        candidate = new MariaDbServer(to, topology.credentials());
         writers = parallel(topology.datacenters(), dc -> {
             ShardFrontends f = dc.frontendsOf(shard.name()).orElseThrow(() -> new IllegalStateException(
                     "DC " + dc.name() + " has no frontends for shard " + shard.name()));
-            HaproxyRuntime runtime = new HaproxyRuntime(dc.haproxyRuntime());
+            HaproxyRuntime runtime = HaproxyRuntime.connect(dc.haproxyRuntime());
+            runtimes.add(runtime);
             int maxconn = runtime.serverState(f.writerBackend(), f.writerServer()).maxconn();
             return new DcWriter(dc, f, runtime, maxconn);
         });
         parallel(List.of(primary, candidate), MariaDbServer::connect);
+        primarySessionId = primary.connectionId();
         if (options.mode() == Mode.HOLD) {
-            holders = parallel(writers, w -> HolderConnection.open(w.frontends().writer(), HOLDER_TIMEOUT_MS));
+            // Kept as they open, so a failure in one DC still closes the holders of the others.
+            List<HolderConnection> opened = new CopyOnWriteArrayList<>();
+            try {
+                parallel(writers, w -> opened.add(HolderConnection.open(w.frontends().writer(), HOLDER_TIMEOUT_MS)));
+            } finally {
+                holders = List.copyOf(opened);
+            }
         }
     }
 
     /**
-     * Lets sessions already on P finish the statement they are running, so a client that connected
-     * just before the hold is not failed by the fence; idle ones are killed by the fence anyway.
+     * Lets clients that connected to P just before the hold finish their statement, so the fence
+     * does not fail them: a client that opens a connection per write has logged in and sends its
+     * statement next. P is drained when (1) every connection HAProxy has open to P (its {@code scur},
+     * in every DC) shows up in P's process list, so none is still on its way; (2) nobody but our
+     * holders is logging in; (3) no session that connected after our own (a higher id: it is at most
+     * a few ms old) runs a statement or was active within {@link #QUIET_MS}. Older sessions are
+     * pooled connections: under load one of them is always busy, so they are not waited for; the
+     * fence ends them and their clients retry through the held frontend. Returns the accounts whose
+     * sessions the fence must end.
      */
-    private void drain() {
+    private Set<String> drain() {
         long deadline = System.nanoTime() + options.drainTimeout().toNanos();
-        while (primary.busyClientSessions(holders.size()) > 0 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+        while (true) {
+            CompletableFuture<Integer> proxiedLook = CompletableFuture.supplyAsync(
+                    () -> parallel(writers, DcWriter::currentSessions).stream().mapToInt(Integer::intValue).sum(),
+                    task -> Thread.ofVirtual().start(task));
+            List<ClientSession> sessions = primary.clientSessions();
+            int proxied;
+            try {
+                proxied = proxiedLook.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+            long logins = sessions.stream().filter(ClientSession::loggingIn).count();
+            List<ClientSession> busy = sessions.stream()
+                    .filter(s -> !s.loggingIn() && s.id() > primarySessionId && !s.idleFor(QUIET_MS)).toList();
+            Set<String> users = sessions.stream().filter(s -> !s.loggingIn()).map(ClientSession::user)
+                    .collect(Collectors.toCollection(TreeSet::new));
+            if (sessions.size() >= proxied && logins <= holders.size() && busy.isEmpty()) return users;
+            if (System.nanoTime() > deadline) {
+                LOG.info("shard {}: drain timed out with {} sessions busy, {} logging in, {} of {} proxied connections seen on {}",
+                        shard.name(), busy.size(), logins, sessions.size(), proxied, from.id());
+                return users;
+            }
+            LOG.debug("shard {}: draining: {} sessions busy, {} logging in, {} of {} proxied connections seen", shard.name(),
+                    busy.size(), logins, sessions.size(), proxied);
+            // Each look costs P and every HAProxy a query; do not let many shards' drains crowd two cores.
+            sleep(2);
         }
     }
 
@@ -162,9 +232,10 @@ final class ShardSwitchover {
         }
     }
 
-    /** P and every other replica replicate from C; outside the write pause. */
+    /** C forgets P; P and every other replica replicate from C; outside the write pause. */
     private void repoint() {
         List<Runnable> work = new ArrayList<>();
+        work.add(candidate::forgetMaster);
         work.add(() -> primary.demoteUnder(to));
         for (ServerStatus other : live.others()) {
             if (other.server().id().equals(to.id())) continue;
@@ -186,8 +257,8 @@ final class ShardSwitchover {
      */
     private void semiSync() {
         long deadline = System.nanoTime() + REPLICAS_CONNECT_TIMEOUT.toNanos();
-        while (primary.status() instanceof ServerStatus.Up p
-                && !p.replication().map(ServerStatus.Replication::ioRunning).orElse(false)) {
+        while (!(primary.status() instanceof ServerStatus.Up p
+                && p.replication().map(ServerStatus.Replication::ioRunning).orElse(false))) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("old primary " + from.id() + " did not connect to " + to.id() + " within "
                         + REPLICAS_CONNECT_TIMEOUT.toMillis() + " ms; semi-sync master left off on " + to.id());
@@ -203,7 +274,7 @@ final class ShardSwitchover {
         long start = System.nanoTime();
         if (promoteAttempted) {
             attempt(problems, () -> {
-                candidate.execute("re-fence", "SET GLOBAL read_only = ON");
+                candidate.setReadOnly();
                 candidate.repointTo(from);
             });
         }
@@ -282,8 +353,10 @@ final class ShardSwitchover {
         double pause = pauseStart == 0 ? 0 : ms(pauseEnd - pauseStart);
         SwitchoverResult result = new SwitchoverResult(shard.name(), from.id(), to.id(), outcome, reason, steps, pause,
                 ms(System.nanoTime() - started));
-        LOG.info("shard {}: {} {} -> {} in {} ms, write pause {} ms{}", shard.name(), outcome, from.id(), to.id(),
-                Math.round(result.wallMs()), Math.round(pause), reason.isEmpty() ? "" : ": " + reason);
+        LOG.info("shard {}: {} ({}) {} -> {} in {} ms, write pause {} ms [{}]{}", shard.name(), outcome, options.mode(),
+                from.id(), to.id(), Math.round(result.wallMs()), Math.round(pause),
+                steps.stream().map(t -> t.name() + " " + t.durationMs()).collect(Collectors.joining(", ")),
+                reason.isEmpty() ? "" : ": " + reason);
         return result;
     }
 
@@ -293,6 +366,7 @@ final class ShardSwitchover {
 
     private void closeAll() {
         closeHolders();
+        runtimes.forEach(HaproxyRuntime::close);
         if (primary != null) primary.close();
         if (candidate != null) candidate.close();
     }

@@ -40,8 +40,4 @@ public record SwitchoverOptions(Mode mode, int concurrency, Duration catchUpTime
     public SwitchoverOptions withConcurrency(int concurrency) {
         return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener);
     }
-
-    public SwitchoverOptions withCatchUpTimeout(Duration catchUpTimeout) {
-        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener);
-    }
 }
