@@ -25,8 +25,8 @@ class AgentConfigTest {
     @BeforeEach
     void topology() {
         new Topology("t", List.of(
-                new Datacenter("east", "127.0.1.1", new Endpoint("127.0.1.1", 9000), new Endpoint("127.0.1.1", 8080), List.of()),
-                new Datacenter("west", "127.0.2.1", new Endpoint("127.0.2.1", 9000), new Endpoint("127.0.2.1", 8080), List.of())),
+                new Datacenter("east", "127.0.1.1", new Endpoint("127.0.1.1", 9000), new Endpoint("127.0.1.1", 8080), List.of(), null),
+                new Datacenter("west", "127.0.2.1", new Endpoint("127.0.2.1", 9000), new Endpoint("127.0.2.1", 8080), List.of(), null)),
                 List.of(), new Dns("example.test", "checkout.example.test.", 1, new Endpoint("127.0.0.1", 53), "http://x", "k"),
                 new Endpoint("127.0.0.1", 2181), new Credentials("shop", "root", "", "app", "app", "repl", "repl"))
                 .write(dir.resolve("lab/topology.json"));

@@ -65,6 +65,33 @@ final class Haproxy {
                     """.formatted(f.writerBackend(), f.writer(), f.writerServer(), primary,
                     f.readerBackend(), f.reader(), local));
         }
+        if (dc.checkoutFrontend() != null) cfg.append(checkoutConfig(topology, dc));
+        return cfg.toString();
+    }
+
+    /**
+     * Checkout traffic reaching this DC: every DC's app is a server, named after its DC, and only the
+     * local one has weight. Baton drains a DC by moving weights (weight 0 takes no new requests yet
+     * stays usable), so there are no health checks here either. HAProxy 2.6 with every server at
+     * weight 0 answers 503 "No server is available" at once (checked by hand); Baton never does that,
+     * it raises the target's weight before lowering the source's.
+     */
+    private static String checkoutConfig(Topology topology, Datacenter dc) {
+        StringBuilder cfg = new StringBuilder("""
+
+                frontend fe_checkout
+                    mode http
+                    bind %s
+                    timeout http-request 5s
+                    default_backend %s
+                backend %2$s
+                    mode http
+                    balance roundrobin
+                    timeout server 30s
+                """.formatted(dc.checkoutFrontend().endpoint(), dc.checkoutFrontend().backend()));
+        for (Datacenter app : topology.datacenters()) {
+            cfg.append("    server %s %s weight %d%n".formatted(app.name(), app.checkoutApp(), app == dc ? 100 : 0));
+        }
         return cfg.toString();
     }
 

@@ -1,5 +1,6 @@
 package dev.baton.chaos.lab;
 
+import dev.baton.wire.CheckoutFrontend;
 import dev.baton.wire.Credentials;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
@@ -24,6 +25,8 @@ final class Layout {
     static final Credentials CREDENTIALS =
             new Credentials("shop", "baton", "baton-lab", "app", "app-lab", "repl", "repl-lab");
     static final String DNS_API_KEY = "baton-lab";
+    /** Its servers are named after the DCs whose checkout apps they are. */
+    static final String CHECKOUT_BACKEND = "b_checkout";
 
     private Layout() {
     }
@@ -36,8 +39,10 @@ final class Layout {
         Endpoint dnsServer = new Endpoint(SHARED_ADDRESS, ports.allocate(shared, true));
         int dnsApiPort = ports.allocate(shared, false);
         Endpoint zookeeper = new Endpoint(SHARED_ADDRESS, ports.allocate(shared, false));
-        // Every DC's checkout app listens on the same port of its own address, so DNS needs only an A record.
+        // Every DC's checkout app, and its checkout frontend in HAProxy, listen on the same port of their
+        // DC's address, so DNS needs only an A record.
         int checkoutPort = ports.allocate(addresses, false);
+        int checkoutFrontendPort = ports.allocate(addresses, false);
 
         int shards = spec.shards();
         int[][] dbPorts = new int[spec.dcs().size()][shards];
@@ -54,7 +59,8 @@ final class Layout {
                 Endpoint reader = new Endpoint(address, ports.allocate(here, false));
                 frontends.add(new ShardFrontends(shard, writer, "w_" + shard, "db", reader, "r_" + shard));
             }
-            datacenters.add(new Datacenter(spec.dcs().get(d), address, runtime, new Endpoint(address, checkoutPort), frontends));
+            datacenters.add(new Datacenter(spec.dcs().get(d), address, runtime, new Endpoint(address, checkoutPort), frontends,
+                    new CheckoutFrontend(new Endpoint(address, checkoutFrontendPort), CHECKOUT_BACKEND)));
         }
 
         List<Shard> shardList = new ArrayList<>();
@@ -85,6 +91,7 @@ final class Layout {
         all.add(topology.zookeeper());
         for (Datacenter dc : topology.datacenters()) {
             all.add(dc.haproxyRuntime());
+            if (dc.checkoutFrontend() != null) all.add(dc.checkoutFrontend().endpoint());
             if (checkoutApps) all.add(dc.checkoutApp());
             for (ShardFrontends f : dc.frontends()) {
                 all.add(f.writer());

@@ -95,7 +95,8 @@ class LabLifecycleTest {
         try (Lab lab = Lab.up(new LabSpec(dir.resolve("fixed"), List.of("east"), 1, base, false))) {
             assertThat(lab.topology().dns().server().port()).isEqualTo(base);
             assertThat(lab.topology().zookeeper().port()).isEqualTo(base + 2);
-            assertThat(lab.topology().shard("s1").orElseThrow().servers().getFirst().endpoint().port()).isEqualTo(base + 5);
+            assertThat(lab.topology().datacenters().getFirst().checkoutFrontend().endpoint().port()).isEqualTo(base + 4);
+            assertThat(lab.topology().shard("s1").orElseThrow().servers().getFirst().endpoint().port()).isEqualTo(base + 6);
         }
     }
 

@@ -50,5 +50,16 @@ class LabSpecTest {
                 assertThat(dc.frontends()).extracting(f -> f.writerBackend() + "/" + f.writerServer())
                         .containsExactly("w_s1/db", "w_s2/db"));
         assertThat(topology.datacenters().get(0).checkoutApp().port()).isEqualTo(topology.datacenters().get(1).checkoutApp().port());
+        // The checkout frontend: the same port on every DC's address (one A record serves), never the app's port.
+        var east = topology.datacenters().get(0);
+        var west = topology.datacenters().get(1);
+        assertThat(east.checkoutFrontend().endpoint().port()).isEqualTo(west.checkoutFrontend().endpoint().port())
+                .isNotEqualTo(east.checkoutApp().port());
+        assertThat(east.checkoutFrontend().endpoint().host()).isEqualTo(east.address());
+        assertThat(west.checkoutEntry()).isEqualTo(west.checkoutFrontend().endpoint());
+        assertThat(Haproxy.config(topology, west))
+                .contains("backend b_checkout\n    mode http\n")
+                .contains("server east " + east.checkoutApp() + " weight 0\n")
+                .contains("server west " + west.checkoutApp() + " weight 100\n");
     }
 }

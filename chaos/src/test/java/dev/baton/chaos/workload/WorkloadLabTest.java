@@ -13,6 +13,7 @@ import dev.baton.chaos.workload.load.LoadOptions;
 import dev.baton.chaos.workload.load.LoadResult;
 import dev.baton.chaos.workload.probe.ProbeResult;
 import dev.baton.chaos.workload.probe.WriteProbe;
+import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
 import dev.baton.wire.Dns;
 import dev.baton.wire.Shard;
@@ -22,12 +23,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -127,7 +131,7 @@ class WorkloadLabTest {
             load = generator.stop();
         }
 
-        assertThat(load.failureReasons()).isEmpty();
+        assertThat(load.failureReasons()).as("%s", load.failures()).isEmpty();
         assertThat(load.acknowledged()).isEqualTo(load.attempted());
         assertThat(east.stats().retries()).isGreaterThan(retriesBefore);
         AuditResult audit = new OrderAudit(topology, Duration.ofSeconds(10)).check(load.orders());
@@ -169,6 +173,33 @@ class WorkloadLabTest {
             assertThat(generator.dnsLookups()).isGreaterThanOrEqualTo(3);
         } finally {
             pointCheckoutAt(dns, eastAddress);
+        }
+    }
+
+    @Test
+    void loadGoesThroughTheDcsCheckoutFrontend() throws Exception {
+        Datacenter eastDc = topology.datacenter("east").orElseThrow();
+        String backend = eastDc.checkoutFrontend().backend();
+        LoadResult load;
+        // DNS still says east; east's HAProxy sends checkouts to west's app instead (west up first: never all at 0).
+        haproxy(eastDc, "set server " + backend + "/west weight 100");
+        haproxy(eastDc, "set server " + backend + "/east weight 0");
+        try (LoadGenerator generator = new LoadGenerator(topology, LoadOptions.defaults().withRate(50))) {
+            load = generator.run(Duration.ofSeconds(1));
+        } finally {
+            haproxy(eastDc, "set server " + backend + "/east weight 100");
+            haproxy(eastDc, "set server " + backend + "/west weight 0");
+        }
+        assertThat(load.failureReasons()).isEmpty();
+        assertThat(load.acknowledged()).isEqualTo(load.attempted()).isPositive();
+        assertThat(load.orders()).extracting(AcknowledgedOrder::dc).containsOnly("west");
+    }
+
+    /** One HAProxy runtime API command; setting a weight answers nothing when it works. */
+    private static void haproxy(Datacenter dc, String command) throws Exception {
+        try (Socket socket = new Socket(dc.haproxyRuntime().host(), dc.haproxyRuntime().port())) {
+            socket.getOutputStream().write((command + "\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).as(command).isBlank();
         }
     }
 

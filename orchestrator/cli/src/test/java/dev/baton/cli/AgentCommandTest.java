@@ -39,7 +39,7 @@ class AgentCommandTest {
     void runsUntilStoppedReportingToTheCoordinatorWithItsToken() throws Exception {
         // Nothing listens on these endpoints: the probes fail, and the failures are what gets reported.
         Endpoint nowhere = new Endpoint("127.0.0.1", 1);
-        new Topology("t", List.of(new Datacenter("east", "127.0.0.1", nowhere, nowhere, List.of())), List.of(),
+        new Topology("t", List.of(new Datacenter("east", "127.0.0.1", nowhere, nowhere, List.of(), null)), List.of(),
                 new Dns("example.test", "checkout.example.test.", 1, nowhere, "http://127.0.0.1:1", "k"), nowhere,
                 new Credentials("shop", "root", "", "app", "app", "repl", "repl")).write(dir.resolve("topology.json"));
         List<String> received = new CopyOnWriteArrayList<>();

@@ -34,12 +34,13 @@ import java.util.stream.Collectors;
  * Open-loop checkout load: each checkout starts at its planned time on its own virtual thread,
  * never waiting for the previous one, so a slow app shows up as latency and failures instead of
  * silently lowering the rate. Every checkout goes to whatever {@code checkout.example.test}
- * resolves to (TTL honoured), with a fresh idempotency key.
+ * resolves to (TTL honoured), on the port of the DCs' checkout frontend (HAProxy, where a DC can be
+ * drained) or of the apps themselves when the topology has no frontend, with a fresh idempotency key.
  */
 public final class LoadGenerator implements AutoCloseable {
     private final LoadOptions options;
     private final CheckoutResolver resolver;
-    private final Map<String, Endpoint> appsByAddress;
+    private final Map<String, Endpoint> entriesByAddress;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http;
     private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
@@ -53,8 +54,8 @@ public final class LoadGenerator implements AutoCloseable {
     public LoadGenerator(Topology topology, LoadOptions options) {
         this.options = options;
         this.resolver = CheckoutResolver.of(topology.dns());
-        this.appsByAddress = topology.datacenters().stream()
-                .collect(Collectors.toMap(dc -> dc.checkoutApp().host(), Datacenter::checkoutApp));
+        this.entriesByAddress = topology.datacenters().stream()
+                .collect(Collectors.toMap(dc -> dc.checkoutEntry().host(), Datacenter::checkoutEntry));
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
     }
@@ -115,13 +116,13 @@ public final class LoadGenerator implements AutoCloseable {
         String key = UUID.randomUUID().toString();
         try {
             InetAddress address = resolver.resolve();
-            Endpoint app = appsByAddress.get(address.getHostAddress());
-            if (app == null) {
+            Endpoint entry = entriesByAddress.get(address.getHostAddress());
+            if (entry == null) {
                 fail(key, plannedAtNanos, "dns", resolver.name() + " resolves to " + address.getHostAddress()
-                        + ", which is no datacenter's checkout address " + appsByAddress.keySet());
+                        + ", which is no datacenter's address " + entriesByAddress.keySet());
                 return;
             }
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + app + "/checkout"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + entry + "/checkout"))
                     .timeout(options.requestTimeout())
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body(key)))

@@ -35,7 +35,7 @@ final class Reports {
         List<Datacenter> datacenters = IntStream.range(0, dcs.length).mapToObj(i -> new Datacenter(dcs[i], address(i),
                 new Endpoint(address(i), 9000), new Endpoint(address(i), 8080), List.of(
                 new ShardFrontends("s1", new Endpoint(address(i), 4001), "w_s1", "primary", new Endpoint(address(i), 5001), "r_s1"),
-                new ShardFrontends("s2", new Endpoint(address(i), 4002), "w_s2", "primary", new Endpoint(address(i), 5002), "r_s2"))))
+                new ShardFrontends("s2", new Endpoint(address(i), 4002), "w_s2", "primary", new Endpoint(address(i), 5002), "r_s2")), null))
                 .toList();
         List<Shard> shards = IntStream.rangeClosed(1, 2).mapToObj(s -> new Shard("s" + s, s - 1,
                 IntStream.range(0, dcs.length).mapToObj(i -> new DbServer("s" + s + "-" + dcs[i], "s" + s, dcs[i],

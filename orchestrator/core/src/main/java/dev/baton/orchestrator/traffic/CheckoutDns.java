@@ -1,0 +1,36 @@
+package dev.baton.orchestrator.traffic;
+
+import dev.baton.wire.Dns;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The edge traffic step of an evacuation: point {@code checkout.example.test} at a DC's address
+ * through the PowerDNS API, then wait until the server itself answers with it.
+ */
+public final class CheckoutDns {
+    private static final Duration SERVE_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Dns dns;
+    private final PowerDnsClient api;
+    private final AuthoritativeDns server;
+
+    public CheckoutDns(Dns dns) {
+        this.dns = dns;
+        this.api = new PowerDnsClient(dns.apiUrl(), dns.apiKey());
+        this.server = new AuthoritativeDns(dns.server());
+    }
+
+    /** The checkout record as the API holds it. */
+    public Optional<ARecord> current() {
+        return api.aRecord(dns.zone(), dns.checkoutName());
+    }
+
+    /** Idempotent: pointing at the address it already has changes nothing (and says so). */
+    public DnsChange pointAt(String ip) {
+        DnsChange change = api.setARecord(dns.zone(), dns.checkoutName(), ip, dns.ttl());
+        server.awaitAddress(dns.checkoutName(), ip, SERVE_TIMEOUT);
+        return change;
+    }
+}
