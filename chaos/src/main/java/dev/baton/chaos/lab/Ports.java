@@ -6,9 +6,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Hands out the lab's ports. Every port number is distinct within one lab even across addresses,
@@ -33,7 +36,7 @@ final class Ports {
             return port;
         }
         for (int attempt = 0; attempt < 200; attempt++) {
-            int port = ephemeral(addresses.getFirst());
+            int port = candidate();
             if (taken.contains(port)) continue;
             if (addresses.stream().allMatch(a -> isFree(a, port, udp))) {
                 taken.add(port);
@@ -76,12 +79,25 @@ final class Ports {
         }
     }
 
-    private static int ephemeral(String address) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new LabException("cannot bind any port on " + address + ": " + e.getMessage(), e);
+    /**
+     * A random port BELOW the kernel's ephemeral range: ports the kernel hands out for outgoing
+     * connections (the lab's own HAProxy-to-MariaDB traffic makes hundreds a second) could take a
+     * port between our check and the server's bind, and the server would die at start.
+     */
+    private static int candidate() {
+        return ThreadLocalRandom.current().nextInt(LOWEST, EPHEMERAL_START);
+    }
+
+    private static final int LOWEST = 10_000;
+    private static final int EPHEMERAL_START = ephemeralStart();
+
+    private static int ephemeralStart() {
+        try {
+            String[] range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+");
+            int start = Integer.parseInt(range[0]);
+            return start > LOWEST + 1_000 ? start : 32_768;
+        } catch (IOException | RuntimeException e) {
+            return 32_768; // Linux's default
         }
     }
 }
