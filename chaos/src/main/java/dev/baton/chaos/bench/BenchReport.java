@@ -22,12 +22,18 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
                           PhaseReport baseline, Ratios ratio, List<Target> targets) {
 
     public record Config(int shards, int ratePerSecond, int rounds, List<String> dcs, String startedAt,
-                         int cores, double quietWindowSeconds, int probeIntervalMs) {
+                         int cores, double quietWindowSeconds, int probeIntervalMs, int freshProbeIntervalMs) {
     }
 
     /** One way of switching (Baton's, or the baseline's), measured under its own checkout load. */
+    /**
+     * @param writePauseMs         per shard and switchover: the longest gap between writes of the pooled probe
+     * @param probeFailedWrites    writes of the new-connection, no-retry probe that failed
+     * @param pooledProbeFailedWrites writes of the pooled, no-retry probe that failed (the fence ends its session)
+     */
     public record PhaseReport(String name, Checkouts checkouts, Latency latencyMs, Summary writePauseMs,
-                              Summary enginePauseMs, ProbeWrites probeFailedWrites, Summary switchoverWallMs,
+                              Summary enginePauseMs, ProbeWrites probeFailedWrites,
+                              ProbeWrites pooledProbeFailedWrites, Summary switchoverWallMs,
                               int switchovers, int notSwitched, List<Round> rounds) {
     }
 
@@ -39,7 +45,7 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
     public record Latency(double p50, double p99, double max) {
     }
 
-    /** Writes of the no-retry probe (a new connection per write) that failed, per shard switchover. */
+    /** Failed writes of a no-retry probe, in all and per shard switchover. */
     public record ProbeWrites(long total, double perSwitchover, long maxPerSwitchover) {
     }
 
@@ -48,7 +54,7 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
     }
 
     public record ShardResult(String shard, boolean switched, String detail, double pauseMs, long probeFailures,
-                              double enginePauseMs) {
+                              long pooledProbeFailures, double enginePauseMs) {
     }
 
     /** Baseline divided by Baton: above 1 means Baton is better by that factor. */
@@ -84,7 +90,7 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
                 p.writePauseMs().max() <= 500));
         t.add(new Target("all " + shards + " shards switched, wall max", "<= 1500 ms",
                 Summary.fmt(p.switchoverWallMs().max()) + " ms", p.switchoverWallMs().max() <= 1500));
-        t.add(new Target("failed no-retry probe writes per switchover", "0 (goal)",
+        t.add(new Target("failed no-retry new-connection probe writes per switchover", "0 (goal)",
                 Summary.fmt(p.probeFailedWrites().perSwitchover()), p.probeFailedWrites().total() == 0));
         t.add(new Target("every switchover completed", "all", (p.switchovers() - p.notSwitched()) + "/" + p.switchovers(),
                 p.notSwitched() == 0));
@@ -105,7 +111,9 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
         md.append("%d shards, %d checkouts/s, %d rounds (each: every shard %s and back), DCs %s, %d cores, started %s.\n\n"
                 .formatted(config.shards(), config.ratePerSecond(), config.rounds(),
                         String.join("→", config.dcs()), config.dcs(), config.cores(), config.startedAt()));
-        md.append("Background stalls (longest gap between probe writes in a %.0f s quiet window, per shard): %s ms.\n\n"
+        md.append("Probes per shard, no retry: a pooled connection writing every %d ms (its longest gap in a switchover's window is the write pause) and a new connection per write every %d ms (the shards take turns).\n\n"
+                .formatted(config.probeIntervalMs(), config.freshProbeIntervalMs()));
+        md.append("Background stalls (longest gap between pooled probe writes in a %.0f s quiet window, per shard): %s ms.\n\n"
                 .formatted(config.quietWindowSeconds(), backgroundStallMs));
         if (warmup != null) {
             md.append("Warm-up (load, no switchover): %d attempted, %d acknowledged, %d failed, %d lost, %d duplicated.\n\n"
@@ -124,7 +132,10 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
                 b(p -> Summary.fmt(p.writePauseMs().max())), ratio == null ? "" : Summary.fmt(ratio.writePauseMax()) + "×");
         row(md, "engine-measured pause p50 / max (ms)", Summary.fmt(baton.enginePauseMs().p50()) + " / " + Summary.fmt(baton.enginePauseMs().max()),
                 b(p -> Summary.fmt(p.enginePauseMs().p50()) + " / " + Summary.fmt(p.enginePauseMs().max())), "");
-        row(md, "failed no-retry probe writes (total; per switchover)",
+        row(md, "failed no-retry writes, pooled-connection probe (total; per switchover)",
+                baton.pooledProbeFailedWrites().total() + "; " + Summary.fmt(baton.pooledProbeFailedWrites().perSwitchover()),
+                b(p -> p.pooledProbeFailedWrites().total() + "; " + Summary.fmt(p.pooledProbeFailedWrites().perSwitchover())), "");
+        row(md, "failed no-retry writes, new-connection probe (total; per switchover)",
                 baton.probeFailedWrites().total() + "; " + Summary.fmt(baton.probeFailedWrites().perSwitchover()),
                 b(p -> p.probeFailedWrites().total() + "; " + Summary.fmt(p.probeFailedWrites().perSwitchover())), "");
         row(md, "all-shards switchover wall p50 / max (ms)",
@@ -143,14 +154,15 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
     }
 
     private static void rounds(StringBuilder md, PhaseReport p) {
-        md.append("\n## Rounds: ").append(p.name()).append("\n\n| round | direction | wall (ms) | pause per shard (ms) | probe failures | not switched |\n|---|---|---|---|---|---|\n");
+        md.append("\n## Rounds: ").append(p.name()).append("\n\n| round | direction | wall (ms) | pause per shard (ms) | failed probe writes (new conn / pooled) | not switched |\n|---|---|---|---|---|---|\n");
         for (Round r : p.rounds()) {
             Summary pause = Summary.of(r.shards().stream().map(ShardResult::pauseMs).toList());
             long failures = r.shards().stream().mapToLong(ShardResult::probeFailures).sum();
+            long pooledFailures = r.shards().stream().mapToLong(ShardResult::pooledProbeFailures).sum();
             String notSwitched = String.join(", ", r.shards().stream().filter(s -> !s.switched())
                     .map(s -> s.shard() + ": " + s.detail()).toList());
-            md.append("| %d | %s→%s | %d | p50 %s, max %s | %d | %s |\n".formatted(r.round(), r.from(), r.to(), r.wallMs(),
-                    Summary.fmt(pause.p50()), Summary.fmt(pause.max()), failures, notSwitched));
+            md.append("| %d | %s→%s | %d | p50 %s, max %s | %d / %d | %s |\n".formatted(r.round(), r.from(), r.to(), r.wallMs(),
+                    Summary.fmt(pause.p50()), Summary.fmt(pause.max()), failures, pooledFailures, notSwitched));
         }
     }
 

@@ -97,7 +97,7 @@ public final class SwitchoverBench {
                     : phase("baseline", baseline, options.baselineRounds(), null);
             var config = new BenchReport.Config(shards.size(), options.ratePerSecond(), options.rounds(),
                     List.of(home, away), startedAt, Runtime.getRuntime().availableProcessors(),
-                    options.quietWindow().toMillis() / 1000.0, 10);
+                    options.quietWindow().toMillis() / 1000.0, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS * shards.size());
             return new BenchReport(config, warmup, stalls[0], ours, theirs, BenchReport.ratios(ours, theirs),
                     BenchReport.judge(ours, shards.size()));
         } finally {
@@ -108,12 +108,7 @@ public final class SwitchoverBench {
     private PhaseReport phase(String name, ShardSwitcher switcher, int rounds, Summary[] quietStalls)
             throws InterruptedException {
         log.printf("[%s] %d shards, %d checkouts/s, %d rounds%n", name, shards.size(), options.ratePerSecond(), rounds);
-        Map<String, WriteProbe> probes = new LinkedHashMap<>();
-        Datacenter probeDc = topology.datacenters().get(0);
-        for (String shard : shards) {
-            probes.put(shard, WriteProbe.every10ms(shard, probeDc.frontendsOf(shard).orElseThrow().writer(),
-                    topology.credentials()).start());
-        }
+        Probes probes = Probes.start(topology, shards);
         LoadGenerator load = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()));
         List<Round> done = new ArrayList<>();
         List<Long> walls = new ArrayList<>();
@@ -124,7 +119,7 @@ public final class SwitchoverBench {
             Thread.sleep(options.quietWindow());
             long quietTo = System.nanoTime();
             if (quietStalls != null) {
-                quietStalls[0] = Summary.of(probes.values().stream()
+                quietStalls[0] = Summary.of(probes.pooled().values().stream()
                         .map(p -> p.snapshot().maxGapMs(quietFrom, quietTo)).toList());
                 log.printf("[%s] background stalls in a %d s quiet window: %s ms%n", name,
                         options.quietWindow().toSeconds(), quietStalls[0]);
@@ -135,15 +130,16 @@ public final class SwitchoverBench {
                     done.add(r);
                     walls.add(r.wallMs());
                     Summary pause = Summary.of(r.shards().stream().map(ShardResult::pauseMs).toList());
-                    log.printf("[%s] round %d %s→%s: wall %d ms, pause p50 %.0f max %.0f ms, probe failures %d%s%n",
+                    log.printf("[%s] round %d %s→%s: wall %d ms, pause p50 %.0f max %.0f ms, failed probe writes %d new-conn / %d pooled%s%n",
                             name, round, leg[0], leg[1], r.wallMs(), pause.p50(), pause.max(),
                             r.shards().stream().mapToLong(ShardResult::probeFailures).sum(),
+                            r.shards().stream().mapToLong(ShardResult::pooledProbeFailures).sum(),
                             r.shards().stream().allMatch(ShardResult::switched) ? "" : ", NOT ALL SWITCHED");
                 }
             }
         } finally {
             loadResult = load.stop();
-            for (WriteProbe p : probes.values()) p.stop();
+            probes.stop();
         }
         log.printf("[%s] load: %d attempted, %d acknowledged, %d failed; auditing...%n", name,
                 loadResult.attempted(), loadResult.acknowledged(), loadResult.failed());
@@ -151,12 +147,15 @@ public final class SwitchoverBench {
 
         List<ShardResult> all = done.stream().flatMap(r -> r.shards().stream()).toList();
         long failedProbes = all.stream().mapToLong(ShardResult::probeFailures).sum();
+        long failedPooled = all.stream().mapToLong(ShardResult::pooledProbeFailures).sum();
         return new PhaseReport(name, checkouts(loadResult, audit),
                 new Latency(loadResult.latencyMs().p50Ms(), loadResult.latencyMs().p99Ms(), loadResult.latencyMs().maxMs()),
                 Summary.of(all.stream().map(ShardResult::pauseMs).toList()),
                 Summary.of(all.stream().filter(s -> s.enginePauseMs() >= 0).map(ShardResult::enginePauseMs).toList()),
                 new ProbeWrites(failedProbes, all.isEmpty() ? 0 : failedProbes / (double) all.size(),
                         all.stream().mapToLong(ShardResult::probeFailures).max().orElse(0)),
+                new ProbeWrites(failedPooled, all.isEmpty() ? 0 : failedPooled / (double) all.size(),
+                        all.stream().mapToLong(ShardResult::pooledProbeFailures).max().orElse(0)),
                 Summary.of(walls), all.size(), (int) all.stream().filter(s -> !s.switched()).count(), done);
     }
 
@@ -181,23 +180,55 @@ public final class SwitchoverBench {
                 Stream.concat(audit.lagging().stream().map(l -> "lagging: " + l), audit.problems().stream()).toList());
     }
 
-    private Round switchOnce(ShardSwitcher switcher, int round, String from, String to, Map<String, WriteProbe> probes)
+    private Round switchOnce(ShardSwitcher switcher, int round, String from, String to, Probes probes)
             throws InterruptedException {
         long t0 = System.nanoTime();
         List<ShardSwitcher.Outcome> outcomes = switcher.switchAll(shards, to);
         long t1 = System.nanoTime();
         Thread.sleep(options.settle());
         List<ShardResult> results = new ArrayList<>();
+        long windowEnd = t1 + WINDOW_GRACE_NANOS;
         for (String shard : shards) {
-            ProbeResult probe = probes.get(shard).snapshot();
+            ProbeResult pooled = probes.pooled().get(shard).snapshot();
+            ProbeResult fresh = probes.fresh().get(shard).snapshot();
             var outcome = outcomes.stream().filter(o -> o.shard().equals(shard)).findFirst();
             results.add(new ShardResult(shard, outcome.map(ShardSwitcher.Outcome::switched).orElse(false),
                     outcome.map(ShardSwitcher.Outcome::detail).orElse("no outcome reported"),
-                    probe.maxGapMs(t0, t1 + WINDOW_GRACE_NANOS), probe.failures(t0, t1 + WINDOW_GRACE_NANOS),
+                    pooled.maxGapMs(t0, windowEnd), fresh.failures(t0, windowEnd), pooled.failures(t0, windowEnd),
                     outcome.map(ShardSwitcher.Outcome::enginePauseMs).orElse(-1.0)));
         }
         return new Round(round, from, to, TimeUnit.NANOSECONDS.toMillis(t1 - t0), results);
     }
+
+    /**
+     * Per shard, a pooled-connection probe every 10 ms (it measures the write pause) and a
+     * new-connection probe; the new-connection probes take turns, one write every 10 ms in all,
+     * because a new connection costs ≈3 ms of CPU and 100 a second per shard would swamp 2 cores.
+     */
+    private record Probes(Map<String, WriteProbe> pooled, Map<String, WriteProbe> fresh) {
+        static Probes start(Topology topology, List<String> shards) throws InterruptedException {
+            Datacenter dc = topology.datacenters().get(0);
+            Map<String, WriteProbe> pooled = new LinkedHashMap<>();
+            Map<String, WriteProbe> fresh = new LinkedHashMap<>();
+            Duration freshInterval = Duration.ofMillis(PROBE_INTERVAL_MS * (long) shards.size());
+            for (String shard : shards) {
+                var writer = dc.frontendsOf(shard).orElseThrow().writer();
+                pooled.put(shard, new WriteProbe(shard, writer, topology.credentials(),
+                        Duration.ofMillis(PROBE_INTERVAL_MS), WriteProbe.Mode.POOLED).start());
+                fresh.put(shard, new WriteProbe(shard, writer, topology.credentials(), freshInterval,
+                        WriteProbe.Mode.FRESH).start());
+                Thread.sleep(PROBE_INTERVAL_MS); // staggered: the fresh probes take turns
+            }
+            return new Probes(pooled, fresh);
+        }
+
+        void stop() throws InterruptedException {
+            for (WriteProbe p : pooled.values()) p.stop();
+            for (WriteProbe p : fresh.values()) p.stop();
+        }
+    }
+
+    static final int PROBE_INTERVAL_MS = 10;
 
     /** Fails early, naming the DC, rather than measuring a run where every checkout fails. */
     private void requireCheckoutApps() {
