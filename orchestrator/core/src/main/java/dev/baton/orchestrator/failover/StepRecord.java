@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * One finished step of a shard's switchover.
  *
- * @param durationMs known once the shard's switchover returns its timings; null until then
+ * @param startedAt  known once the shard's switchover returns its timings; null until then
+ * @param durationMs likewise
  */
-public record StepRecord(String name, Instant doneAt, Double durationMs) {
+public record StepRecord(String name, Instant startedAt, Instant doneAt, Double durationMs) {
 }
