@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -227,13 +228,20 @@ public final class FailoverService {
             case REFUSED -> ShardProgress.State.REFUSED;
         };
         // The engine's own timings replace the step names collected while it ran. Its offsets count from the
-        // shard's start, which the first step's wall-clock end (seen by the listener) pins down.
-        Instant shardStart = r.steps().stream().findFirst().flatMap(first -> doneAt(before, first.name())
-                .map(end -> end.minusNanos(Math.round((first.startOffsetMs() + first.durationMs()) * 1_000_000)))).orElse(null);
-        List<StepRecord> steps = r.steps().stream().map(t -> new StepRecord(t.name(),
-                shardStart == null ? null : shardStart.plusNanos(Math.round(t.startOffsetMs() * 1_000_000)),
-                doneAt(before, t.name()).orElse(null), t.durationMs())).toList();
+        // shard's start; the listener hears of each step only after it ended, so each step's wall-clock time
+        // bounds that start from above, and the tightest bound is the anchor.
+        Instant shardStart = r.steps().stream().flatMap(t -> doneAt(before, t.name())
+                        .map(end -> end.minusNanos(nanos(t.startOffsetMs() + t.durationMs()))).stream())
+                .min(Comparator.naturalOrder()).orElse(null);
+        List<StepRecord> steps = r.steps().stream().map(t -> shardStart == null
+                ? new StepRecord(t.name(), null, null, t.durationMs())
+                : new StepRecord(t.name(), shardStart.plusNanos(nanos(t.startOffsetMs())),
+                shardStart.plusNanos(nanos(t.startOffsetMs() + t.durationMs())), t.durationMs())).toList();
         return new ShardProgress(r.shard(), state, steps, r.reason(), r.writePauseMs(), r.wallMs());
+    }
+
+    private static long nanos(double ms) {
+        return Math.round(ms * 1_000_000);
     }
 
     private static Optional<Instant> doneAt(ShardProgress progress, String step) {
