@@ -23,12 +23,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -166,7 +172,8 @@ class CoordinatorApiTest {
         HttpResponse<String> openApi = Http.get(api(a, "/openapi.json"), null);
         assertThat(openApi.statusCode()).isEqualTo(200);
         assertThat(body(openApi).get("paths").fieldNames()).toIterable()
-                .contains("/topology", "/failovers", "/failovers/{id}", "/failovers/{id}/abort", "/events", "/metrics");
+                .contains("/topology", "/failovers", "/failovers/{id}", "/failovers/{id}/abort", "/events", "/metrics", "/health",
+                        "/agents", "/agents/reports");
 
         Http.post(api(a, "/failovers"), VIEWER, "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"audit me\"}");
         Http.post(api(a, "/failovers"), null, "{}");
@@ -232,6 +239,26 @@ class CoordinatorApiTest {
         assertThat(Http.get(api(a, "/metrics"), VIEWER).body())
                 .contains("baton_agent_reports_total{outcome=\"accepted\"}", "baton_agent_reports_total{outcome=\"replayed\"} 1.0",
                         "baton_dc_verdict{dc=\"west\"} 3.0", "baton_agent_report_lag_milliseconds{agent=\"agent-east-1\",dc=\"east\"}");
+    }
+
+    @Test
+    void aReconnectingEventStreamGetsTheEventsItMissed() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(api(a, "/events"))).header("Authorization", "Bearer " + VIEWER)
+                .header("Last-Event-ID", "0").build();
+        CompletableFuture<HttpResponse<Stream<String>>> stream = HttpClient.newHttpClient()
+                .sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+        stream.thenAccept(r -> r.body().forEach(lines::add));
+        try {
+            // Event 1 was published when the coordinator joined the election, before this stream existed.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(List.copyOf(lines))
+                    .containsSubsequence("id: 1", "event: leadership"));
+        } finally {
+            stream.cancel(true);
+        }
+        HttpResponse<String> bad = Http.get(api(a, "/events"), VIEWER, "Last-Event-ID", "yesterday");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(body(bad).get("message").asText()).contains("'yesterday'");
     }
 
     @Test
