@@ -33,12 +33,12 @@ public record TokenHash(@JsonValue String hex) {
     }
 
     public boolean matches(String token) {
-        return matchesDigest(digest(token));
+        return MessageDigest.isEqual(digest(token), digest());
     }
 
-    /** For checking one presented token against many hashes: hash it once with {@link #digest}. */
-    public boolean matchesDigest(byte[] sha256) {
-        return MessageDigest.isEqual(sha256, HEX.parseHex(hex));
+    /** The stored hash as bytes, e.g. to check one presented {@link #digest(String)} against many. */
+    public byte[] digest() {
+        return HEX.parseHex(hex);
     }
 
     /** A fresh random token, 256 bits, hex. */
@@ -48,6 +48,7 @@ public record TokenHash(@JsonValue String hex) {
         return HEX.formatHex(bytes);
     }
 
+    /** SHA-256 of a token. */
     public static byte[] digest(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
