@@ -151,7 +151,8 @@ class FailoverCommandTest {
         for (String line : lines) parsed.add(JSON.readTree(line));
         assertThat(parsed).allSatisfy(e -> assertThat(e.has("level") && e.has("loggerName") && e.has("timestamp")).as(e.toString()).isTrue())
                 .anySatisfy(e -> assertThat(e.path("formattedMessage").asText()).contains("coordinator coordinator-east serves"))
-                .anySatisfy(e -> assertThat(e.path("formattedMessage").asText()).contains("DC west is HEALTHY"));
+                .anySatisfy(e -> assertThat(e.path("formattedMessage").asText()).contains("DC west is HEALTHY"))
+                .anySatisfy(e -> assertThat(e.path("kvpList").toString()).contains("{\"event\":\"failover.step\"}", "{\"step\":\"promote\"}"));
         // The other commands keep the plain format.
         assertThat(Files.readString(dir.resolve("agent-east.err"))).doesNotStartWith("{");
     }

@@ -31,6 +31,7 @@ import java.util.List;
  */
 public final class Coordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+    private static final Logger EVENTS = LoggerFactory.getLogger("dev.baton.orchestrator.events");
     private static final long ZOOKEEPER_CONNECT_TIMEOUT_MS = 10_000;
     private static final Duration RUNNING_FAILOVER_GRACE = Duration.ofSeconds(30);
 
@@ -45,6 +46,10 @@ public final class Coordinator implements AutoCloseable {
     private Coordinator(CoordinatorConfig config, CoordinatorPeer self, SwitchoverOptions options, HealthPolicy policy) {
         this.self = self;
         try {
+            // Every event is also a log line; its fields as key-value pairs, so JSON logs keep them apart.
+            started.add(events.subscribe(e -> EVENTS.atInfo().addKeyValue("event", e.type()).addKeyValue("seq", e.seq())
+                    .addKeyValue("failoverId", e.failoverId()).addKeyValue("shard", e.shard()).addKeyValue("step", e.step())
+                    .log(e.message())));
             Vertx vertx = Vertx.vertx();
             started.add(() -> vertx.close().await());
             ZooKeeperSession session = new ZooKeeperSession(config.zookeeper()).start(ZOOKEEPER_CONNECT_TIMEOUT_MS);

@@ -104,7 +104,6 @@ public final class HealthMonitor implements AutoCloseable {
             if (previous != dc.verdict()) {
                 String message = "DC " + dc.dc() + " is " + dc.verdict() + " (was " + previous + ")"
                         + (dc.reasons().isEmpty() ? "" : ": " + String.join("; ", dc.reasons()));
-                LOG.info("{}", message);
                 events.publish("health.verdict", "", "", "", message);
             }
         }
