@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "coordinator", mixinStandardHelpOptions = true,
-        description = "Run a coordinator: leader election in ZooKeeper, the failover API under /api/v1, until stopped.")
+        description = "Run a coordinator: leader election in ZooKeeper, the failover and health API under /api/v1, JSON logs on stderr, until stopped.")
 final class CoordinatorCommand implements Runnable {
     @Option(names = "--config", required = true, description = "The coordinator's YAML config (./baton lab config writes one for the lab).")
     Path config;
@@ -21,6 +21,8 @@ final class CoordinatorCommand implements Runnable {
     @Override
     public void run() {
         CoordinatorConfig loaded = ConfigLoader.load(config);
+        // After the config is read: a config error is for the person at the terminal, not a log shipper.
+        JsonLogging.enable();
         String self = id != null ? id : loaded.coordinators().getFirst().id();
         CountDownLatch stopped = new CountDownLatch(1);
         try (Coordinator coordinator = Coordinator.start(loaded, self, SwitchoverOptions.defaults())) {

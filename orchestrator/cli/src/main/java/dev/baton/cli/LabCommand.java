@@ -62,7 +62,7 @@ final class LabCommand {
     }
 
     @Command(name = "config", mixinStandardHelpOptions = true,
-            description = "Write a coordinator config for the running lab (coordinator.yaml) and API tokens (api-tokens, mode 600).")
+            description = "Write a coordinator config for the running lab (coordinator.yaml), API tokens (api-tokens) and an agent config per DC (agent-<dc>.yaml; secrets mode 600).")
     static final class Config implements Runnable {
         @Mixin LabOptions lab;
         @Spec CommandSpec spec;
@@ -71,24 +71,17 @@ final class LabCommand {
         public void run() {
             Lab running = Lab.attach(lab.dir()).orElseThrow(() ->
                     new IllegalStateException("no lab in " + lab.dir() + " (start one with ./baton lab up)"));
-            LabConfig config = LabConfig.of(running.topology(), running.topologyFile().getFileName().toString());
-            Path file = lab.dir().resolve("coordinator.yaml");
-            ConfigLoader.write(config.config(), file);
-            Path tokens = lab.dir().resolve("api-tokens");
-            try {
-                Files.deleteIfExists(tokens);
-                Files.createFile(tokens, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(tokens, config.tokens().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                        .map(e -> e.getKey() + "=" + e.getValue() + "\n").collect(Collectors.joining()));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException("cannot write " + tokens + ": " + e.getMessage(), e);
-            }
+            String topologyFile = running.topologyFile().getFileName().toString();
+            LabConfig config = LabConfig.of(running.topology(), topologyFile);
+            config.write(lab.dir(), topologyFile);
+            Path file = lab.dir().resolve(LabConfig.COORDINATOR_FILE);
             PrintWriter out = spec.commandLine().getOut();
             out.println("coordinator config: " + file);
-            out.println("API tokens (operator 'sre', viewer 'viewer'): " + tokens);
+            out.println("API tokens (admin 'admin', operator 'sre', viewer 'viewer'): " + lab.dir().resolve(LabConfig.TOKENS_FILE));
             config.config().coordinators().forEach(c -> out.println("run: ./baton coordinator --config " + file + " --id " + c.id()
                     + "   # serves " + c.url() + "/api/v1"));
+            running.topology().datacenterNames().forEach(dc -> out.println("run: ./baton agent --config "
+                    + LabConfig.agentFile(lab.dir(), dc)));
             out.flush();
         }
     }

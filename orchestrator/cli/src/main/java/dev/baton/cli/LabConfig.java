@@ -1,8 +1,13 @@
 package dev.baton.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.baton.orchestrator.config.AgentAccount;
 import dev.baton.orchestrator.config.ApiRole;
 import dev.baton.orchestrator.config.ApiUser;
 import dev.baton.orchestrator.config.ConfigFile;
+import dev.baton.orchestrator.config.ConfigLoader;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.config.TokenHash;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
@@ -11,31 +16,89 @@ import dev.baton.wire.Endpoint;
 import dev.baton.wire.Topology;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * A coordinator config for a lab: a coordinator per DC on the DC's own address, the lab's
- * ZooKeeper, and fresh tokens for an operator ({@code sre}) and a viewer ({@code viewer}).
+ * ZooKeeper, fresh tokens for an admin ({@code admin}), an operator ({@code sre}) and a viewer
+ * ({@code viewer}), and an agent per DC ({@code agent-<dc>}) with its own token.
  * It lives here, not in the lab, so the coordinator's code never depends on the lab.
  *
- * @param tokens the plain tokens by user name; only their hashes go into the config
+ * @param tokens      the plain API tokens by user name; only their hashes go into the config
+ * @param agentTokens the plain agent tokens by DC; likewise
  */
-record LabConfig(ConfigFile config, Map<String, String> tokens) {
+record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, String> agentTokens) {
+    static final String COORDINATOR_FILE = "coordinator.yaml";
+    static final String TOKENS_FILE = "api-tokens";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     static LabConfig of(Topology topology, String topologyFile) {
-        String operator = TokenHash.newToken();
-        String viewer = TokenHash.newToken();
+        Map<String, String> tokens = new TreeMap<>(Map.of("admin", TokenHash.newToken(), "sre", TokenHash.newToken(),
+                "viewer", TokenHash.newToken()));
+        Map<String, String> agentTokens = new TreeMap<>();
+        topology.datacenterNames().forEach(dc -> agentTokens.put(dc, TokenHash.newToken()));
         List<CoordinatorPeer> coordinators = topology.datacenters().stream()
                 .map(dc -> new CoordinatorPeer("coordinator-" + dc.name(), dc.name(), new Endpoint(dc.address(), freePort(dc))))
                 .toList();
         ConfigFile config = new ConfigFile(null, topologyFile, coordinators,
                 new ZooKeeperConfig(topology.zookeeper().toString(), "baton/" + topology.name(), 4000),
-                List.of(new ApiUser("sre", ApiRole.OPERATOR, TokenHash.of(operator)), new ApiUser("viewer", ApiRole.VIEWER, TokenHash.of(viewer))),
-                List.of(), "coordinator-audit.jsonl");
-        return new LabConfig(config, Map.of("sre", operator, "viewer", viewer));
+                List.of(new ApiUser("admin", ApiRole.ADMIN, TokenHash.of(tokens.get("admin"))),
+                        new ApiUser("sre", ApiRole.OPERATOR, TokenHash.of(tokens.get("sre"))),
+                        new ApiUser("viewer", ApiRole.VIEWER, TokenHash.of(tokens.get("viewer")))),
+                agentTokens.entrySet().stream().map(e -> new AgentAccount(agentId(e.getKey()), e.getKey(), TokenHash.of(e.getValue())))
+                        .toList(),
+                "coordinator-audit.jsonl");
+        return new LabConfig(config, tokens, agentTokens);
+    }
+
+    static String agentId(String dc) {
+        return "agent-" + dc;
+    }
+
+    static Path agentFile(Path labDir, String dc) {
+        return labDir.resolve("agent-" + dc + ".yaml");
+    }
+
+    /** Writes coordinator.yaml, the API tokens and an agent config per DC into the lab's folder; the secrets mode 600. */
+    void write(Path labDir, String topologyFile) {
+        ConfigLoader.write(config, labDir.resolve(COORDINATOR_FILE));
+        secret(labDir.resolve(TOKENS_FILE), tokens.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + "\n")
+                .collect(Collectors.joining()));
+        List<String> urls = config.coordinators().stream().map(CoordinatorPeer::url).toList();
+        agentTokens.forEach((dc, token) -> {
+            Map<String, Object> agent = new LinkedHashMap<>();
+            agent.put("agentId", agentId(dc));
+            agent.put("dc", dc);
+            agent.put("topologyFile", topologyFile);
+            agent.put("coordinators", urls);
+            agent.put("token", token);
+            try {
+                secret(agentFile(labDir, dc), YAML.writeValueAsString(agent));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot encode the agent config of " + dc + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    private static void secret(Path file, String content) {
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static int freePort(Datacenter dc) {

@@ -1,6 +1,7 @@
 package dev.baton.orchestrator.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.baton.orchestrator.config.AgentAccount;
 import dev.baton.orchestrator.config.ApiRole;
 import dev.baton.orchestrator.config.ApiUser;
 import dev.baton.orchestrator.config.CoordinatorConfig;
@@ -9,6 +10,8 @@ import dev.baton.orchestrator.failover.FailoverRefused;
 import dev.baton.orchestrator.failover.FailoverRequest;
 import dev.baton.orchestrator.failover.FailoverService;
 import dev.baton.orchestrator.failover.Json;
+import dev.baton.orchestrator.health.IngestResult;
+import dev.baton.orchestrator.monitor.HealthMonitor;
 import dev.baton.orchestrator.leader.Leadership;
 import dev.baton.wire.Endpoint;
 import io.micrometer.core.instrument.Counter;
@@ -43,6 +46,9 @@ public final class ApiServer implements AutoCloseable {
     private static final String AUDIT_DETAIL = "baton.audit.detail";
     private static final String AUDIT_OUTCOME = "baton.audit.outcome";
     private static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final String REPORTS = BASE + "/agents/reports";
+    /** Below the usual 30-60 s idle timeouts of proxies between a console and the coordinator. */
+    private static final long SSE_HEARTBEAT_MS = 15_000;
 
     private final Vertx vertx;
     private final CoordinatorConfig config;
@@ -51,11 +57,12 @@ public final class ApiServer implements AutoCloseable {
     private final EventHub events;
     private final PrometheusMeterRegistry metrics;
     private final AuditLog audit;
+    private final HealthMonitor health;
     private final String openApi;
     private HttpServer server;
 
     public ApiServer(Vertx vertx, CoordinatorConfig config, Leadership leadership, FailoverService failovers, EventHub events,
-                     PrometheusMeterRegistry metrics, AuditLog audit) {
+                     PrometheusMeterRegistry metrics, AuditLog audit, HealthMonitor health) {
         this.vertx = vertx;
         this.config = config;
         this.leadership = leadership;
@@ -63,6 +70,7 @@ public final class ApiServer implements AutoCloseable {
         this.events = events;
         this.metrics = metrics;
         this.audit = audit;
+        this.health = health;
         this.openApi = resource("openapi.json");
     }
 
@@ -72,7 +80,11 @@ public final class ApiServer implements AutoCloseable {
         router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
         router.route().handler(this::countAndAudit);
         router.get(BASE + "/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
+        // Agents have their own tokens, and their reports are too many and too routine for the audit log.
+        router.post(REPORTS).handler(this::ingestReport);
         router.route(BASE + "/*").handler(this::authenticate);
+        router.get(BASE + "/health").handler(ctx -> json(ctx, 200, health.snapshot()));
+        router.get(BASE + "/agents").handler(ctx -> json(ctx, 200, health.agents()));
         // Asking who leads is a ZooKeeper read: off the event loop.
         router.get(BASE + "/topology").handler(ctx -> blocking(ctx, 200, () -> new TopologyView(leadership.id(),
                 leadership.leaderId().orElse(""), config.topology())));
@@ -112,26 +124,67 @@ public final class ApiServer implements AutoCloseable {
             error(ctx, 400, "bad_request", "malformed failover request: " + e.getOriginalMessage());
             return;
         }
-        String who = principal(ctx).name();
+        Principal who = principal(ctx);
+        if (request.force() && !request.dryRun() && !who.role().allows(ApiRole.ADMIN)) {
+            error(ctx, 403, "forbidden", "user " + who.name() + " is a " + who.role().name().toLowerCase()
+                    + "; forcing a failover past an unhealthy target needs admin");
+            return;
+        }
         if (request.dryRun()) {
-            blocking(ctx, 200, () -> Map.of("dryRun", true, "plan", failovers.dryRun(request)));
+            blocking(ctx, 200, () -> Map.of("dryRun", true, "plan", failovers.dryRun(request),
+                    "targetHealth", failovers.targetHealth(request)));
         } else {
             blocking(ctx, 202, () -> {
-                var failover = failovers.start(request, who);
+                var failover = failovers.start(request, who.name());
                 ctx.put(AUDIT_DETAIL, "started failover " + failover.id() + " from " + request.from() + " to " + request.to()
-                        + ": " + request.reason());
+                        + (request.force() ? " (forced)" : "") + ": " + request.reason());
                 ctx.response().putHeader("Location", BASE + "/failovers/" + failover.id());
                 return failover;
             });
         }
     }
 
+    /** Agent token (401), then the ingest's checks, each refusal mapped to a status with its code. */
+    private void ingestReport(RoutingContext ctx) {
+        String header = ctx.request().getHeader("Authorization");
+        Optional<AgentAccount> agent = header != null && header.startsWith("Bearer ")
+                ? health.authenticate(header.substring("Bearer ".length()).trim()) : Optional.empty();
+        if (agent.isEmpty()) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            error(ctx, 401, "unauthenticated", header == null ? "missing 'Authorization: Bearer <agent token>' header"
+                    : "the bearer token matches no registered agent");
+            return;
+        }
+        switch (health.ingest(agent.get().id(), ctx.body().asString())) {
+            case IngestResult.Accepted a -> ctx.response().setStatusCode(204).end();
+            case IngestResult.Rejected r -> error(ctx, switch (r.code()) {
+                case MALFORMED, UNKNOWN_DC -> 400;
+                case UNKNOWN_AGENT, AGENT_MISMATCH, DC_MISMATCH -> 403;
+                case REPLAYED -> 409;
+                case STALE, FROM_THE_FUTURE -> 422;
+            }, HealthMonitor.code(r.code()), r.message());
+        }
+    }
+
+    /** Sends the events after the client's Last-Event-ID first, then every new one, with a comment as heartbeat. */
     private void eventStream(RoutingContext ctx) {
         HttpServerResponse response = ctx.response();
+        long lastSeen;
+        try {
+            String header = ctx.request().getHeader("Last-Event-ID");
+            lastSeen = header == null || header.isBlank() ? Long.MAX_VALUE : Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            error(ctx, 400, "bad_request", "Last-Event-ID must be the number of an event this coordinator sent, got '"
+                    + ctx.request().getHeader("Last-Event-ID") + "'");
+            return;
+        }
         response.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
         response.write(": connected to coordinator " + leadership.id() + "\n\n");
         Context context = vertx.getOrCreateContext();
-        AutoCloseable subscription = events.subscribe(event -> context.runOnContext(v -> {
+        long heartbeat = vertx.setPeriodic(SSE_HEARTBEAT_MS, id -> {
+            if (!response.closed()) response.write(": heartbeat\n\n");
+        });
+        AutoCloseable subscription = events.subscribe(lastSeen, event -> context.runOnContext(v -> {
             if (response.closed()) return;
             try {
                 response.write("id: " + event.seq() + "\nevent: " + event.type() + "\ndata: " + Json.MAPPER.writeValueAsString(event) + "\n\n");
@@ -140,6 +193,7 @@ public final class ApiServer implements AutoCloseable {
             }
         }));
         response.closeHandler(v -> {
+            vertx.cancelTimer(heartbeat);
             try {
                 subscription.close();
             } catch (Exception e) {
@@ -185,7 +239,7 @@ public final class ApiServer implements AutoCloseable {
             int status = ctx.response().getStatusCode();
             Counter.builder("baton.api.requests").tag("method", method.name()).tag("status", Integer.toString(status))
                     .register(metrics).increment();
-            if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS) return;
+            if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS || path.equals(REPORTS)) return;
             Principal who = ctx.get(PRINCIPAL);
             String outcome = status < 400 ? "ok" : Optional.<String>ofNullable(ctx.get(AUDIT_OUTCOME)).orElse("error");
             AuditEntry entry = new AuditEntry(Instant.now(), who == null ? "anonymous" : who.name(), method.name(), path, status,
@@ -216,6 +270,8 @@ public final class ApiServer implements AutoCloseable {
             case NOT_LEADER -> send(ctx, 409, "not_leader", new ApiError("not_leader", refused.getMessage(),
                     refused.leader().orElse("")), refused.getMessage());
             case RUNNING -> error(ctx, 409, "failover_running", refused.getMessage());
+            case TARGET_UNHEALTHY -> error(ctx, 409, "target_unhealthy", refused.getMessage());
+            case NOT_READY -> error(ctx, 409, "not_ready", refused.getMessage());
             case CONFLICT -> error(ctx, 409, "conflict", refused.getMessage());
         }
     }

@@ -29,11 +29,16 @@ public record TokenHash(@JsonValue String hex) {
     }
 
     public static TokenHash of(String token) {
-        return new TokenHash(HEX.formatHex(sha256(token)));
+        return new TokenHash(HEX.formatHex(digest(token)));
     }
 
     public boolean matches(String token) {
-        return MessageDigest.isEqual(sha256(token), HEX.parseHex(hex));
+        return MessageDigest.isEqual(digest(token), digest());
+    }
+
+    /** The stored hash as bytes, e.g. to check one presented {@link #digest(String)} against many. */
+    public byte[] digest() {
+        return HEX.parseHex(hex);
     }
 
     /** A fresh random token, 256 bits, hex. */
@@ -43,7 +48,8 @@ public record TokenHash(@JsonValue String hex) {
         return HEX.formatHex(bytes);
     }
 
-    private static byte[] sha256(String token) {
+    /** SHA-256 of a token. */
+    public static byte[] digest(String token) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

@@ -7,9 +7,11 @@ import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.events.EventHub;
 import dev.baton.orchestrator.failover.FailoverService;
 import dev.baton.orchestrator.failover.FailoverStore;
+import dev.baton.orchestrator.health.HealthPolicy;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
+import dev.baton.orchestrator.monitor.HealthMonitor;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -29,6 +31,7 @@ import java.util.List;
  */
 public final class Coordinator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Coordinator.class);
+    private static final Logger EVENTS = LoggerFactory.getLogger("dev.baton.orchestrator.events");
     private static final long ZOOKEEPER_CONNECT_TIMEOUT_MS = 10_000;
     private static final Duration RUNNING_FAILOVER_GRACE = Duration.ofSeconds(30);
 
@@ -36,12 +39,17 @@ public final class Coordinator implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Leadership leadership;
     private final FailoverService failovers;
+    private final HealthMonitor health;
     private final EventHub events = new EventHub();
     private final ApiServer api;
 
-    private Coordinator(CoordinatorConfig config, CoordinatorPeer self, SwitchoverOptions options) {
+    private Coordinator(CoordinatorConfig config, CoordinatorPeer self, SwitchoverOptions options, HealthPolicy policy) {
         this.self = self;
         try {
+            // Every event is also a log line; its fields as key-value pairs, so JSON logs keep them apart.
+            started.add(events.subscribe(e -> EVENTS.atInfo().addKeyValue("event", e.type()).addKeyValue("seq", e.seq())
+                    .addKeyValue("failoverId", e.failoverId()).addKeyValue("shard", e.shard()).addKeyValue("step", e.step())
+                    .log(e.message())));
             Vertx vertx = Vertx.vertx();
             started.add(() -> vertx.close().await());
             ZooKeeperSession session = new ZooKeeperSession(config.zookeeper()).start(ZOOKEEPER_CONNECT_TIMEOUT_MS);
@@ -54,15 +62,17 @@ public final class Coordinator implements AutoCloseable {
             PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Gauge.builder("baton.coordinator.leader", () -> leadership.isLeader() ? 1 : 0)
                     .description("1 while this coordinator leads").register(metrics);
+            health = new HealthMonitor(vertx, config, policy, events, metrics).start();
+            started.add(health);
             failovers = new FailoverService(config, self.id(), leadership, new FailoverLock(session), new FailoverStore(session),
-                    events, metrics, options);
+                    events, metrics, options, health::snapshot);
             // Closed in reverse: a running failover finishes (bounded) before its ZooKeeper session goes.
             started.add(() -> {
                 if (!failovers.awaitIdle(RUNNING_FAILOVER_GRACE)) {
                     LOG.error("coordinator {} closes while a failover still runs; the next leader finds it in ZooKeeper", self.id());
                 }
             });
-            api = new ApiServer(vertx, config, leadership, failovers, events, metrics, new AuditLog(config.auditLog()))
+            api = new ApiServer(vertx, config, leadership, failovers, events, metrics, new AuditLog(config.auditLog()), health)
                     .start(self.http());
             started.add(api);
         } catch (RuntimeException e) {
@@ -72,11 +82,15 @@ public final class Coordinator implements AutoCloseable {
         LOG.info("coordinator {} serves {}/api/v1", self.id(), self.url());
     }
 
-    /** Starts coordinator {@code id} of the config; fails naming what could not start. */
+    /** Starts coordinator {@code id} of the config with the default health policy; fails naming what could not start. */
     public static Coordinator start(CoordinatorConfig config, String id, SwitchoverOptions options) {
+        return start(config, id, options, HealthPolicy.defaults());
+    }
+
+    public static Coordinator start(CoordinatorConfig config, String id, SwitchoverOptions options, HealthPolicy policy) {
         CoordinatorPeer self = config.coordinator(id).orElseThrow(() -> new IllegalArgumentException("config " + config.source()
                 + " has no coordinator '" + id + "'; it has " + config.coordinators().stream().map(CoordinatorPeer::id).toList()));
-        return new Coordinator(config, self, options);
+        return new Coordinator(config, self, options, policy);
     }
 
     public String id() {
@@ -93,6 +107,10 @@ public final class Coordinator implements AutoCloseable {
 
     public FailoverService failovers() {
         return failovers;
+    }
+
+    public HealthMonitor health() {
+        return health;
     }
 
     public EventHub events() {

@@ -14,7 +14,11 @@ public class FailoverRefused extends RuntimeException {
         NOT_LEADER,
         /** Another failover runs. */
         RUNNING,
-        /** The world does not allow it now: no primaries to move, a candidate not ready, a failover not running. */
+        /** The target DC's health verdict is not HEALTHY (and the request does not force it). */
+        TARGET_UNHEALTHY,
+        /** A candidate cannot take over now: lagging, not replicating, errant transactions, or a shard cannot be asked. */
+        NOT_READY,
+        /** The world does not allow it now: no primaries to move, a failover not running. */
         CONFLICT
     }
 

@@ -3,6 +3,9 @@ package dev.baton.orchestrator.failover;
 import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.events.EventHub;
+import dev.baton.orchestrator.health.DcHealth;
+import dev.baton.orchestrator.health.HealthSnapshot;
+import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
 import dev.baton.orchestrator.switchover.StepListener;
@@ -21,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -49,11 +54,12 @@ public final class FailoverService {
     private final FailoverMetrics metrics;
     private final SwitchoverOptions options;
     private final Planner planner;
+    private final Supplier<HealthSnapshot> health;
     private final AtomicReference<Thread> runner = new AtomicReference<>();
     private final AtomicReference<String> running = new AtomicReference<>();
 
     public FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
-                           EventHub events, MeterRegistry registry, SwitchoverOptions options) {
+                           EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health) {
         this.config = config;
         this.self = self;
         this.leadership = leadership;
@@ -63,6 +69,7 @@ public final class FailoverService {
         this.metrics = new FailoverMetrics(registry);
         this.options = options;
         this.planner = new Planner(config.topology(), options.maxLag());
+        this.health = health;
         leadership.onChange(leader -> {
             String current = running.get();
             if (!leader && current != null) {
@@ -81,8 +88,16 @@ public final class FailoverService {
         return planner.plan(request.from(), request.to());
     }
 
+    /** The target DC's health as the last evaluation judged it. */
+    public DcHealth targetHealth(FailoverRequest request) {
+        validate(request);
+        planner.datacenter(request.to(), "to");
+        return health.get().dc(request.to());
+    }
+
     /**
-     * Starts a failover and returns at once with it RUNNING.
+     * Starts a failover and returns at once with it RUNNING. A target DC that is not HEALTHY
+     * refuses it unless the request forces it (the API lets only admins force).
      *
      * @throws FailoverRefused before anything changed
      */
@@ -97,8 +112,16 @@ public final class FailoverService {
         String current = running.get();
         if (current != null) throw runningRefusal(current);
         FailoverPlan plan = planner.plan(request.from(), request.to());
+        DcHealth target = health.get().dc(request.to());
+        String forced = "";
+        if (target.verdict() != Verdict.HEALTHY) {
+            String why = "target DC " + target.dc() + " is " + target.verdict() + " since " + target.since()
+                    + (target.reasons().isEmpty() ? "" : ": " + String.join("; ", target.reasons()));
+            if (!request.force()) throw new FailoverRefused(FailoverRefused.Kind.TARGET_UNHEALTHY, why + " (an admin may force it)");
+            forced = " FORCED although the " + why;
+        }
         if (!plan.allProblems().isEmpty()) {
-            throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "not ready to fail over from " + request.from() + " to "
+            throw new FailoverRefused(FailoverRefused.Kind.NOT_READY, "not ready to fail over from " + request.from() + " to "
                     + request.to() + ": " + String.join("; ", plan.allProblems()));
         }
         String id = "f-" + ID_TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
@@ -117,7 +140,7 @@ public final class FailoverService {
             throw e;
         }
         events.publish("failover.started", id, "", "", requestedBy + " started a failover from " + request.from() + " to "
-                + request.to() + " of " + plan.shards().size() + " shard(s): " + request.reason());
+                + request.to() + " of " + plan.shards().size() + " shard(s): " + request.reason() + forced);
         runner.set(Thread.ofVirtual().name("failover-" + id).start(() -> run(failover, lease)));
         return failover;
     }
@@ -152,7 +175,7 @@ public final class FailoverService {
         Map<String, ShardProgress> progress = new ConcurrentHashMap<>();
         failover.shards().forEach(s -> progress.put(s.shard(), s));
         StepListener listener = (shard, step) -> {
-            ShardProgress now = progress.compute(shard, (k, p) -> p.withStep(new StepRecord(step, Instant.now(), null)));
+            ShardProgress now = progress.compute(shard, (k, p) -> p.withStep(new StepRecord(step, null, Instant.now(), null)));
             persist(id, now);
             events.publish("failover.step", id, shard, step, shard + ": " + step + " done");
         };
@@ -204,11 +227,25 @@ public final class FailoverService {
             case ROLLED_BACK -> ShardProgress.State.ROLLED_BACK;
             case REFUSED -> ShardProgress.State.REFUSED;
         };
-        // The engine's own timings replace the step names collected while it ran.
-        List<StepRecord> steps = r.steps().stream().map(t -> new StepRecord(t.name(),
-                before.steps().stream().filter(s -> s.name().equals(t.name())).map(StepRecord::doneAt).findFirst().orElse(null),
-                t.durationMs())).toList();
+        // The engine's own timings replace the step names collected while it ran. Its offsets count from the
+        // shard's start; the listener hears of each step only after it ended, so each step's wall-clock time
+        // bounds that start from above, and the tightest bound is the anchor.
+        Instant shardStart = r.steps().stream().flatMap(t -> doneAt(before, t.name())
+                        .map(end -> end.minusNanos(nanos(t.startOffsetMs() + t.durationMs()))).stream())
+                .min(Comparator.naturalOrder()).orElse(null);
+        List<StepRecord> steps = r.steps().stream().map(t -> shardStart == null
+                ? new StepRecord(t.name(), null, null, t.durationMs())
+                : new StepRecord(t.name(), shardStart.plusNanos(nanos(t.startOffsetMs())),
+                shardStart.plusNanos(nanos(t.startOffsetMs() + t.durationMs())), t.durationMs())).toList();
         return new ShardProgress(r.shard(), state, steps, r.reason(), r.writePauseMs(), r.wallMs());
+    }
+
+    private static long nanos(double ms) {
+        return Math.round(ms * 1_000_000);
+    }
+
+    private static Optional<Instant> doneAt(ShardProgress progress, String step) {
+        return progress.steps().stream().filter(s -> s.name().equals(step)).map(StepRecord::doneAt).findFirst();
     }
 
     /** A step already happened on the servers; failing to record it must not break the switchover half-way. */

@@ -95,7 +95,7 @@ final class Planner {
         }
     }
 
-    private Datacenter datacenter(String name, String field) {
+    Datacenter datacenter(String name, String field) {
         return topology.datacenter(name).orElseThrow(() -> new FailoverRefused(FailoverRefused.Kind.NOT_FOUND,
                 "'" + field + "': unknown DC '" + name + "'; known: " + topology.datacenters().stream()
                         .map(Datacenter::name).collect(Collectors.joining(", "))));

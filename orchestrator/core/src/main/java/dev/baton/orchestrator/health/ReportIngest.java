@@ -1,5 +1,6 @@
 package dev.baton.orchestrator.health;
 
+import dev.baton.orchestrator.config.AgentAccount;
 import dev.baton.orchestrator.health.IngestResult.Accepted;
 import dev.baton.orchestrator.health.IngestResult.Code;
 import dev.baton.orchestrator.health.IngestResult.Rejected;
@@ -33,7 +34,7 @@ public final class ReportIngest {
 
     public ReportIngest(Topology topology, AgentTokens agents, HealthView view, Duration maxAge, Duration maxSkew) {
         this.datacenters = topology.datacenters().stream().map(Datacenter::name).collect(Collectors.toUnmodifiableSet());
-        for (RegisteredAgent agent : agents.agents()) {
+        for (AgentAccount agent : agents.agents()) {
             if (!datacenters.contains(agent.dc())) {
                 throw new IllegalArgumentException("agent " + agent.id() + " is registered for unknown DC " + agent.dc()
                         + "; the topology has " + topology.datacenterNames());
@@ -61,7 +62,7 @@ public final class ReportIngest {
     }
 
     public synchronized IngestResult ingest(String authenticatedAgentId, HealthReport report, Instant now) {
-        RegisteredAgent agent = agents.agent(authenticatedAgentId).orElse(null);
+        AgentAccount agent = agents.agent(authenticatedAgentId).orElse(null);
         if (agent == null) return new Rejected(Code.UNKNOWN_AGENT, "agent " + authenticatedAgentId + " is not registered");
         if (!report.agentId().equals(agent.id())) {
             return new Rejected(Code.AGENT_MISMATCH, "report names agent " + report.agentId() + " but the token is agent "

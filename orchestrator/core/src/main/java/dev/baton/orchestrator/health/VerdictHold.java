@@ -56,7 +56,8 @@ final class VerdictHold {
             } else {
                 shown.addAll(reasons);
                 shown.add("becoming " + pending + " if it holds for " + Assessment.seconds(policy.minHold()) + " (for "
-                        + Assessment.seconds(Duration.between(pendingSince, now)) + " now): " + String.join("; ", raw.reasons()));
+                        + Assessment.seconds(Duration.between(pendingSince, now)) + " now)"
+                        + (raw.reasons().isEmpty() ? "" : ": " + String.join("; ", raw.reasons())));
             }
         }
         if (rawChanges.size() >= policy.flapChanges()) {

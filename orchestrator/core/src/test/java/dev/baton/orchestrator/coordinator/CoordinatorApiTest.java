@@ -2,6 +2,7 @@ package dev.baton.orchestrator.coordinator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.orchestrator.config.AgentAccount;
 import dev.baton.orchestrator.config.ApiRole;
 import dev.baton.orchestrator.config.ApiUser;
 import dev.baton.orchestrator.config.ConfigFile;
@@ -13,6 +14,7 @@ import dev.baton.orchestrator.config.TokenHash;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.wire.Endpoint;
+import dev.baton.wire.health.HealthReport;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,12 +23,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,6 +49,8 @@ class CoordinatorApiTest {
     private static final String OPERATOR = "operator-token";
     private static final String VIEWER = "viewer-token";
     private static final String EXPIRED = "expired-token";
+    private static final String ADMIN = "admin-token";
+    private static final String EAST_AGENT = "east-agent-token";
 
     @TempDir
     static Path dir;
@@ -57,8 +67,10 @@ class CoordinatorApiTest {
                 new CoordinatorPeer("c-west", "west", new Endpoint("127.0.0.1", Http.freePort()))),
                 new ZooKeeperConfig(zookeeper.getConnectString(), "test-api", 4000),
                 List.of(new ApiUser("olga", ApiRole.OPERATOR, TokenHash.of(OPERATOR)), new ApiUser("vic", ApiRole.VIEWER, TokenHash.of(VIEWER)),
-                        new ApiUser("old", ApiRole.ADMIN, TokenHash.of(EXPIRED), Instant.parse("2020-01-01T00:00:00Z"))),
-                List.of(), "audit.jsonl");
+                        new ApiUser("old", ApiRole.ADMIN, TokenHash.of(EXPIRED), Instant.parse("2020-01-01T00:00:00Z")),
+                        new ApiUser("ada", ApiRole.ADMIN, TokenHash.of(ADMIN))),
+                List.of(new AgentAccount("agent-east-1", "east", TokenHash.of(EAST_AGENT)),
+                        new AgentAccount("agent-west-1", "west", TokenHash.of("west-agent-token"))), "audit.jsonl");
         ConfigLoader.write(file, dir.resolve("coordinator.yaml"));
         config = ConfigLoader.load(dir.resolve("coordinator.yaml"));
         a = Coordinator.start(config, "c-east", SwitchoverOptions.defaults());
@@ -160,7 +172,8 @@ class CoordinatorApiTest {
         HttpResponse<String> openApi = Http.get(api(a, "/openapi.json"), null);
         assertThat(openApi.statusCode()).isEqualTo(200);
         assertThat(body(openApi).get("paths").fieldNames()).toIterable()
-                .contains("/topology", "/failovers", "/failovers/{id}", "/failovers/{id}/abort", "/events", "/metrics");
+                .contains("/topology", "/failovers", "/failovers/{id}", "/failovers/{id}/abort", "/events", "/metrics", "/health",
+                        "/agents", "/agents/reports");
 
         Http.post(api(a, "/failovers"), VIEWER, "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"audit me\"}");
         Http.post(api(a, "/failovers"), null, "{}");
@@ -178,6 +191,104 @@ class CoordinatorApiTest {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("baton_api_requests_total{method=\"POST\",status=\"403\"}")
                 .contains("baton_coordinator_leader ");
+    }
+
+    private static String report(String agent, String dc, long sequence, Instant sentAt) {
+        return new HealthReport(agent, dc, sequence, sentAt, List.of()).toJson();
+    }
+
+    @Test
+    void agentReportsAreAcceptedOrRefusedWithACodeNamingTheProblem() throws Exception {
+        String url = api(a, "/agents/reports");
+        long seq = System.nanoTime();
+        assertThat(Http.post(url, EAST_AGENT, report("agent-east-1", "east", seq, Instant.now())).statusCode()).isEqualTo(204);
+
+        HttpResponse<String> replay = Http.post(url, EAST_AGENT, report("agent-east-1", "east", seq, Instant.now()));
+        assertThat(replay.statusCode()).isEqualTo(409);
+        assertThat(body(replay).get("code").asText()).isEqualTo("replayed");
+        assertThat(body(replay).get("message").asText()).contains("agent-east-1", "replayed sequence " + seq);
+
+        HttpResponse<String> foreign = Http.post(url, EAST_AGENT, report("agent-east-1", "west", seq + 1, Instant.now()));
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(body(foreign).get("code").asText()).isEqualTo("dc_mismatch");
+        assertThat(body(foreign).get("message").asText()).isEqualTo("agent agent-east-1 is registered for DC east but reports for west");
+
+        HttpResponse<String> other = Http.post(url, EAST_AGENT, report("agent-west-1", "west", seq + 1, Instant.now()));
+        assertThat(other.statusCode()).isEqualTo(403);
+        assertThat(body(other).get("code").asText()).isEqualTo("agent_mismatch");
+
+        HttpResponse<String> stale = Http.post(url, EAST_AGENT, report("agent-east-1", "east", seq + 1, Instant.now().minusSeconds(60)));
+        assertThat(stale.statusCode()).isEqualTo(422);
+        assertThat(body(stale).get("code").asText()).isEqualTo("stale");
+
+        HttpResponse<String> malformed = Http.post(url, EAST_AGENT, "{\"agentId\":\"agent-east-1\"");
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(body(malformed).get("code").asText()).isEqualTo("malformed");
+
+        assertThat(Http.post(url, "wrong", report("agent-east-1", "east", seq + 2, Instant.now())).statusCode()).isEqualTo(401);
+        assertThat(Http.post(url, null, report("agent-east-1", "east", seq + 2, Instant.now())).statusCode()).isEqualTo(401);
+        // A user's token is no agent's.
+        assertThat(Http.post(url, ADMIN, report("agent-east-1", "east", seq + 2, Instant.now())).statusCode()).isEqualTo(401);
+
+        JsonNode agents = body(Http.get(api(a, "/agents"), VIEWER));
+        assertThat(agents).hasSize(1);
+        assertThat(agents.get(0).get("agentId").asText()).isEqualTo("agent-east-1");
+        assertThat(agents.get(0).get("lastSequence").asLong()).isEqualTo(seq);
+        // Agent traffic is not audited: it is not an operator's action.
+        assertThat(Files.exists(config.auditLog()) ? Files.readString(config.auditLog()) : "").doesNotContain("/agents/reports");
+        assertThat(Http.get(api(a, "/metrics"), VIEWER).body())
+                .contains("baton_agent_reports_total{outcome=\"accepted\"}", "baton_agent_reports_total{outcome=\"replayed\"} 1.0",
+                        "baton_dc_verdict{dc=\"west\"} 3.0", "baton_agent_report_lag_milliseconds{agent=\"agent-east-1\",dc=\"east\"}");
+    }
+
+    @Test
+    void aReconnectingEventStreamGetsTheEventsItMissed() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(api(a, "/events"))).header("Authorization", "Bearer " + VIEWER)
+                .header("Last-Event-ID", "0").build();
+        CompletableFuture<HttpResponse<Stream<String>>> stream = HttpClient.newHttpClient()
+                .sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+        stream.thenAccept(r -> r.body().forEach(lines::add));
+        try {
+            // Event 1 was published when the coordinator joined the election, before this stream existed.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(List.copyOf(lines))
+                    .containsSubsequence("id: 1", "event: leadership"));
+        } finally {
+            stream.cancel(true);
+        }
+        HttpResponse<String> bad = Http.get(api(a, "/events"), VIEWER, "Last-Event-ID", "yesterday");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(body(bad).get("message").asText()).contains("'yesterday'");
+    }
+
+    @Test
+    void healthShowsEveryDcWithReasons() throws Exception {
+        JsonNode health = body(Http.get(api(a, "/health"), VIEWER));
+        assertThat(health.get("datacenters")).hasSize(2);
+        JsonNode west = health.get("datacenters").get(1);
+        assertThat(west.get("dc").asText()).isEqualTo("west");
+        assertThat(west.get("verdict").asText()).isEqualTo("UNKNOWN");
+        assertThat(west.get("reasons").get(0).asText()).isEqualTo("no report ever from an agent of west");
+    }
+
+    @Test
+    void anUnhealthyTargetRefusesAFailoverAndOnlyAnAdminMayForceIt() throws Exception {
+        Coordinator leader = a.leadership().isLeader() ? a : b;
+        HttpResponse<String> refused = Http.post(api(leader, "/failovers"), OPERATOR, "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\"}");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(body(refused).get("code").asText()).isEqualTo("target_unhealthy");
+        assertThat(body(refused).get("message").asText()).startsWith("target DC west is UNKNOWN since ").contains("an admin may force it");
+
+        HttpResponse<String> notAdmin = Http.post(api(leader, "/failovers"), OPERATOR,
+                "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\",\"force\":true}");
+        assertThat(notAdmin.statusCode()).isEqualTo(403);
+        assertThat(body(notAdmin).get("message").asText()).contains("olga is a operator", "needs admin");
+
+        // Forced past the health check, the next one still holds: these servers do not exist.
+        HttpResponse<String> forced = Http.post(api(leader, "/failovers"), ADMIN,
+                "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\",\"force\":true}");
+        assertThat(forced.statusCode()).isEqualTo(409);
+        assertThat(body(forced).get("code").asText()).isEqualTo("not_ready");
     }
 
     /** Last (methods run by name): it closes the leader. */

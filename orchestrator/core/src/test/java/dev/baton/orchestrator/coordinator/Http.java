@@ -20,6 +20,10 @@ final class Http {
         return send(base(url, token).GET().build());
     }
 
+    static HttpResponse<String> get(String url, String token, String header, String value) {
+        return send(base(url, token).header(header, value).GET().build());
+    }
+
     static HttpResponse<String> post(String url, String token, String body) {
         return send(base(url, token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build());

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.LabSpec;
+import dev.baton.agents.Agent;
+import dev.baton.agents.probe.Probers;
+import dev.baton.agents.report.Backoff;
+import dev.baton.agents.report.HttpReporter;
+import dev.baton.orchestrator.config.AgentAccount;
 import dev.baton.orchestrator.config.ApiRole;
 import dev.baton.orchestrator.config.ApiUser;
 import dev.baton.orchestrator.config.ConfigFile;
@@ -13,6 +18,7 @@ import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.config.TokenHash;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
 import dev.baton.orchestrator.haproxy.HaproxyRuntime;
+import dev.baton.orchestrator.health.HealthPolicy;
 import dev.baton.orchestrator.haproxy.ServerState;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
 import dev.baton.orchestrator.mysql.LiveShard;
@@ -40,6 +46,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,11 +58,20 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** A coordinator driving a real 2 DC x 2 shard lab through its API: a dry run, then a real evacuation of east. */
+/**
+ * A coordinator driving a real 2 DC x 2 shard lab through its API, with a real agent per DC
+ * reporting to it over HTTP: a dry run, a real evacuation of east, then a fail-back refused while
+ * east's agent is silent and run once an admin forces it.
+ */
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class LabFailoverTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN = "sre-token";
+    private static final String ADMIN = "admin-token";
+    private static final Duration AGENT_INTERVAL = Duration.ofMillis(500);
+    /** The defaults scaled down so the test takes seconds: silent after 3 missed reports, verdicts hold 1 s. */
+    private static final HealthPolicy POLICY = new HealthPolicy(Duration.ofMillis(1500), Duration.ofSeconds(1), 2, 5,
+            Duration.ofSeconds(60), 4);
 
     @TempDir
     static Path dir;
@@ -64,26 +80,61 @@ class LabFailoverTest {
     static CoordinatorConfig config;
     static Coordinator coordinator;
     static ZooKeeperSession zk;
+    static final Map<String, Agent> agents = new TreeMap<>();
+    static final List<HttpReporter> reporters = new ArrayList<>();
 
     @BeforeAll
     static void start() {
-        lab = Lab.up(new LabSpec(dir.resolve("lab"), List.of("east", "west"), 2, 0, false));
+        lab = Lab.up(new LabSpec(dir.resolve("lab"), List.of("east", "west"), 2, 0, true));
         topology = lab.topology();
         String namespace = "test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         ConfigFile file = new ConfigFile(topology, null,
                 List.of(new CoordinatorPeer("c-east", "east", new Endpoint("127.0.0.1", Http.freePort()))),
                 new ZooKeeperConfig(topology.zookeeper().toString(), namespace, 4000),
-                List.of(new ApiUser("sre", ApiRole.OPERATOR, TokenHash.of(TOKEN))), List.of(), "audit.jsonl");
+                List.of(new ApiUser("sre", ApiRole.OPERATOR, TokenHash.of(TOKEN)), new ApiUser("ada", ApiRole.ADMIN, TokenHash.of(ADMIN))),
+                topology.datacenterNames().stream().map(dc -> new AgentAccount("agent-" + dc, dc, TokenHash.of("agent-token-" + dc))).toList(),
+                "audit.jsonl");
         ConfigLoader.write(file, dir.resolve("coordinator.yaml"));
         config = ConfigLoader.load(dir.resolve("coordinator.yaml"));
-        coordinator = Coordinator.start(config, "c-east", SwitchoverOptions.defaults());
+        coordinator = Coordinator.start(config, "c-east", SwitchoverOptions.defaults(), POLICY);
         zk = new ZooKeeperSession(config.zookeeper()).start(10_000);
         await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.leadership().isLeader());
+        topology.datacenterNames().forEach(LabFailoverTest::startAgent);
+        awaitVerdict("east", "HEALTHY");
+        awaitVerdict("west", "HEALTHY");
+    }
+
+    /** A real agent posting to the coordinator's API, as {@code baton agent} does. */
+    private static void startAgent(String dc) {
+        HttpReporter reporter = new HttpReporter(List.of(URI.create(coordinator.url())), "agent-token-" + dc, Backoff.defaults(),
+                AGENT_INTERVAL);
+        reporters.add(reporter);
+        agents.put(dc, new Agent("agent-" + dc, dc, Probers.forDc(topology, dc, Duration.ofMillis(400)), reporter, AGENT_INTERVAL).start());
+    }
+
+    private static JsonNode dcHealth(String dc) throws Exception {
+        for (JsonNode d : JSON.readTree(Http.get(api("/health"), TOKEN).body()).get("datacenters")) {
+            if (d.get("dc").asText().equals(dc)) return d;
+        }
+        throw new AssertionError("no DC " + dc + " in /health");
+    }
+
+    private static void awaitVerdict(String dc, String verdict) {
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(dcHealth(dc).get("verdict").asText())
+                .as(() -> {
+                    try {
+                        return dcHealth(dc).toString();
+                    } catch (Exception e) {
+                        return e.toString();
+                    }
+                }).isEqualTo(verdict));
     }
 
     @AfterAll
     static void stop() {
         try {
+            agents.values().forEach(Agent::close);
+            reporters.forEach(HttpReporter::close);
             if (coordinator != null) coordinator.close();
             if (zk != null) zk.close();
         } finally {
@@ -135,6 +186,7 @@ class LabFailoverTest {
         }
         assertThat(worldState()).isEqualTo(before);
         assertThat(Http.get(api("/failovers"), TOKEN).body()).isEqualTo("[]");
+        assertThat(JSON.readTree(response.body()).at("/targetHealth/verdict").asText()).isEqualTo("HEALTHY");
     }
 
     @Test
@@ -169,6 +221,15 @@ class LabFailoverTest {
             assertThat(shard.get("state").asText()).isEqualTo("SWITCHED");
             List<String> steps = shard.get("steps").findValuesAsText("name");
             assertThat(steps).contains("fence", "catch-up", "promote");
+            assertThat(shard.get("writePauseMs").asDouble()).isPositive();
+            // The timeline: every step has a start, an end and a duration, in order.
+            Instant previousStart = Instant.EPOCH;
+            for (JsonNode step : shard.get("steps")) {
+                Instant start = Instant.parse(step.get("startedAt").asText());
+                assertThat(start).isAfterOrEqualTo(previousStart).isBeforeOrEqualTo(Instant.parse(step.get("doneAt").asText()));
+                assertThat(step.get("durationMs").asDouble()).isNotNegative();
+                previousStart = start;
+            }
             Stat stat = new Stat();
             zk.client().getData().storingStatIn(stat).forPath("/failovers/" + id + "/shards/" + name);
             assertThat(stat.getVersion()).isEqualTo(steps.size() + 1);
@@ -184,6 +245,41 @@ class LabFailoverTest {
                 .anyMatch(l -> l.contains("\"who\":\"sre\"") && l.contains("started failover " + id) && l.contains("\"status\":202"))
                 .anyMatch(l -> l.contains("\"status\":409") && l.contains("failover_running"));
         assertThat(Http.get(api("/metrics"), TOKEN).body()).contains("baton_failover_duration_seconds_count{outcome=\"succeeded\"} 1");
+    }
+
+    @Test
+    void d_aFailBackIsRefusedWhileTheTargetsAgentIsSilentAndRunsWhenAnAdminForcesIt() throws Exception {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        AutoCloseable listening = coordinator.events().subscribe(e -> events.add(e.type() + " " + e.message()));
+        try {
+            agents.remove("east").close();
+            awaitVerdict("east", "UNKNOWN");
+            assertThat(dcHealth("east").get("reasons").get(0).asText()).startsWith("its agents are silent: agent-east last heard");
+            await().atMost(Duration.ofSeconds(5)).until(() -> List.copyOf(events).stream()
+                    .anyMatch(e -> e.startsWith("health.verdict DC east is UNKNOWN (was HEALTHY)")));
+
+            Map<String, String> before = worldState();
+            String request = "{\"from\":\"west\",\"to\":\"east\",\"reason\":\"fail back\"";
+            HttpResponse<String> refused = Http.post(api("/failovers"), TOKEN, request + "}");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+            assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("target_unhealthy");
+            assertThat(JSON.readTree(refused.body()).get("message").asText()).startsWith("target DC east is UNKNOWN");
+            assertThat(worldState()).isEqualTo(before);
+
+            HttpResponse<String> forced = Http.post(api("/failovers"), ADMIN, request + ",\"force\":true}");
+            assertThat(forced.statusCode()).as(forced.body()).isEqualTo(202);
+            String id = JSON.readTree(forced.body()).get("id").asText();
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    !JSON.readTree(Http.get(api("/failovers/" + id), TOKEN).body()).get("state").asText().equals("RUNNING"));
+            assertThat(JSON.readTree(Http.get(api("/failovers/" + id), TOKEN).body()).get("state").asText()).isEqualTo("SUCCEEDED");
+            for (Shard shard : topology.shards()) {
+                assertThat(LiveShard.discover(shard, topology.credentials()).primary().server().dc()).isEqualTo("east");
+            }
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Files.readAllLines(config.auditLog()))
+                    .anyMatch(l -> l.contains("\"who\":\"ada\"") && l.contains("(forced)") && l.contains("started failover " + id)));
+        } finally {
+            listening.close();
+        }
     }
 
     @Test

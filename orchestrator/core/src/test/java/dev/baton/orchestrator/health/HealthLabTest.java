@@ -1,5 +1,7 @@
 package dev.baton.orchestrator.health;
 
+import dev.baton.orchestrator.config.AgentAccount;
+import dev.baton.orchestrator.config.TokenHash;
 import dev.baton.agents.Agent;
 import dev.baton.agents.ReportSink;
 import dev.baton.agents.probe.Probers;
@@ -53,8 +55,8 @@ class HealthLabTest {
         topology = lab.topology();
         view = new HealthView(topology, POLICY);
         ingest = new ReportIngest(topology, new AgentTokens(List.of(
-                new RegisteredAgent("agent-east-1", "east", AgentTokens.sha256Hex("e")),
-                new RegisteredAgent("agent-west-1", "west", AgentTokens.sha256Hex("w")))), view);
+                new AgentAccount("agent-east-1", "east", TokenHash.of("e")),
+                new AgentAccount("agent-west-1", "west", TokenHash.of("w")))), view);
         eastAgent = agent("agent-east-1", "east");
         westAgent = agent("agent-west-1", "west");
     }

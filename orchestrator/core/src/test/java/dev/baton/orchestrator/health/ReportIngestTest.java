@@ -1,5 +1,7 @@
 package dev.baton.orchestrator.health;
 
+import dev.baton.orchestrator.config.AgentAccount;
+import dev.baton.orchestrator.config.TokenHash;
 import dev.baton.orchestrator.health.IngestResult.Accepted;
 import dev.baton.orchestrator.health.IngestResult.Code;
 import dev.baton.orchestrator.health.IngestResult.Rejected;
@@ -18,8 +20,8 @@ class ReportIngestTest {
     private static final String EAST_TOKEN = "east-secret-0123456789";
     private final Topology topology = Reports.topology("east", "west");
     private final AgentTokens tokens = new AgentTokens(List.of(
-            new RegisteredAgent("agent-east-1", "east", AgentTokens.sha256Hex(EAST_TOKEN)),
-            new RegisteredAgent("agent-west-1", "west", AgentTokens.sha256Hex("west-secret"))));
+            new AgentAccount("agent-east-1", "east", TokenHash.of(EAST_TOKEN)),
+            new AgentAccount("agent-west-1", "west", TokenHash.of("west-secret"))));
     private final HealthView view = new HealthView(topology, HealthPolicy.defaults());
     private final ReportIngest ingest = new ReportIngest(topology, tokens, view);
 
@@ -101,21 +103,21 @@ class ReportIngestTest {
 
     @Test
     void anAgentRegisteredForAnUnknownDcIsAConfigurationError() {
-        AgentTokens north = new AgentTokens(List.of(new RegisteredAgent("agent-n", "north", AgentTokens.sha256Hex("x"))));
+        AgentTokens north = new AgentTokens(List.of(new AgentAccount("agent-n", "north", TokenHash.of("x"))));
         assertThatThrownBy(() -> new ReportIngest(topology, north, view))
                 .hasMessage("agent agent-n is registered for unknown DC north; the topology has [east, west]");
     }
 
     @Test
     void tokensAreCheckedAgainstTheirHashes() {
-        assertThat(tokens.authenticate(EAST_TOKEN)).map(RegisteredAgent::id).contains("agent-east-1");
-        assertThat(tokens.authenticate("west-secret")).map(RegisteredAgent::id).contains("agent-west-1");
+        assertThat(tokens.authenticate(EAST_TOKEN)).map(AgentAccount::id).contains("agent-east-1");
+        assertThat(tokens.authenticate("west-secret")).map(AgentAccount::id).contains("agent-west-1");
         assertThat(tokens.authenticate(EAST_TOKEN + "x")).isEmpty();
         assertThat(tokens.authenticate("")).isEmpty();
         assertThat(tokens.authenticate(null)).isEmpty();
-        assertThat(AgentTokens.sha256Hex("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(TokenHash.of("abc").hex()).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assertThatThrownBy(() -> new AgentTokens(List.of(tokens.agents().getFirst(), tokens.agents().getFirst())))
                 .hasMessage("agent agent-east-1 is registered twice");
-        assertThatThrownBy(() -> new RegisteredAgent("a", "east", EAST_TOKEN)).hasMessageContaining("64 lower-case hex");
+        assertThatThrownBy(() -> new TokenHash(EAST_TOKEN)).hasMessageContaining("64 lower-case hex");
     }
 }

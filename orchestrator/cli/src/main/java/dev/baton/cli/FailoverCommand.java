@@ -1,0 +1,201 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.orchestrator.config.ConfigLoader;
+import dev.baton.orchestrator.config.CoordinatorPeer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** A thin client of {@code POST /api/v1/failovers}: the plan of a dry run, or a failover followed to its end. */
+@Command(name = "failover", mixinStandardHelpOptions = true,
+        description = "Evacuate a DC through the coordinator API: move every shard primary out of --from to --to (--dry-run: print the plan only).")
+final class FailoverCommand implements Callable<Integer> {
+    private static final Duration POLL = Duration.ofMillis(250);
+
+    @Option(names = "--from", required = true, description = "The DC to evacuate.")
+    String from;
+    @Option(names = "--to", required = true, description = "The DC that takes over.")
+    String to;
+    @Option(names = "--dry-run", description = "Print the exact plan; change nothing.")
+    boolean dryRun;
+    @Option(names = "--reason", description = "Why; goes to the audit log (default: a line naming you).")
+    String reason;
+    @Option(names = "--force", description = "Run although the target DC is not HEALTHY (needs an admin token).")
+    boolean force;
+    @Option(names = "--wait", description = "Follow the failover until it ends and print its report; exit 0 only when it succeeded.")
+    boolean await;
+    @Option(names = "--timeout", defaultValue = "PT5M", description = "How long --wait follows (ISO-8601, default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+    @Option(names = "--api", split = ",", paramLabel = "URL",
+            description = "Coordinator API base URL(s) (default: every coordinator of the lab's coordinator.yaml).")
+    List<String> api;
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "A file holding the token, or user=token lines (default: the lab's api-tokens).")
+    Path tokenFile;
+    @Option(names = "--user", description = "Which user's token of a user=token file (default: admin with --force, else sre).")
+    String user;
+    @Mixin LabOptions lab;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CoordinatorApi client = new CoordinatorApi(urls(), token());
+        ObjectNode request = CoordinatorApi.JSON.createObjectNode().put("from", from).put("to", to)
+                .put("reason", reason != null ? reason : "baton failover by " + System.getProperty("user.name") + " from the CLI")
+                .put("dryRun", dryRun).put("force", force);
+        CoordinatorApi.Answer answer = client.post("/failovers", request);
+        if (!answer.ok()) {
+            err.println("baton: failover " + answer.error());
+            err.flush();
+            return 1;
+        }
+        if (dryRun) {
+            out.print(plan(answer.body()));
+            out.flush();
+            return wouldRun(answer.body()) ? 0 : 1;
+        }
+        String id = answer.body().get("id").asText();
+        out.println("failover " + id + " started on " + answer.from() + ": " + answer.body().path("shards").size()
+                + " shard(s) from " + from + " to " + to);
+        if (!await) {
+            out.println("follow it at " + answer.from() + "/api/v1/failovers/" + id + " (or pass --wait)");
+            out.flush();
+            return 0;
+        }
+        out.flush();
+        JsonNode failover = follow(client, id, out);
+        out.print(report(failover));
+        out.flush();
+        return failover.path("state").asText().equals("SUCCEEDED") ? 0 : 1;
+    }
+
+    /** Polls until the failover leaves RUNNING, printing each shard's steps as they are recorded. */
+    private JsonNode follow(CoordinatorApi client, String id, PrintWriter out) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        Set<String> seen = new HashSet<>();
+        while (true) {
+            CoordinatorApi.Answer answer = client.get("/failovers/" + id);
+            if (!answer.ok()) throw new IllegalStateException("cannot follow failover " + id + ": " + answer.error());
+            JsonNode failover = answer.body();
+            for (JsonNode shard : failover.path("shards")) {
+                for (JsonNode step : shard.path("steps")) {
+                    String key = shard.path("shard").asText() + " " + step.path("name").asText();
+                    if (seen.add(key)) out.println("  " + key);
+                }
+            }
+            out.flush();
+            if (!failover.path("state").asText().equals("RUNNING")) return failover;
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("failover " + id + " still runs after " + timeout + "; it goes on in the coordinator");
+            }
+            Thread.sleep(POLL);
+        }
+    }
+
+    static String plan(JsonNode answer) {
+        StringBuilder sb = new StringBuilder();
+        JsonNode plan = answer.path("plan");
+        JsonNode target = answer.path("targetHealth");
+        sb.append("plan: fail over from ").append(plan.path("from").asText()).append(" to ").append(plan.path("to").asText())
+                .append(" (target ").append(target.path("dc").asText()).append(" is ").append(target.path("verdict").asText())
+                .append(")\n");
+        target.path("reasons").forEach(r -> sb.append("  target: ").append(r.asText()).append('\n'));
+        for (JsonNode shard : plan.path("shards")) {
+            sb.append(String.format(Locale.ROOT, "  %-8s fence %s (%s)  promote %s (%s)  flip %d writer frontend(s): %s%n",
+                    shard.path("shard").asText(), shard.at("/fence/id").asText(), endpoint(shard.at("/fence/endpoint")),
+                    shard.at("/candidate/id").asText("-"), endpoint(shard.at("/candidate/endpoint")), shard.path("frontends").size(),
+                    String.join(", ", shard.path("frontends").findValuesAsText("dc"))));
+            shard.path("problems").forEach(p -> sb.append("           problem: ").append(p.asText()).append('\n'));
+        }
+        problems(answer).forEach(p -> sb.append("  problem: ").append(p).append('\n'));
+        sb.append("dry run: nothing changed\n");
+        return sb.toString();
+    }
+
+    static String report(JsonNode failover) {
+        StringBuilder sb = new StringBuilder();
+        Instant created = Instant.parse(failover.path("created").asText());
+        String finished = failover.path("finished").asText(null);
+        sb.append("failover ").append(failover.path("id").asText()).append(' ').append(failover.path("state").asText());
+        if (finished != null) sb.append(" in ").append(Duration.between(created, Instant.parse(finished)).toMillis()).append(" ms");
+        sb.append('\n');
+        if (!failover.path("reason").asText().isBlank()) sb.append("  why: ").append(failover.path("reason").asText()).append('\n');
+        for (JsonNode shard : failover.path("shards")) {
+            sb.append(String.format(Locale.ROOT, "  %-8s %-11s write pause %s ms, wall %s ms%s%n", shard.path("shard").asText(),
+                    shard.path("state").asText(), ms(shard.path("writePauseMs")), ms(shard.path("wallMs")),
+                    shard.path("reason").asText().isBlank() ? "" : ": " + shard.path("reason").asText()));
+            for (JsonNode step : shard.path("steps")) {
+                String start = step.path("startedAt").asText(null);
+                sb.append(String.format(Locale.ROOT, "           +%6s ms  %-14s %s ms%n",
+                        start == null ? "?" : Long.toString(Duration.between(created, Instant.parse(start)).toMillis()),
+                        step.path("name").asText(), ms(step.path("durationMs"))));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** What the dry run's exit code says: the same request without --dry-run would pass its checks. */
+    private boolean wouldRun(JsonNode answer) {
+        boolean healthy = answer.at("/targetHealth/verdict").asText().equals("HEALTHY");
+        boolean ready = problems(answer).isEmpty();
+        for (JsonNode shard : answer.at("/plan/shards")) ready &= shard.path("problems").isEmpty();
+        return ready && (healthy || force);
+    }
+
+    private static List<String> problems(JsonNode answer) {
+        List<String> all = new ArrayList<>();
+        answer.at("/plan/problems").forEach(p -> all.add(p.asText()));
+        return all;
+    }
+
+    private static String endpoint(JsonNode e) {
+        return e.isMissingNode() || e.isNull() ? "-" : e.path("host").asText() + ":" + e.path("port").asText();
+    }
+
+    private static String ms(JsonNode n) {
+        return n.isNumber() ? String.format(Locale.ROOT, "%.1f", n.asDouble()) : "?";
+    }
+
+    private List<String> urls() {
+        if (api != null && !api.isEmpty()) return api;
+        Path config = lab.dir().resolve(LabConfig.COORDINATOR_FILE);
+        if (!Files.exists(config)) {
+            throw new IllegalStateException("no --api given and no " + config + " (write one with ./baton lab config)");
+        }
+        return ConfigLoader.load(config).coordinators().stream().map(CoordinatorPeer::url).toList();
+    }
+
+    private String token() {
+        Path file = tokenFile != null ? tokenFile : lab.dir().resolve(LabConfig.TOKENS_FILE);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the token file " + file + " (give --token-file): " + e.getMessage(), e);
+        }
+        if (lines.size() == 1 && !lines.getFirst().contains("=")) return lines.getFirst();
+        String who = user != null ? user : force ? "admin" : "sre";
+        return lines.stream().filter(l -> l.startsWith(who + "=")).map(l -> l.substring(who.length() + 1)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("token file " + file + " has no token for user '" + who + "' (give --user)"));
+    }
+}
