@@ -83,9 +83,17 @@ final class Processes {
 
     /** Alive and its command line mentions {@code marker} (the lab dir), so it is ours and not a recycled PID. */
     static boolean isOurs(long pid, String marker) {
+        Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
         try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
-            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').contains(marker);
+            // A live process's cmdline can read empty for a moment (seen while mariadbd maps its
+            // buffer pool on a loaded machine): read again before calling it gone.
+            for (int attempt = 0; ; attempt++) {
+                byte[] raw = Files.readAllBytes(cmdline);
+                if (raw.length > 0 || attempt == 5) {
+                    return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').contains(marker);
+                }
+                sleep(10);
+            }
         } catch (IOException e) {
             return false;
         }

@@ -221,7 +221,7 @@ final class ShardSwitchover {
             LOG.debug("shard {}: draining: {} sessions busy, {} logging in, {} of {} proxied connections seen", shard.name(),
                     busy.size(), logins, sessions.size(), proxied);
             // Each look costs P and every HAProxy a query; do not let many shards' drains crowd two cores.
-            sleep(2);
+            sleep(5);
         }
     }
 
