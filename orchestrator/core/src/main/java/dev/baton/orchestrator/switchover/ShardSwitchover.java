@@ -199,7 +199,7 @@ final class ShardSwitchover {
         while (true) {
             CompletableFuture<Integer> proxiedLook = CompletableFuture.supplyAsync(
                     () -> parallel(writers, DcWriter::currentSessions).stream().mapToInt(Integer::intValue).sum(),
-                    task -> Thread.ofVirtual().start(task));
+                    task -> SwitchoverThreads.FACTORY.newThread(task).start());
             List<ClientSession> sessions = primary.clientSessions();
             int proxied;
             try {
@@ -298,7 +298,7 @@ final class ShardSwitchover {
      * naming every failure (the others are attached as suppressed).
      */
     private static <I, O> List<O> parallel(List<I> items, Function<I, O> work) {
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (ExecutorService pool = Executors.newThreadPerTaskExecutor(SwitchoverThreads.FACTORY)) {
             List<Future<O>> futures = items.stream().map(i -> pool.submit(() -> work.apply(i))).toList();
             List<O> results = new ArrayList<>();
             List<Throwable> failures = new ArrayList<>();

@@ -46,7 +46,7 @@ public final class SwitchoverEngine {
      */
     public List<SwitchoverResult> switchoverAll(String toDc) {
         datacenter(toDc);
-        try (ExecutorService pool = Executors.newFixedThreadPool(options.concurrency(), Thread.ofVirtual().factory())) {
+        try (ExecutorService pool = Executors.newFixedThreadPool(options.concurrency(), SwitchoverThreads.FACTORY)) {
             List<Future<Optional<SwitchoverResult>>> futures = topology.shards().stream()
                     .map(s -> pool.submit(() -> switchoverIfElsewhere(s, toDc)))
                     .toList();
