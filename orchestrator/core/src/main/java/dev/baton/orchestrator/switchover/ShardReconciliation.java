@@ -143,12 +143,26 @@ final class ShardReconciliation {
             return Optional.empty();
         }
         if (old.isPresent()) {
-            GtidPosition last = old.get().binlogPos();
-            boolean caughtUp = c.get().currentPos().contains(last)
-                    || (replicatesFrom(c.get(), oldPrimary) && actuator(candidate).waitForGtid(last, CATCH_UP_WAIT));
-            if (caughtUp && lastStep >= STEP_ORDER.get("catch-up")) return Optional.of(candidate);
+            // Binlog states, not positions: two servers that each wrote one transaction hold the same sequence number.
+            List<GtidPosition.Gtid> candidateLacks = old.get().binlogState().notIn(c.get().binlogState());
+            if (!candidateLacks.isEmpty() && replicatesFrom(c.get(), oldPrimary)
+                    && actuator(candidate).waitForGtid(old.get().binlogPos(), CATCH_UP_WAIT)
+                    && actuator(candidate).status() instanceof ServerStatus.Up fresh) {
+                candidateLacks = old.get().binlogState().notIn(fresh.binlogState());
+            }
+            List<GtidPosition.Gtid> oldLacks = c.get().binlogState().notIn(old.get().binlogState());
+            if (!candidateLacks.isEmpty() && !oldLacks.isEmpty()) {
+                problems.add("no server of shard " + shard.name() + " is writable and they diverged: " + oldPrimary.id() + " alone has "
+                        + gtids(candidateLacks) + ", " + candidate.id() + " alone has " + gtids(oldLacks)
+                        + "; both left read-only: an operator must choose which writes to keep");
+                return Optional.empty();
+            }
+            // A candidate with writes of its own must keep them; else the hint decides whether the catch-up was reached.
+            if (candidateLacks.isEmpty() && (!oldLacks.isEmpty() || lastStep >= STEP_ORDER.get("catch-up"))) {
+                return Optional.of(candidate);
+            }
             LOG.info("shard {}: rolling back to {}: candidate {} {}, last step done '{}'", shard.name(), oldPrimary.id(),
-                    candidate.id(), caughtUp ? "caught up" : "lacks " + last, hint);
+                    candidate.id(), candidateLacks.isEmpty() ? "caught up" : "lacks " + gtids(candidateLacks), hint);
             return Optional.of(oldPrimary);
         }
         String oldName = oldPrimary == null ? "the old primary (unknown)" : "the old primary " + oldPrimary.id();
@@ -197,9 +211,8 @@ final class ShardReconciliation {
                 .filter(x -> fenced.stream().allMatch(o -> o.binlogState().notIn(x.binlogState()).isEmpty())).toList();
         if (complete.isEmpty()) {
             problems.add("shard " + shard.name() + " had " + writable.size() + " writable primaries that diverged: " + fenced.stream()
-                    .map(x -> x.server().id() + " alone has " + fenced.stream().filter(o -> o != x)
-                            .flatMap(o -> x.binlogState().notIn(o.binlogState()).stream()).map(Object::toString).distinct()
-                            .collect(Collectors.joining(",")))
+                    .map(x -> x.server().id() + " alone has " + gtids(fenced.stream().filter(o -> o != x)
+                            .flatMap(o -> x.binlogState().notIn(o.binlogState()).stream()).distinct().toList()))
                     .collect(Collectors.joining("; ")) + "; all left read-only: an operator must choose which writes to keep");
             return Optional.empty();
         }
@@ -270,8 +283,8 @@ final class ShardReconciliation {
             }
             List<GtidPosition.Gtid> errant = o.binlogState().notIn(keep.binlogState());
             if (!errant.isEmpty()) {
-                problems.add(o.server().id() + " has transactions " + keep.server().id() + " lacks (" + errant.stream()
-                        .map(Object::toString).collect(Collectors.joining(",")) + "): left out of replication for an operator");
+                problems.add(o.server().id() + " has transactions " + keep.server().id() + " lacks (" + gtids(errant)
+                        + "): left out of replication for an operator");
                 return null;
             }
             MariaDbServer replica = actuator(o.server());
@@ -320,6 +333,10 @@ final class ShardReconciliation {
 
     private MariaDbServer actuator(DbServer server) {
         return actuators.stream().filter(a -> a.server().equals(server)).findFirst().orElseThrow();
+    }
+
+    private static String gtids(List<GtidPosition.Gtid> gtids) {
+        return gtids.stream().map(Object::toString).collect(Collectors.joining(","));
     }
 
     private String unreachable() {
