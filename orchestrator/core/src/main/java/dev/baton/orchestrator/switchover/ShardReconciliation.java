@@ -300,6 +300,10 @@ final class ShardReconciliation {
     private void semiSync(DbServer keep) {
         List<MariaDbServer> replicas = actuators.stream().filter(a -> !a.server().equals(keep))
                 .filter(a -> upStatus(a.server()).isPresent()).toList();
+        if (replicas.isEmpty()) {
+            problems.add("no replica of " + keep.id() + " is reachable; semi-sync master left off on it");
+            return;
+        }
         long deadline = System.nanoTime() + REPLICA_CONNECT_TIMEOUT.toNanos();
         while (replicas.stream().map(MariaDbServer::status).noneMatch(s -> s instanceof ServerStatus.Up up
                 && replicatesFrom(up, keep) && up.replication().orElseThrow().ioRunning())) {

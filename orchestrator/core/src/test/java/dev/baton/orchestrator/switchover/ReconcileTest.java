@@ -107,7 +107,115 @@ class ReconcileTest {
         assertThat(again.writePauseMs()).isZero();
     }
 
+    /** The old primary dies too: the caught-up candidate takes over; back, the old primary becomes its replica. */
     @Order(2)
+    @Test
+    void oldPrimaryKilledAfterTheFenceHandsTheShardToTheCandidate() throws Exception {
+        Shard shard = topology.shard("s1").orElseThrow();
+        DbServer primary = LiveShard.discover(shard, topology.credentials()).primary().server();
+        DbServer candidate = shard.servers().stream().filter(s -> !s.equals(primary)).findFirst().orElseThrow();
+        SwitchoverResult result;
+        SwitchoverResult back;
+        RetryingWriter client = new RetryingWriter(sql, writers("s1"));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > 10);
+            haltAfter("fence", "s1", candidate.dc());
+            lab.kill(primary.id());
+            try {
+                result = engine.reconcile("s1", candidate.dc(), Optional.of("fence"));
+                int before = client.acknowledgedCount();
+                await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > before + 10);
+            } finally {
+                lab.start(primary.id());
+            }
+            back = engine.reconcile("s1", candidate.dc(), Optional.of("fence"));
+        } finally {
+            client.close();
+        }
+        System.out.printf("FIGURES reconcile with the old primary dead: %.1f ms; %s; once back: %.1f ms; %s%n",
+                result.wallMs(), result.reason(), back.wallMs(), back.reason());
+        assertThat(result.outcome()).as(result.reason()).isEqualTo(Outcome.SWITCHED);
+        assertThat(result.reason()).contains(primary.id() + " is unreachable");
+        assertThat(result.wallMs()).isLessThan(2000);
+        assertThat(back.outcome()).isEqualTo(Outcome.SWITCHED);
+        assertThat(back.reason()).contains(primary.id() + " replicates from " + candidate.id()).doesNotContain("problems");
+        assertConverged("s1", candidate, primary, client);
+    }
+
+    /** The candidate dies after the fence: the old primary takes writes again; back, the candidate replicates again. */
+    @Order(2)
+    @Test
+    void candidateKilledAfterTheFenceGivesTheShardBack() throws Exception {
+        Shard shard = topology.shard("s1").orElseThrow();
+        DbServer primary = LiveShard.discover(shard, topology.credentials()).primary().server();
+        DbServer candidate = shard.servers().stream().filter(s -> !s.equals(primary)).findFirst().orElseThrow();
+        SwitchoverResult result;
+        SwitchoverResult back;
+        RetryingWriter client = new RetryingWriter(sql, writers("s1"));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > 10);
+            haltAfter("fence", "s1", candidate.dc());
+            lab.kill(candidate.id());
+            try {
+                result = engine.reconcile("s1", candidate.dc(), Optional.of("fence"));
+                int before = client.acknowledgedCount();
+                await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > before + 10);
+            } finally {
+                lab.start(candidate.id());
+            }
+            back = engine.reconcile("s1", candidate.dc(), Optional.of("fence"));
+        } finally {
+            client.close();
+        }
+        System.out.printf("FIGURES reconcile with the candidate dead: %.1f ms; %s; once back: %s%n", result.wallMs(),
+                result.reason(), back.reason());
+        assertThat(result.outcome()).as(result.reason()).isEqualTo(Outcome.ROLLED_BACK);
+        assertThat(result.reason()).contains(candidate.id() + " is unreachable");
+        assertThat(result.wallMs()).isLessThan(2000);
+        assertThat(back.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+        assertThat(back.reason()).contains("semi-sync master on " + primary.id()).doesNotContain("problems");
+        assertConverged("s1", primary, candidate, client);
+    }
+
+    /**
+     * The old primary dies before it was fenced: it may still take writes where the reconciler cannot
+     * see it, so the candidate is not promoted. Once it is back (read-only, as a restarted server is), it
+     * gets the shard back.
+     */
+    @Order(2)
+    @Test
+    void unfencedOldPrimaryUnreachableIsRefusedUntilItIsBack() throws Exception {
+        Shard shard = topology.shard("s1").orElseThrow();
+        DbServer primary = LiveShard.discover(shard, topology.credentials()).primary().server();
+        DbServer candidate = shard.servers().stream().filter(s -> !s.equals(primary)).findFirst().orElseThrow();
+        SwitchoverResult refused;
+        SwitchoverResult back;
+        RetryingWriter client = new RetryingWriter(sql, writers("s1"));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > 10);
+            haltAfter("drain", "s1", candidate.dc());
+            lab.kill(primary.id());
+            try {
+                refused = engine.reconcile("s1", candidate.dc(), Optional.of("drain"));
+                assertThat(readOnly(candidate)).as("candidate after the refusal").isTrue();
+            } finally {
+                lab.start(primary.id());
+            }
+            back = engine.reconcile("s1", candidate.dc(), Optional.of("drain"));
+            int before = client.acknowledgedCount();
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > before + 10);
+        } finally {
+            client.close();
+        }
+        System.out.printf("FIGURES reconcile refused while the unfenced primary is unreachable: %s; once back: %s%n",
+                refused.reason(), back.reason());
+        assertThat(refused.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(refused.reason()).contains("not known to be fenced", primary.id(), candidate.id());
+        assertThat(back.outcome()).as(back.reason()).isEqualTo(Outcome.ROLLED_BACK);
+        assertConverged("s1", primary, candidate, client);
+    }
+
+    @Order(3)
     @Test
     void reconcileAllOnHealthyShardsRepairsNothing() {
         List<SwitchoverResult> results = engine.reconcileAll("west", Map.of("s1", Optional.empty(), "s2", Optional.of("precheck")));
@@ -115,7 +223,7 @@ class ReconcileTest {
         assertThat(results).allSatisfy(r -> assertThat(r.reason()).contains("nothing to repair"));
     }
 
-    @Order(2)
+    @Order(3)
     @Test
     void unknownShardOrDatacenterIsRefusedByName() {
         assertThatThrownBy(() -> engine.reconcile("s9", "west", Optional.empty()))
@@ -127,7 +235,7 @@ class ReconcileTest {
     }
 
     /** A replica opened for writes by hand but never written: fencing both loses nothing, the writers' target keeps the shard. */
-    @Order(3)
+    @Order(4)
     @Test
     void twoWritableWithoutDivergenceKeepTheOneHoldingEverything() throws Exception {
         Shard shard = topology.shard("s2").orElseThrow();
@@ -151,7 +259,7 @@ class ReconcileTest {
     }
 
     /** Both took writes the other lacks: no choice is safe, both stay read-only, the result says so and names them. */
-    @Order(4)
+    @Order(5)
     @Test
     void divergedWritablePrimariesAreBothFencedAndRefused() throws Exception {
         Shard shard = topology.shard("s2").orElseThrow();
