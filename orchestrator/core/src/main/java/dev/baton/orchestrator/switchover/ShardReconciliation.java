@@ -2,6 +2,7 @@ package dev.baton.orchestrator.switchover;
 
 import dev.baton.orchestrator.haproxy.HaproxyRuntime;
 import dev.baton.orchestrator.haproxy.ServerState;
+import dev.baton.orchestrator.mysql.ClientSession;
 import dev.baton.orchestrator.mysql.GtidPosition;
 import dev.baton.orchestrator.mysql.MariaDbServer;
 import dev.baton.orchestrator.mysql.ServerStatus;
@@ -25,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Finishes or undoes one shard's switchover that a dead coordinator left half done. The servers
@@ -97,9 +99,15 @@ final class ShardReconciliation {
     SwitchoverResult run() {
         try {
             step("discover", this::discover);
-            Optional<DbServer> keep = choose();
-            if (keep.isEmpty()) return result(Outcome.REFUSED, null);
-            converge(keep.get());
+            Optional<DbServer> keep;
+            try {
+                keep = choose();
+            } catch (RuntimeException e) {
+                // A server failed while being asked (e.g. the candidate died during the catch-up wait): nothing was opened.
+                problems.add(e.getMessage());
+                keep = Optional.empty();
+            }
+            if (keep.isEmpty() || !converge(keep.get())) return result(Outcome.REFUSED, null);
             return result(keep.get().equals(candidate) ? Outcome.SWITCHED : Outcome.ROLLED_BACK, keep.get());
         } finally {
             actuators.forEach(MariaDbServer::close);
@@ -110,9 +118,9 @@ final class ShardReconciliation {
         actuators = shard.servers().stream().map(s -> new MariaDbServer(s, topology.credentials())).toList();
         statuses = Parallel.map(actuators, MariaDbServer::status);
         writerStates = Parallel.map(topology.datacenters(), dc -> {
-            try {
+            try (HaproxyRuntime runtime = new HaproxyRuntime(dc.haproxyRuntime())) {
                 ShardFrontends f = frontends(dc);
-                return Optional.of(new HaproxyRuntime(dc.haproxyRuntime()).serverState(f.writerBackend(), f.writerServer()));
+                return Optional.of(runtime.serverState(f.writerBackend(), f.writerServer()));
             } catch (RuntimeException e) {
                 problems.add("cannot read the writer of shard " + shard.name() + " in DC " + dc.name() + ": " + e.getMessage());
                 return Optional.empty();
@@ -200,7 +208,7 @@ final class ShardReconciliation {
         LOG.error("shard {}: {} writable primaries ({}); fencing all of them before choosing", shard.name(), writable.size(), names);
         Parallel.map(writable, w -> {
             MariaDbServer a = actuator(w.server());
-            a.fence(a.clientSessions().stream().filter(s -> !s.loggingIn()).map(s -> s.user())
+            a.fence(a.clientSessions().stream().filter(s -> !s.loggingIn()).map(ClientSession::user)
                     .collect(Collectors.toCollection(TreeSet::new)));
             return null;
         });
@@ -224,27 +232,42 @@ final class ShardReconciliation {
         return Optional.of(keep);
     }
 
-    private void converge(DbServer keep) {
+    /** False when {@code keep} could not be made writable; after that, failures are problems and the rest still runs. */
+    private boolean converge(DbServer keep) {
         ServerStatus.Up k = upStatus(keep).orElseThrow();
         MariaDbServer primary = actuator(keep);
         if (k.readOnly() || k.replicating()) {
-            step("make-writable", () -> {
-                // promote() stops replication too; the statement needs a configured master.
-                if (k.replication().isPresent()) primary.promote();
-                else primary.setWritable();
+            try {
+                step("make-writable", () -> {
+                    // promote() stops replication too; the statement needs a configured master.
+                    if (k.replication().isPresent()) primary.promote();
+                    else primary.setWritable();
+                });
                 repairs.add("made " + keep.id() + " writable");
-            });
+            } catch (RuntimeException e) {
+                problems.add("cannot make " + keep.id() + " writable: " + e.getMessage());
+                return false;
+            }
         }
         step("writers", () -> pointWriters(keep));
         writesFlowed = System.nanoTime();
         if (k.replication().isPresent()) {
-            step("forget-master", () -> {
+            attempt(() -> step("forget-master", () -> {
                 primary.forgetMaster();
                 repairs.add(keep.id() + " forgot its old master");
-            });
+            }));
         }
         step("rejoin", () -> rejoin(k));
-        if (!k.semiSyncMaster()) step("semi-sync", () -> semiSync(keep));
+        if (!k.semiSyncMaster()) attempt(() -> step("semi-sync", () -> semiSync(keep)));
+        return true;
+    }
+
+    private void attempt(Runnable work) {
+        try {
+            work.run();
+        } catch (RuntimeException e) {
+            problems.add(e.getMessage());
+        }
     }
 
     /** Every DC's writer server at {@code keep}, with the normal maxconn if a hold's is left. */
@@ -287,11 +310,13 @@ final class ShardReconciliation {
                         + "): left out of replication for an operator");
                 return null;
             }
-            MariaDbServer replica = actuator(o.server());
-            if (o.replication().isPresent()) replica.stopReplication();
-            // Its own binlog position is its replication position: with log_slave_updates it holds everything it applied or wrote.
-            replica.demoteUnder(keep.server());
-            repairs.add(o.server().id() + " replicates from " + keep.server().id());
+            attempt(() -> {
+                MariaDbServer replica = actuator(o.server());
+                if (o.replication().isPresent()) replica.stopReplication();
+                // Its own binlog position is its replication position: with log_slave_updates it holds everything it applied or wrote.
+                replica.demoteUnder(keep.server());
+                repairs.add(o.server().id() + " replicates from " + keep.server().id());
+            });
             return null;
         });
     }
@@ -327,7 +352,7 @@ final class ShardReconciliation {
         return replica.replication().filter(r -> r.replicatesFrom(master.endpoint())).isPresent();
     }
 
-    private java.util.stream.Stream<ServerStatus.Up> up() {
+    private Stream<ServerStatus.Up> up() {
         return statuses.stream().filter(ServerStatus.Up.class::isInstance).map(ServerStatus.Up.class::cast);
     }
 
@@ -373,7 +398,7 @@ final class ShardReconciliation {
 
     private SwitchoverResult result(Outcome outcome, DbServer keep) {
         StringBuilder reason = new StringBuilder("reconciled after last step '" + hint + "': ");
-        if (keep == null) reason.append("no safe choice, nothing made writable");
+        if (keep == null) reason.append("nothing made writable");
         else if (repairs.isEmpty()) reason.append("nothing to repair; primary ").append(keep.id());
         else reason.append("primary ").append(keep.id());
         if (!repairs.isEmpty()) reason.append("; repaired: ").append(String.join("; ", repairs));

@@ -70,11 +70,26 @@ final class ShardSwitchover {
         this.options = options;
     }
 
-    /** Throws {@link SwitchoverRefused} when a check fails before anything changed. */
+    /**
+     * Throws {@link SwitchoverRefused} when a check fails before anything changed, and
+     * {@link SwitchoverAbandoned} when the listener abandoned it (then nothing more was changed).
+     */
     SwitchoverResult run() {
+        try {
+            return runSteps();
+        } catch (SwitchoverAbandoned abandoned) {
+            LOG.warn("shard {}: switchover abandoned where it stood: {}", shard.name(), abandoned.getMessage());
+            closeAll();
+            throw abandoned;
+        }
+    }
+
+    private SwitchoverResult runSteps() {
         step("precheck", this::precheck);
         try {
             step("connect", this::connect);
+        } catch (SwitchoverAbandoned abandoned) {
+            throw abandoned;
         } catch (RuntimeException e) {
             closeAll();
             return result(Outcome.ROLLED_BACK, "nothing changed; " + e.getMessage());
@@ -93,6 +108,8 @@ final class ShardSwitchover {
             step("catch-up", () -> catchUp(last));
             promoteAttempted = true;
             step("promote", candidate::promote);
+        } catch (SwitchoverAbandoned abandoned) {
+            throw abandoned;
         } catch (RuntimeException failure) {
             String reason = failure.getMessage();
             LOG.warn("shard {}: switchover {} -> {} failed, rolling back: {}", shard.name(), from.id(), to.id(), reason);
@@ -312,6 +329,8 @@ final class ShardSwitchover {
     private void attempt(List<String> problems, Runnable work) {
         try {
             work.run();
+        } catch (SwitchoverAbandoned abandoned) {
+            throw abandoned;
         } catch (RuntimeException e) {
             problems.add(e.getMessage());
         }

@@ -32,8 +32,9 @@ public final class SwitchoverEngine {
     /**
      * Moves the shard's primary to its server in {@code toDc}.
      *
-     * @throws SwitchoverRefused before anything changed: unknown shard or DC, primary already there,
-     *                           candidate not ready, not exactly one writable primary
+     * @throws SwitchoverRefused   before anything changed: unknown shard or DC, primary already there,
+     *                             candidate not ready, not exactly one writable primary
+     * @throws SwitchoverAbandoned the listener abandoned it; the shard is left as it stood, for {@link #reconcile}
      */
     public SwitchoverResult switchover(String shard, String toDc) {
         Datacenter target = datacenter(toDc);
@@ -44,6 +45,8 @@ public final class SwitchoverEngine {
     /**
      * Switches every shard whose primary is not in {@code toDc}, {@code options.concurrency()} at a
      * time. A shard already there is left out; a shard refused is reported as REFUSED, not thrown.
+     * When the listener abandons a shard, {@link SwitchoverAbandoned} is thrown once every shard has
+     * finished or been abandoned (a listener abandoning because leadership was lost abandons them all).
      */
     public List<SwitchoverResult> switchoverAll(String toDc) {
         datacenter(toDc);
@@ -58,6 +61,7 @@ public final class SwitchoverEngine {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while switching every shard to " + toDc, e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof SwitchoverAbandoned abandoned) throw abandoned;
             throw new IllegalStateException("switching every shard to " + toDc + " failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
@@ -67,8 +71,9 @@ public final class SwitchoverEngine {
      * half done (see {@link ShardReconciliation} for the rules). Reads the servers and HAProxies and
      * changes only what differs, so it is safe on a shard that needs nothing, and a second run
      * repairs nothing. Outcome SWITCHED: the server in {@code toDc} is the only writable primary;
-     * ROLLED_BACK: another server is; REFUSED: no safe choice existed (the reason says why and
-     * what, if anything, was fenced), no server was made writable.
+     * ROLLED_BACK: another server is; REFUSED: no server was made writable, because no choice was
+     * safe or a server failed (the reason says why and what, if anything, was fenced); the shard may
+     * then have no writable primary and reconcile should be run again once the problem is fixed.
      *
      * @param lastStepDone the last step the dead coordinator recorded as done (a step name of
      *                     {@link StepListener#stepDone}); empty when none was recorded. Only a hint:

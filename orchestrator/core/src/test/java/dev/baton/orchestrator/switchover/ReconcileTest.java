@@ -26,10 +26,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -215,6 +217,54 @@ class ReconcileTest {
         assertConverged("s1", primary, candidate, client);
     }
 
+    /**
+     * A coordinator that lost leadership abandons its switchovers: nothing is rolled back, the shards
+     * stay as they stood (fenced, writes held); the new leader's reconcileAll gives them back.
+     */
+    @Order(2)
+    @Test
+    void abandonedSwitchoversAreLeftAsTheyStoodForReconcile() throws Exception {
+        Shard s1 = topology.shard("s1").orElseThrow();
+        DbServer primary = LiveShard.discover(s1, topology.credentials()).primary().server();
+        DbServer candidate = s1.servers().stream().filter(s -> !s.equals(primary)).findFirst().orElseThrow();
+        String target = candidate.dc();
+        Map<String, DbServer> primaries = new TreeMap<>();
+        for (Shard shard : topology.shards()) {
+            DbServer p = LiveShard.discover(shard, topology.credentials()).primary().server();
+            if (!p.dc().equals(target)) primaries.put(shard.name(), p);
+        }
+        SwitchoverEngine abandoning = new SwitchoverEngine(topology, SwitchoverOptions.defaults().withListener((s, step) -> {
+            if (step.equals("fence")) throw new SwitchoverAbandoned("leadership lost");
+        }));
+        List<SwitchoverResult> results;
+        RetryingWriter client = new RetryingWriter(sql, writers("s1"));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > 10);
+            assertThatThrownBy(() -> abandoning.switchoverAll(target))
+                    .isInstanceOf(SwitchoverAbandoned.class).hasMessage("leadership lost");
+            for (DbServer p : primaries.values()) {
+                assertThat(readOnly(p)).as(p.id() + " left fenced").isTrue();
+                assertThat(readOnly(topology.shard(p.shard()).orElseThrow().serverIn(target).orElseThrow())).isTrue();
+                assertThat(writerStates(p.shard())).as("writers of " + p.shard() + " left held").allMatch(s -> s.maxconn() == 1);
+            }
+            Map<String, Optional<String>> lastSteps = new HashMap<>();
+            primaries.keySet().forEach(shard -> lastSteps.put(shard, Optional.of("fence")));
+            results = engine.reconcileAll(target, lastSteps);
+            int before = client.acknowledgedCount();
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > before + 10);
+        } finally {
+            client.close();
+        }
+        System.out.printf("FIGURES reconcileAll of %d abandoned shards: %s%n", results.size(),
+                results.stream().map(r -> r.shard() + " " + r.wallMs() + " ms").toList());
+        assertThat(results).extracting(SwitchoverResult::shard).containsExactlyElementsOf(primaries.keySet());
+        assertThat(results).allSatisfy(r -> assertThat(r.outcome()).as(r.reason()).isEqualTo(Outcome.ROLLED_BACK));
+        for (DbServer p : primaries.values()) {
+            assertConverged(p.shard(), p, topology.shard(p.shard()).orElseThrow().serverIn(target).orElseThrow());
+        }
+        assertAcknowledgedOn(primary, candidate, client);
+    }
+
     @Order(3)
     @Test
     void reconcileAllOnHealthyShardsRepairsNothing() {
@@ -323,7 +373,12 @@ class ReconcileTest {
     }
 
     private static void assertConverged(String shard, DbServer keep, DbServer other, RetryingWriter client) throws Exception {
-        assertThat(client.givenUp()).as("orders whose retries ran out").isEmpty();
+        assertConverged(shard, keep, other);
+        assertAcknowledgedOn(keep, other, client);
+    }
+
+    /** One writable primary, every writer on it with its normal maxconn, semi-sync on it only. */
+    private static void assertConverged(String shard, DbServer keep, DbServer other) throws Exception {
         assertThat(readOnly(keep)).as(keep.id() + " read_only").isFalse();
         assertThat(readOnly(other)).as(other.id() + " read_only").isTrue();
         for (Datacenter dc : topology.datacenters()) {
@@ -335,13 +390,18 @@ class ReconcileTest {
         assertThat(sql.adminQuery(keep.endpoint(), "SELECT @@rpl_semi_sync_master_enabled")).isEqualTo("1");
         assertThat(sql.adminQuery(other.endpoint(), "SELECT @@rpl_semi_sync_master_enabled")).isEqualTo("0");
         assertThat(sql.replication(keep.endpoint())).isEqualTo("none");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(sql.replication(other.endpoint())).isEqualTo(keep.endpoint() + " io=Yes sql=Yes"));
+    }
+
+    /** Every order the client saw acknowledged is on the primary, and reaches the replica. */
+    private static void assertAcknowledgedOn(DbServer keep, DbServer other, RetryingWriter client) throws Exception {
+        assertThat(client.givenUp()).as("orders whose retries ran out").isEmpty();
         List<String> acknowledged = client.acknowledged();
         String where = "idem_key IN ('" + String.join("','", acknowledged) + "')";
         assertThat(sql.countOrders(keep.endpoint(), where)).as("acknowledged orders on " + keep.id()).isEqualTo(acknowledged.size());
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(sql.replication(other.endpoint())).isEqualTo(keep.endpoint() + " io=Yes sql=Yes");
-            assertThat(sql.countOrders(other.endpoint(), where)).isEqualTo(acknowledged.size());
-        });
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(sql.countOrders(other.endpoint(), where)).isEqualTo(acknowledged.size()));
     }
 
     private static List<ServerState> writerStates(String shard) {
