@@ -52,6 +52,12 @@ import java.util.stream.Stream;
  * (no other server is, by the choice above), every DC's writer server points at it with its normal
  * maxconn, it forgets its old master, every other server replicates from it, and semi-sync master
  * is on once a replica is connected. A second run finds nothing to repair.
+ *
+ * <p>Limits: it must run only once the dead coordinator's engine no longer acts (killed, or stopped
+ * through {@link SwitchoverAbandoned}); a live engine's next step would race it. Promoting the
+ * candidate while the old primary is unreachable trusts the hint that the old primary was fenced;
+ * a coordinator that died while rolling back (after a failed catch-up or promote) may have opened it
+ * again, which no hint shows.
  */
 final class ShardReconciliation {
     private static final Logger LOG = LoggerFactory.getLogger(ShardReconciliation.class);
@@ -215,6 +221,11 @@ final class ShardReconciliation {
         repairs.add("fenced " + names + " (all writable at once)");
         statuses = Parallel.map(actuators, MariaDbServer::status);
         List<ServerStatus.Up> fenced = up().filter(s -> writable.stream().anyMatch(w -> w.server().equals(s.server()))).toList();
+        if (fenced.size() < writable.size()) {
+            problems.add("shard " + shard.name() + " had " + writable.size() + " writable primaries and not all answer after the "
+                    + "fence, so their transactions cannot be compared" + unreachable());
+            return Optional.empty();
+        }
         List<ServerStatus.Up> complete = fenced.stream()
                 .filter(x -> fenced.stream().allMatch(o -> o.binlogState().notIn(x.binlogState()).isEmpty())).toList();
         if (complete.isEmpty()) {
