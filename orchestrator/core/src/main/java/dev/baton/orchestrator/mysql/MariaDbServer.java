@@ -142,6 +142,32 @@ public final class MariaDbServer implements AutoCloseable {
         execute("promote", "STOP SLAVE", "SET GLOBAL read_only = OFF");
     }
 
+    /**
+     * Opens a server that does not replicate for writes, semi-sync master left as it is (turned on
+     * once a replica is connected): how a recovery gives writes back to a fenced primary.
+     */
+    public void setWritable() {
+        execute("set writable", "SET GLOBAL read_only = OFF");
+    }
+
+    /** Stops both replication threads; the replication configuration and position stay. */
+    public void stopReplication() {
+        execute("stop replication", "STOP SLAVE");
+    }
+
+    /**
+     * {@code Gtid_IO_Pos}: what the IO thread has received from its master. With semi-sync every
+     * acknowledged commit of the master is in it, so a replica that has applied it lost nothing
+     * acknowledged even when its master is gone. Empty when no master is configured.
+     */
+    public GtidPosition receivedPos() {
+        return query("read the received GTID position", st -> {
+            try (ResultSet rs = st.executeQuery("SHOW SLAVE STATUS")) {
+                return rs.next() ? GtidPosition.parse(rs.getString("Gtid_IO_Pos")) : GtidPosition.EMPTY;
+            }
+        });
+    }
+
     /** Drops the stopped replication configuration of a promoted server. */
     public void forgetMaster() {
         execute("forget the old master", "RESET SLAVE ALL");

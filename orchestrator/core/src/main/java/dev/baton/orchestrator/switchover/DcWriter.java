@@ -11,9 +11,11 @@ import dev.baton.wire.ShardFrontends;
  * @param maxconn the server's maxconn before the switchover, restored when writes are released
  */
 record DcWriter(Datacenter dc, ShardFrontends frontends, HaproxyRuntime runtime, int maxconn) {
+    /** The writer server's maxconn while writes are held: found on a server, it is a switchover's leftover. */
+    static final int HOLD_MAXCONN = 1;
 
     void hold() {
-        runtime.setServerMaxconn(frontends.writerBackend(), frontends.writerServer(), 1);
+        runtime.setServerMaxconn(frontends.writerBackend(), frontends.writerServer(), HOLD_MAXCONN);
     }
 
     /** Connections HAProxy has open to the server right now, including any still being established. */

@@ -26,12 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -75,11 +70,26 @@ final class ShardSwitchover {
         this.options = options;
     }
 
-    /** Throws {@link SwitchoverRefused} when a check fails before anything changed. */
+    /**
+     * Throws {@link SwitchoverRefused} when a check fails before anything changed, and
+     * {@link SwitchoverAbandoned} when the listener abandoned it (then nothing more was changed).
+     */
     SwitchoverResult run() {
+        try {
+            return runSteps();
+        } catch (SwitchoverAbandoned abandoned) {
+            LOG.warn("shard {}: switchover abandoned where it stood: {}", shard.name(), abandoned.getMessage());
+            closeAll();
+            throw abandoned;
+        }
+    }
+
+    private SwitchoverResult runSteps() {
         step("precheck", this::precheck);
         try {
             step("connect", this::connect);
+        } catch (SwitchoverAbandoned abandoned) {
+            throw abandoned;
         } catch (RuntimeException e) {
             closeAll();
             return result(Outcome.ROLLED_BACK, "nothing changed; " + e.getMessage());
@@ -98,6 +108,8 @@ final class ShardSwitchover {
             step("catch-up", () -> catchUp(last));
             promoteAttempted = true;
             step("promote", candidate::promote);
+        } catch (SwitchoverAbandoned abandoned) {
+            throw abandoned;
         } catch (RuntimeException failure) {
             String reason = failure.getMessage();
             LOG.warn("shard {}: switchover {} -> {} failed, rolling back: {}", shard.name(), from.id(), to.id(), reason);
@@ -162,7 +174,7 @@ final class ShardSwitchover {
      * connected by the precheck; a server that failed since is connected again).
      */
     private void connect() {
-        writers = parallel(topology.datacenters(), dc -> {
+        writers = Parallel.map(topology.datacenters(), dc -> {
             ShardFrontends f = dc.frontendsOf(shard.name()).orElseThrow(() -> new IllegalStateException(
                     "DC " + dc.name() + " has no frontends for shard " + shard.name()));
             HaproxyRuntime runtime = HaproxyRuntime.connect(dc.haproxyRuntime());
@@ -170,13 +182,13 @@ final class ShardSwitchover {
             int maxconn = runtime.serverState(f.writerBackend(), f.writerServer()).maxconn();
             return new DcWriter(dc, f, runtime, maxconn);
         });
-        parallel(List.of(primary, candidate), MariaDbServer::connect);
+        Parallel.map(List.of(primary, candidate), MariaDbServer::connect);
         primarySessionId = primary.connectionId();
         if (options.mode() == Mode.HOLD) {
             // Kept as they open, so a failure in one DC still closes the holders of the others.
             List<HolderConnection> opened = new CopyOnWriteArrayList<>();
             try {
-                parallel(writers, w -> opened.add(HolderConnection.open(w.frontends().writer(), HOLDER_TIMEOUT_MS)));
+                Parallel.map(writers, w -> opened.add(HolderConnection.open(w.frontends().writer(), HOLDER_TIMEOUT_MS)));
             } finally {
                 holders = List.copyOf(opened);
             }
@@ -198,7 +210,7 @@ final class ShardSwitchover {
         long deadline = System.nanoTime() + options.drainTimeout().toNanos();
         while (true) {
             CompletableFuture<Integer> proxiedLook = CompletableFuture.supplyAsync(
-                    () -> parallel(writers, DcWriter::currentSessions).stream().mapToInt(Integer::intValue).sum(),
+                    () -> Parallel.map(writers, DcWriter::currentSessions).stream().mapToInt(Integer::intValue).sum(),
                     task -> SwitchoverThreads.FACTORY.newThread(task).start());
             List<ClientSession> sessions = primary.clientSessions();
             int proxied;
@@ -245,7 +257,7 @@ final class ShardSwitchover {
                 }
             });
         }
-        parallel(work, r -> {
+        Parallel.map(work, r -> {
             r.run();
             return null;
         });
@@ -287,37 +299,10 @@ final class ShardSwitchover {
     }
 
     private void inEveryDc(Consumer<DcWriter> work) {
-        parallel(writers, w -> {
+        Parallel.map(writers, w -> {
             work.accept(w);
             return null;
         });
-    }
-
-    /**
-     * Runs work on every item at once and waits for all of it; if any failed, throws one exception
-     * naming every failure (the others are attached as suppressed).
-     */
-    private static <I, O> List<O> parallel(List<I> items, Function<I, O> work) {
-        try (ExecutorService pool = Executors.newThreadPerTaskExecutor(SwitchoverThreads.FACTORY)) {
-            List<Future<O>> futures = items.stream().map(i -> pool.submit(() -> work.apply(i))).toList();
-            List<O> results = new ArrayList<>();
-            List<Throwable> failures = new ArrayList<>();
-            for (Future<O> f : futures) {
-                try {
-                    results.add(f.get());
-                } catch (ExecutionException e) {
-                    failures.add(e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                }
-            }
-            if (failures.isEmpty()) return results;
-            IllegalStateException failed = new IllegalStateException(failures.stream().map(Throwable::getMessage)
-                    .collect(Collectors.joining("; ")), failures.getFirst());
-            failures.stream().skip(1).forEach(failed::addSuppressed);
-            throw failed;
-        }
     }
 
     private void step(String name, Runnable work) {
@@ -344,6 +329,8 @@ final class ShardSwitchover {
     private void attempt(List<String> problems, Runnable work) {
         try {
             work.run();
+        } catch (SwitchoverAbandoned abandoned) {
+            throw abandoned;
         } catch (RuntimeException e) {
             problems.add(e.getMessage());
         }

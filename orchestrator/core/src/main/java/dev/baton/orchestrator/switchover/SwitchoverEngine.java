@@ -8,6 +8,7 @@ import dev.baton.wire.Topology;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -16,7 +17,8 @@ import java.util.concurrent.Future;
 
 /**
  * Planned switchovers of shard primaries to another datacenter, one shard or every shard in
- * parallel. The steps themselves are in {@link ShardSwitchover#run()}.
+ * parallel, and the recovery of switchovers a dead coordinator left half done. The steps
+ * themselves are in {@link ShardSwitchover#run()}, the recovery's rules in {@link ShardReconciliation}.
  */
 public final class SwitchoverEngine {
     private final Topology topology;
@@ -30,19 +32,21 @@ public final class SwitchoverEngine {
     /**
      * Moves the shard's primary to its server in {@code toDc}.
      *
-     * @throws SwitchoverRefused before anything changed: unknown shard or DC, primary already there,
-     *                           candidate not ready, not exactly one writable primary
+     * @throws SwitchoverRefused   before anything changed: unknown shard or DC, primary already there,
+     *                             candidate not ready, not exactly one writable primary
+     * @throws SwitchoverAbandoned the listener abandoned it; the shard is left as it stood, for {@link #reconcile}
      */
     public SwitchoverResult switchover(String shard, String toDc) {
         Datacenter target = datacenter(toDc);
-        Shard s = topology.shard(shard).orElseThrow(() -> new SwitchoverRefused(SwitchoverRefused.Kind.UNKNOWN_SHARD,
-                "unknown shard '" + shard + "'; known: " + String.join(", ", topology.shards().stream().map(Shard::name).toList())));
+        Shard s = shard(shard);
         return new ShardSwitchover(topology, s, target, options).run();
     }
 
     /**
      * Switches every shard whose primary is not in {@code toDc}, {@code options.concurrency()} at a
      * time. A shard already there is left out; a shard refused is reported as REFUSED, not thrown.
+     * When the listener abandons a shard, {@link SwitchoverAbandoned} is thrown once every shard has
+     * finished or been abandoned (a listener abandoning because leadership was lost abandons them all).
      */
     public List<SwitchoverResult> switchoverAll(String toDc) {
         datacenter(toDc);
@@ -57,8 +61,61 @@ public final class SwitchoverEngine {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while switching every shard to " + toDc, e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof SwitchoverAbandoned abandoned) throw abandoned;
             throw new IllegalStateException("switching every shard to " + toDc + " failed: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /**
+     * Finishes or undoes a switchover of {@code shard} to {@code toDc} that a dead coordinator left
+     * half done (see {@link ShardReconciliation} for the rules). Reads the servers and HAProxies and
+     * changes only what differs, so it is safe on a shard that needs nothing, and a second run
+     * repairs nothing. Outcome SWITCHED: the server in {@code toDc} is the only writable primary;
+     * ROLLED_BACK: another server is; REFUSED: no server was made writable, because no choice was
+     * safe or a server failed (the reason says why and what, if anything, was fenced); the shard may
+     * then have no writable primary and reconcile should be run again once the problem is fixed.
+     *
+     * @param lastStepDone the last step the dead coordinator recorded as done (a step name of
+     *                     {@link StepListener#stepDone}); empty when none was recorded. Only a hint:
+     *                     it may lag what the servers show, never lead it.
+     * @throws SwitchoverRefused unknown shard or DC, or the shard has no server in {@code toDc}
+     */
+    public SwitchoverResult reconcile(String shard, String toDc, Optional<String> lastStepDone) {
+        Datacenter target = datacenter(toDc);
+        Shard s = shard(shard);
+        DbServer candidate = s.serverIn(target.name()).orElseThrow(() -> new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY,
+                "shard " + shard + " has no server in " + toDc));
+        return new ShardReconciliation(topology, s, candidate, lastStepDone, options).run();
+    }
+
+    /**
+     * {@link #reconcile} for several shards, {@code options.concurrency()} at a time; results in the
+     * topology's shard order. Every shard name is checked before anything is touched.
+     *
+     * @param lastStepDone per shard to reconcile, its last recorded step (empty: none)
+     */
+    public List<SwitchoverResult> reconcileAll(String toDc, Map<String, Optional<String>> lastStepDone) {
+        datacenter(toDc);
+        lastStepDone.keySet().forEach(this::shard);
+        List<String> shards = topology.shards().stream().map(Shard::name).filter(lastStepDone::containsKey).toList();
+        try (ExecutorService pool = Executors.newFixedThreadPool(options.concurrency(), SwitchoverThreads.FACTORY)) {
+            List<Future<SwitchoverResult>> futures = shards.stream()
+                    .map(s -> pool.submit(() -> reconcile(s, toDc, lastStepDone.get(s))))
+                    .toList();
+            List<SwitchoverResult> results = new ArrayList<>();
+            for (Future<SwitchoverResult> f : futures) results.add(f.get());
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reconciling shards " + shards, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("reconciling shards " + shards + " failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private Shard shard(String name) {
+        return topology.shard(name).orElseThrow(() -> new SwitchoverRefused(SwitchoverRefused.Kind.UNKNOWN_SHARD,
+                "unknown shard '" + name + "'; known: " + String.join(", ", topology.shards().stream().map(Shard::name).toList())));
     }
 
     private Optional<SwitchoverResult> switchoverIfElsewhere(Shard shard, String toDc) {

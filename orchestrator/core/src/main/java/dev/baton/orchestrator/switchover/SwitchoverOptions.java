@@ -9,9 +9,13 @@ import java.time.Duration;
  * @param maxLag         a candidate further behind (Seconds_Behind_Master) is refused
  * @param drainTimeout   HOLD only: how long to let client sessions already on the primary finish
  *                       their statement before they are killed
+ * @param writerMaxconn  the writer servers' maxconn outside a switchover (as HAProxy's configuration
+ *                       gives it): a switchover restores what it found, but a recovery after a dead
+ *                       switchover finds the hold's maxconn 1 and HAProxy's runtime API cannot tell it
+ *                       the configured value
  */
 public record SwitchoverOptions(Mode mode, int concurrency, Duration catchUpTimeout, Duration maxLag,
-                                Duration drainTimeout, StepListener listener) {
+                                Duration drainTimeout, StepListener listener, int writerMaxconn) {
 
     public enum Mode {
         /** Hold new connections in every DC's HAProxy queue, fence, promote, release them to the new primary. */
@@ -22,22 +26,25 @@ public record SwitchoverOptions(Mode mode, int concurrency, Duration catchUpTime
 
     public SwitchoverOptions {
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+        if (writerMaxconn <= DcWriter.HOLD_MAXCONN) {
+            throw new IllegalArgumentException("writerMaxconn must be above the hold's " + DcWriter.HOLD_MAXCONN + ", got " + writerMaxconn);
+        }
     }
 
     public static SwitchoverOptions defaults() {
         return new SwitchoverOptions(Mode.HOLD, 8, Duration.ofSeconds(5), Duration.ofSeconds(1),
-                Duration.ofMillis(100), StepListener.NONE);
+                Duration.ofMillis(100), StepListener.NONE, 1000);
     }
 
     public SwitchoverOptions withMode(Mode mode) {
-        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener);
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn);
     }
 
     public SwitchoverOptions withListener(StepListener listener) {
-        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener);
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn);
     }
 
     public SwitchoverOptions withConcurrency(int concurrency) {
-        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener);
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn);
     }
 }
