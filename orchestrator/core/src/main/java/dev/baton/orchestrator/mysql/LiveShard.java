@@ -42,7 +42,7 @@ public record LiveShard(Shard shard, ServerStatus.Up primary, List<ServerStatus>
      */
     public static LiveShard discover(Shard shard, List<MariaDbServer> servers) {
         List<ServerStatus> statuses = new ArrayList<>();
-        try (ExecutorService pool = Executors.newThreadPerTaskExecutor(dev.baton.orchestrator.switchover.SwitchoverThreads.FACTORY)) {
+        try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("discover-", 0).daemon().factory())) {
             List<Future<ServerStatus>> futures = servers.stream().map(s -> pool.submit(s::status)).toList();
             for (Future<ServerStatus> f : futures) statuses.add(f.get());
         } catch (InterruptedException e) {
