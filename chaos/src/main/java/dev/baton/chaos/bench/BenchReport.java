@@ -30,11 +30,12 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
      * @param writePauseMs         per shard and switchover: the longest gap between writes of the pooled probe
      * @param probeFailedWrites    writes of the new-connection, no-retry probe that failed
      * @param pooledProbeFailedWrites writes of the pooled, no-retry probe that failed (the fence ends its session)
+     * @param probeErrors          the new-connection probe's errors inside switchover windows, by kind
      */
     public record PhaseReport(String name, Checkouts checkouts, Latency latencyMs, Summary writePauseMs,
                               Summary enginePauseMs, ProbeWrites probeFailedWrites,
-                              ProbeWrites pooledProbeFailedWrites, Summary switchoverWallMs,
-                              int switchovers, int notSwitched, List<Round> rounds) {
+                              ProbeWrites pooledProbeFailedWrites, Map<String, Long> probeErrors,
+                              Summary switchoverWallMs, int switchovers, int notSwitched, List<Round> rounds) {
     }
 
     /** @param auditProblems what kept the audit from checking every order (a lagging replica, no primary) */
@@ -54,7 +55,7 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
     }
 
     public record ShardResult(String shard, boolean switched, String detail, double pauseMs, long probeFailures,
-                              long pooledProbeFailures, double enginePauseMs) {
+                              long pooledProbeFailures, double enginePauseMs, List<String> probeErrors) {
     }
 
     /** Baseline divided by Baton: above 1 means Baton is better by that factor. */
@@ -144,6 +145,9 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
                 ratio == null ? "" : Summary.fmt(ratio.switchoverWallMax()) + "×");
         row(md, "shard switchovers (not completed)", baton.switchovers() + " (" + baton.notSwitched() + ")",
                 b(p -> p.switchovers() + " (" + p.notSwitched() + ")"), "");
+        if (!baton.probeErrors().isEmpty()) {
+            md.append("\nNew-connection probe errors inside switchover windows (Baton): ").append(baton.probeErrors()).append("\n");
+        }
         md.append("\n## Targets (Baton)\n\n| target | wanted | measured | met |\n|---|---|---|---|\n");
         for (Target t : targets) {
             md.append("| %s | %s | %s | %s |\n".formatted(t.name(), t.target(), t.measured(), t.met() ? "yes" : "**no**"));

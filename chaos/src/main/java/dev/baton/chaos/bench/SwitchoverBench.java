@@ -31,6 +31,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -156,7 +158,15 @@ public final class SwitchoverBench {
                         all.stream().mapToLong(ShardResult::probeFailures).max().orElse(0)),
                 new ProbeWrites(failedPooled, all.isEmpty() ? 0 : failedPooled / (double) all.size(),
                         all.stream().mapToLong(ShardResult::pooledProbeFailures).max().orElse(0)),
+                all.stream().flatMap(r -> r.probeErrors().stream()).collect(Collectors.groupingBy(
+                        SwitchoverBench::errorKind, TreeMap::new, Collectors.counting())),
                 Summary.of(walls), all.size(), (int) all.stream().filter(s -> !s.switched()).count(), done);
+    }
+
+    /** The error's code and the first words of its message: enough to tell a refusal from a fence from a timeout. */
+    static String errorKind(String error) {
+        String oneLine = error.replaceAll("\\(conn=\\d+\\) ", "").replaceAll("\\s+", " ");
+        return oneLine.length() <= 70 ? oneLine : oneLine.substring(0, 70) + "…";
     }
 
     /** Load with no switchover, audited like the rest: its orders count as much as any other. */
@@ -195,7 +205,7 @@ public final class SwitchoverBench {
             results.add(new ShardResult(shard, outcome.map(ShardSwitcher.Outcome::switched).orElse(false),
                     outcome.map(ShardSwitcher.Outcome::detail).orElse("no outcome reported"),
                     pooled.maxGapMs(t0, windowEnd), fresh.failures(t0, windowEnd), pooled.failures(t0, windowEnd),
-                    outcome.map(ShardSwitcher.Outcome::enginePauseMs).orElse(-1.0)));
+                    outcome.map(ShardSwitcher.Outcome::enginePauseMs).orElse(-1.0), fresh.errors(t0, windowEnd)));
         }
         return new Round(round, from, to, TimeUnit.NANOSECONDS.toMillis(t1 - t0), results);
     }
