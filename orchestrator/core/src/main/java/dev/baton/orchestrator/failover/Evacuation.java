@@ -140,8 +140,8 @@ final class Evacuation {
         for (FailoverStep step : steps) {
             try {
                 List<String> restored = step.undo(this);
-                update(failover.withStep(failover.step(step.name()).undone(restored)));
                 if (!restored.isEmpty()) {
+                    update(failover.withStep(failover.step(step.name()).undone(restored)));
                     events.publish("failover.rollback", failover.id(), "", step.name(), "failover " + failover.id()
                             + ": rolled back " + step.name() + ": " + String.join("; ", restored));
                 }
@@ -197,6 +197,11 @@ final class Evacuation {
 
     Failover failover() {
         return failover;
+    }
+
+    /** The failover with its shards' progress so far (kept apart while they switch, as each shard persists its own). */
+    Failover snapshot() {
+        return failover.withShards(failover.plan().shards().stream().map(s -> progress.get(s.shard())).toList());
     }
 
     Datacenter target() {

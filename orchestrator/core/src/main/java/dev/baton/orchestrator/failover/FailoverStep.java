@@ -11,7 +11,6 @@ import dev.baton.orchestrator.traffic.WeightChange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -80,15 +79,18 @@ sealed interface FailoverStep {
 
         public List<String> run(Evacuation run) {
             String ip = run.target().address();
+            // Recorded before the change, so a rollback knows what to put back even if the change fails half-way.
+            DnsChange intent = run.dns().preview(ip);
+            run.recordTraffic(t -> t.withDns(intent));
             DnsChange change = run.dns().pointAt(ip);
             run.recordTraffic(t -> t.withDns(change));
             return List.of(describe(change));
         }
 
-        /** Back to the record before: as this step saw it, or, when it failed half-way, as the plan read it. */
+        /** Nothing recorded means the step failed reading the record: it changed nothing. */
         public List<String> undo(Evacuation run) {
-            DnsChange done = Optional.ofNullable(run.failover().traffic().dns()).orElse(run.failover().plan().traffic().dns());
-            if (done == null) throw new TrafficException("the DNS record before the failover is unknown; it was not put back");
+            DnsChange done = run.failover().traffic().dns();
+            if (done == null) return List.of();
             if (done.before() == null) {
                 throw new TrafficException(done.name() + " had no A record before; it stays at " + done.after().ip());
             }
@@ -113,17 +115,19 @@ sealed interface FailoverStep {
 
         public List<String> run(Evacuation run) {
             FailoverPlan plan = run.failover().plan();
-            DrainChange change = plan.traffic().lb() == TrafficPlan.LbAction.UNDRAIN ? run.drain().undrain()
-                    : run.drain().drain(plan.from(), plan.to());
+            boolean undrain = plan.traffic().lb() == TrafficPlan.LbAction.UNDRAIN;
+            // Recorded before the change: a drain can fail on one HAProxy after another one moved.
+            DrainChange intent = undrain ? run.drain().previewUndrain() : run.drain().previewDrain(plan.from(), plan.to());
+            run.recordTraffic(t -> t.withWeights(intent));
+            DrainChange change = undrain ? run.drain().undrain() : run.drain().drain(plan.from(), plan.to());
             run.recordTraffic(t -> t.withWeights(change));
             return describe(change);
         }
 
-        /** Back to the weights before: as this step saw them, or, when it failed half-way, as the plan read them. */
+        /** Nothing recorded means the step failed reading the weights: it changed nothing. */
         public List<String> undo(Evacuation run) {
-            DrainChange done = Optional.ofNullable(run.failover().traffic().weights())
-                    .orElse(run.failover().plan().traffic().weights());
-            if (done == null) throw new TrafficException("the checkout weights before the failover are unknown; they were not put back");
+            DrainChange done = run.failover().traffic().weights();
+            if (done == null) return List.of();
             DrainChange back = run.drain().restore(done);
             if (!back.changed()) return List.of();
             run.recordTraffic(t -> t.withWeights(back));
@@ -191,7 +195,7 @@ sealed interface FailoverStep {
         }
 
         public List<String> run(Evacuation run) {
-            String summary = FailoverReport.of(run.failover()).summary();
+            String summary = FailoverReport.of(run.snapshot()).summary();
             run.announce(summary);
             return List.of(summary);
         }
