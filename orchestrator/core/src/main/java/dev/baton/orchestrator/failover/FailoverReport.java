@@ -24,8 +24,12 @@ public record FailoverReport(String id, String from, String to, Failover.State s
                              DnsChange dns, List<WeightChange> weightChanges, List<Verification> verifications,
                              Boolean verified) {
 
-    /** @param writePauseMs null until the shard's switchover returned */
-    public record ShardLine(String shard, ShardProgress.State state, Double writePauseMs, Double wallMs, String reason) {
+    /**
+     * @param writePauseMs null until the shard's switchover returned
+     * @param steps        the engine's steps for this shard (fence, catch-up, promote, ...)
+     */
+    public record ShardLine(String shard, ShardProgress.State state, Double writePauseMs, Double wallMs, String reason,
+                            List<StepRecord> steps) {
     }
 
     public static FailoverReport of(Failover f) {
@@ -34,7 +38,7 @@ public record FailoverReport(String id, String from, String to, Failover.State s
         return new FailoverReport(f.id(), f.request().from(), f.request().to(), f.state(), f.reason(), f.created(), f.finished(),
                 f.finished() == null ? null : Duration.between(f.created(), f.finished()).toNanos() / 1e6,
                 f.timeline(),
-                f.shards().stream().map(s -> new ShardLine(s.shard(), s.state(), s.writePauseMs(), s.wallMs(), s.reason())).toList(),
+                f.shards().stream().map(s -> new ShardLine(s.shard(), s.state(), s.writePauseMs(), s.wallMs(), s.reason(), s.steps())).toList(),
                 traffic.dns(),
                 Optional.ofNullable(traffic.weights()).map(DrainChange::weights).orElse(List.of()).stream()
                         .filter(WeightChange::changed).toList(),
@@ -48,8 +52,8 @@ public record FailoverReport(String id, String from, String to, Failover.State s
         double worstPause = shards.stream().map(ShardLine::writePauseMs).filter(p -> p != null).mapToDouble(Double::doubleValue)
                 .max().orElse(0);
         double elapsed = wallMs != null ? wallMs : Duration.between(created, Instant.now()).toNanos() / 1e6;
-        return String.format(Locale.ROOT, "failover %s %s -> %s %s in %.0f ms: %d/%d shard(s) switched, max write pause %.1f ms, %s",
-                id, from, to, state, elapsed, switched, shards.size(), worstPause,
+        return String.format(Locale.ROOT, "failover %s %s in %.0f ms (%s -> %s): %d/%d shard(s) switched, max write pause %.1f ms, %s",
+                id, state, elapsed, from, to, switched, shards.size(), worstPause,
                 verified == null ? "not verified" : verified ? "verified" : "VERIFICATION FAILED");
     }
 
@@ -69,6 +73,11 @@ public record FailoverReport(String id, String from, String to, Failover.State s
         for (ShardLine s : shards) {
             sb.append(String.format(Locale.ROOT, "    %-8s %-11s write pause %s, wall %s%s%n", s.shard(), s.state(), ms(s.writePauseMs()),
                     ms(s.wallMs()), s.reason().isBlank() ? "" : ": " + s.reason()));
+            for (StepRecord step : s.steps()) {
+                sb.append(String.format(Locale.ROOT, "      %8s  %-14s %s%n",
+                        step.startedAt() == null ? "" : "+" + Duration.between(created, step.startedAt()).toMillis() + " ms",
+                        step.name(), ms(step.durationMs())));
+            }
         }
         if (dns != null) sb.append("  dns: ").append(FailoverStep.DrainDns.describe(dns)).append('\n');
         weightChanges.forEach(w -> sb.append("  lb: HAProxy ").append(w.haproxy()).append(' ').append(w.backend()).append('/')
