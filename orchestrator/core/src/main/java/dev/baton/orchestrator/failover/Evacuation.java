@@ -40,7 +40,11 @@ import java.util.stream.Collectors;
  */
 final class Evacuation {
     private static final Logger LOG = LoggerFactory.getLogger(Evacuation.class);
-    private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Above what the checkout app may take for one order on its own: its retry budget (2 s) plus one
+     * attempt's socket timeout (3 s). A slower answer is a failed verification, not a slow one.
+     */
+    private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(8);
 
     private final CoordinatorConfig config;
     private final SwitchoverOptions options;

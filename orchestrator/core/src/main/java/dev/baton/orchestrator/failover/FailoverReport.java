@@ -53,7 +53,7 @@ public record FailoverReport(String id, String from, String to, Failover.State s
                 .max().orElse(0);
         double elapsed = wallMs != null ? wallMs : Duration.between(created, Instant.now()).toNanos() / 1e6;
         return String.format(Locale.ROOT, "failover %s %s in %.0f ms (%s -> %s): %d/%d shard(s) switched, max write pause %.1f ms, %s",
-                id, state, elapsed, from, to, switched, shards.size(), worstPause,
+                id, state == Failover.State.RUNNING ? "ran its steps" : state, elapsed, from, to, switched, shards.size(), worstPause,
                 verified == null ? "not verified" : verified ? "verified" : "VERIFICATION FAILED");
     }
 

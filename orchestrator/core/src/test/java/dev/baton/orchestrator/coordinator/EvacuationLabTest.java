@@ -34,6 +34,7 @@ import dev.baton.orchestrator.mysql.ServerStatus;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.traffic.AuthoritativeDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
+import dev.baton.wire.CheckoutFrontend;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
 import dev.baton.wire.Dns;
@@ -85,6 +86,8 @@ class EvacuationLabTest {
     static Coordinator coordinator;
     /** The same world, but its config has a wrong PowerDNS API key. */
     static Coordinator badDns;
+    /** The same world, but its config names a checkout backend west's HAProxy does not have. */
+    static Coordinator badLb;
     static ZooKeeperSession zk;
     static String namespace;
     static final List<Agent> agents = new ArrayList<>();
@@ -102,8 +105,14 @@ class EvacuationLabTest {
                 new Dns(dns.zone(), dns.checkoutName(), dns.ttl(), dns.server(), dns.apiUrl(), "not-the-key"),
                 topology.zookeeper(), topology.credentials());
         badDns = Coordinator.start(config("bad", wrongKey, namespace + "-bad"), "c-bad", SwitchoverOptions.defaults(), POLICY);
+        Topology wrongBackend = new Topology(topology.name(), topology.datacenters().stream().map(dc -> dc.name().equals("west")
+                ? new Datacenter(dc.name(), dc.address(), dc.haproxyRuntime(), dc.checkoutApp(), dc.frontends(),
+                new CheckoutFrontend(dc.checkoutFrontend().endpoint(), "b_missing"))
+                : dc).toList(), topology.shards(), topology.dns(), topology.zookeeper(), topology.credentials());
+        badLb = Coordinator.start(config("badlb", wrongBackend, namespace + "-badlb"), "c-badlb", SwitchoverOptions.defaults(), POLICY);
         zk = new ZooKeeperSession(good.zookeeper()).start(10_000);
-        await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.leadership().isLeader() && badDns.leadership().isLeader());
+        await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.leadership().isLeader() && badDns.leadership().isLeader()
+                && badLb.leadership().isLeader());
         for (String dc : topology.datacenterNames()) {
             HttpReporter reporter = new HttpReporter(List.of(URI.create(coordinator.url())), "agent-token-" + dc, Backoff.defaults(),
                     AGENT_INTERVAL);
@@ -131,6 +140,7 @@ class EvacuationLabTest {
             reporters.forEach(HttpReporter::close);
             if (coordinator != null) coordinator.close();
             if (badDns != null) badDns.close();
+            if (badLb != null) badLb.close();
             if (zk != null) zk.close();
         } finally {
             if (lab != null) lab.down();
@@ -224,6 +234,23 @@ class EvacuationLabTest {
         assertThat(states(done)).containsExactly("precheck=DONE", "drain-dns=FAILED", "drain-lb=SKIPPED", "switch-shards=SKIPPED",
                 "verify=SKIPPED", "report=SKIPPED");
         assertThat(done.get("reason").asText()).startsWith("drain-dns failed: PowerDNS at " + topology.dns().apiUrl()).contains("HTTP 401");
+        assertThat(worldState()).isEqualTo(before);
+    }
+
+    @Test
+    void b_anLbFailureAfterTheDnsFlipPutsTheRecordBack() throws Exception {
+        Map<String, String> before = worldState();
+        HttpResponse<String> started = Http.post(badLb.url() + "/api/v1/failovers", ADMIN,
+                "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"wrong backend\",\"force\":true}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        JsonNode done = awaitEnd(badLb, JSON.readTree(started.body()).get("id").asText());
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("ROLLED_BACK");
+        assertThat(states(done)).containsExactly("precheck=DONE", "drain-dns=ROLLED_BACK", "drain-lb=FAILED", "switch-shards=SKIPPED",
+                "verify=SKIPPED", "report=SKIPPED");
+        assertThat(done.get("reason").asText()).startsWith("drain-lb failed: ").contains("HAProxy of west").contains("b_missing");
+        JsonNode dnsStep = done.get("timeline").get(1);
+        assertThat(dnsStep.get("changes").get(0).asText()).endsWith(address("east") + " -> " + address("west") + " (TTL 1)");
+        assertThat(dnsStep.get("changes").get(1).asText()).startsWith("rolled back: ").contains(address("west") + " -> " + address("east"));
         assertThat(worldState()).isEqualTo(before);
     }
 
