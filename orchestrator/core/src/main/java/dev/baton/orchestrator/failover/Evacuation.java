@@ -186,8 +186,11 @@ final class Evacuation {
         }
     }
 
-    /** Writes the failover (not its shards) before going on: a new leader must find every step's start and end. */
-    private synchronized void update(Failover next) {
+    /**
+     * Writes the failover (not its shards) before going on: a new leader must find every step's
+     * start and end. Only the runner thread calls it.
+     */
+    private void update(Failover next) {
         failover = next;
         try {
             store.update(next);

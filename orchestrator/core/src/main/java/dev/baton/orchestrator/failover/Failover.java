@@ -22,7 +22,8 @@ public record Failover(String id, FailoverRequest request, String requestedBy, S
     public enum State { RUNNING, SUCCEEDED, FAILED, ROLLED_BACK }
 
     public Failover {
-        timeline = List.copyOf(timeline);
+        // Failovers persisted before the timeline existed have none.
+        timeline = timeline == null ? List.of() : List.copyOf(timeline);
         shards = List.copyOf(shards);
     }
 
