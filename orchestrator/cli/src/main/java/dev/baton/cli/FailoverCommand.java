@@ -2,8 +2,11 @@ package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.baton.orchestrator.config.ConfigLoader;
 import dev.baton.orchestrator.config.CoordinatorPeer;
+import dev.baton.orchestrator.failover.FailoverReport;
+import dev.baton.orchestrator.failover.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -84,7 +87,13 @@ final class FailoverCommand implements Callable<Integer> {
         }
         out.flush();
         JsonNode failover = follow(client, id, out);
-        out.print(report(failover));
+        CoordinatorApi.Answer report = client.get("/failovers/" + id + "/report");
+        if (!report.ok()) throw new IllegalStateException("cannot read the report of failover " + id + ": " + report.error());
+        try {
+            out.print(Json.MAPPER.treeToValue(report.body(), FailoverReport.class).text());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("malformed report of failover " + id + ": " + e.getOriginalMessage(), e);
+        }
         out.flush();
         return failover.path("state").asText().equals("SUCCEEDED") ? 0 : 1;
     }
@@ -127,30 +136,23 @@ final class FailoverCommand implements Callable<Integer> {
                     String.join(", ", shard.path("frontends").findValuesAsText("dc"))));
             shard.path("problems").forEach(p -> sb.append("           problem: ").append(p.asText()).append('\n'));
         }
-        problems(answer).forEach(p -> sb.append("  problem: ").append(p).append('\n'));
-        sb.append("dry run: nothing changed\n");
-        return sb.toString();
-    }
-
-    static String report(JsonNode failover) {
-        StringBuilder sb = new StringBuilder();
-        Instant created = Instant.parse(failover.path("created").asText());
-        String finished = failover.path("finished").asText(null);
-        sb.append("failover ").append(failover.path("id").asText()).append(' ').append(failover.path("state").asText());
-        if (finished != null) sb.append(" in ").append(Duration.between(created, Instant.parse(finished)).toMillis()).append(" ms");
-        sb.append('\n');
-        if (!failover.path("reason").asText().isBlank()) sb.append("  why: ").append(failover.path("reason").asText()).append('\n');
-        for (JsonNode shard : failover.path("shards")) {
-            sb.append(String.format(Locale.ROOT, "  %-8s %-11s write pause %s ms, wall %s ms%s%n", shard.path("shard").asText(),
-                    shard.path("state").asText(), ms(shard.path("writePauseMs")), ms(shard.path("wallMs")),
-                    shard.path("reason").asText().isBlank() ? "" : ": " + shard.path("reason").asText()));
-            for (JsonNode step : shard.path("steps")) {
-                String start = step.path("startedAt").asText(null);
-                sb.append(String.format(Locale.ROOT, "           +%6s ms  %-14s %s ms%n",
-                        start == null ? "?" : Long.toString(Duration.between(created, Instant.parse(start)).toMillis()),
-                        step.path("name").asText(), ms(step.path("durationMs"))));
+        JsonNode traffic = plan.path("traffic");
+        JsonNode dns = traffic.path("dns");
+        if (dns.isObject()) {
+            sb.append("  dns: ").append(dns.path("name").asText()).append(" A ").append(dns.at("/before/ip").asText("(none)"))
+                    .append(" -> ").append(dns.at("/after/ip").asText()).append('\n');
+        }
+        sb.append("  lb: ").append(traffic.path("lb").asText()).append('\n');
+        for (JsonNode w : traffic.at("/weights/weights")) {
+            if (w.path("before").asInt() != w.path("after").asInt()) {
+                sb.append("      HAProxy ").append(w.path("haproxy").asText()).append(' ').append(w.path("backend").asText()).append('/')
+                        .append(w.path("server").asText()).append(" weight ").append(w.path("before").asInt()).append(" -> ")
+                        .append(w.path("after").asInt()).append('\n');
             }
         }
+        traffic.path("problems").forEach(p -> sb.append("  traffic problem: ").append(p.asText()).append('\n'));
+        problems(answer).forEach(p -> sb.append("  problem: ").append(p).append('\n'));
+        sb.append("dry run: nothing changed\n");
         return sb.toString();
     }
 

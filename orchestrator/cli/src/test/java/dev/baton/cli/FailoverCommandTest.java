@@ -112,6 +112,8 @@ class FailoverCommandTest {
         assertThat(r.out()).contains("plan: fail over from east to west (target west is HEALTHY)")
                 .contains("fence s1-east (" + topology.shard("s1").orElseThrow().serverIn("east").orElseThrow().endpoint().host())
                 .contains("promote s2-west (").contains("flip 2 writer frontend(s): east, west")
+                .contains("dns: checkout.example.test. A " + topology.datacenter("east").orElseThrow().address())
+                .contains("lb: DRAIN")
                 .contains("dry run: nothing changed");
         topology.shards().forEach(s -> assertThat(primaryDc(s)).isEqualTo("east"));
     }
@@ -124,7 +126,11 @@ class FailoverCommandTest {
         assertThat(r.out()).containsPattern("failover f-\\S+ started on http://")
                 .containsPattern("failover f-\\S+ SUCCEEDED in \\d+ ms")
                 .containsPattern("s1 +SWITCHED +write pause \\d+\\.\\d ms")
-                .contains("promote");
+                .contains("promote")
+                .containsPattern("drain-dns +DONE")
+                .contains("dns: checkout.example.test. A " + topology.datacenter("east").orElseThrow().address() + " -> "
+                        + topology.datacenter("west").orElseThrow().address())
+                .contains("lb: HAProxy east");
         topology.shards().forEach(s -> assertThat(primaryDc(s)).isEqualTo("west"));
     }
 

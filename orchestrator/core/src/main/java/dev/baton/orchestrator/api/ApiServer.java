@@ -90,6 +90,7 @@ public final class ApiServer implements AutoCloseable {
                 leadership.leaderId().orElse(""), config.topology())));
         router.get(BASE + "/failovers").handler(ctx -> blocking(ctx, 200, failovers::list));
         router.get(BASE + "/failovers/:id").handler(ctx -> blocking(ctx, 200, () -> failovers.get(ctx.pathParam("id"))));
+        router.get(BASE + "/failovers/:id/report").handler(ctx -> blocking(ctx, 200, () -> failovers.report(ctx.pathParam("id"))));
         router.post(BASE + "/failovers").handler(this::createFailover);
         router.post(BASE + "/failovers/:id/abort").handler(ctx -> blocking(ctx, 200,
                 () -> failovers.abort(ctx.pathParam("id"), principal(ctx).name())));

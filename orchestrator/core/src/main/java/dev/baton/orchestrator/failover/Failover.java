@@ -2,6 +2,7 @@ package dev.baton.orchestrator.failover;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A failover as it is stored and shown.
@@ -9,22 +10,43 @@ import java.util.List;
  * @param requestedBy the API user who asked
  * @param coordinator the coordinator that ran it
  * @param finished    null while it runs
- * @param reason      why it failed; empty otherwise
+ * @param timeline    the failover's own steps in order (precheck, DNS, LB, shards, verify, report)
+ * @param traffic     what it did to DNS and the load balancers, and the verification checkouts
+ * @param reason      why it failed or rolled back; empty otherwise
  */
 public record Failover(String id, FailoverRequest request, String requestedBy, String coordinator, State state,
-                       Instant created, Instant finished, FailoverPlan plan, List<ShardProgress> shards, String reason) {
+                       Instant created, Instant finished, FailoverPlan plan, List<TimelineStep> timeline,
+                       TrafficOutcome traffic, List<ShardProgress> shards, String reason) {
 
-    public enum State { RUNNING, SUCCEEDED, FAILED }
+    /** ROLLED_BACK: it failed before any shard switched and everything it changed was put back. */
+    public enum State { RUNNING, SUCCEEDED, FAILED, ROLLED_BACK }
 
     public Failover {
+        // Failovers persisted before the timeline existed have none.
+        timeline = timeline == null ? List.of() : List.copyOf(timeline);
         shards = List.copyOf(shards);
     }
 
     Failover withShards(List<ShardProgress> shards) {
-        return new Failover(id, request, requestedBy, coordinator, state, created, finished, plan, shards, reason);
+        return new Failover(id, request, requestedBy, coordinator, state, created, finished, plan, timeline, traffic, shards, reason);
+    }
+
+    Failover withStep(TimelineStep step) {
+        List<TimelineStep> steps = timeline.stream().map(s -> s.name().equals(step.name()) ? step : s).toList();
+        return new Failover(id, request, requestedBy, coordinator, state, created, finished, plan, steps, traffic, shards, reason);
+    }
+
+    Failover withTraffic(UnaryOperator<TrafficOutcome> change) {
+        return new Failover(id, request, requestedBy, coordinator, state, created, finished, plan, timeline,
+                change.apply(traffic), shards, reason);
     }
 
     Failover finish(State state, String reason, List<ShardProgress> shards) {
-        return new Failover(id, request, requestedBy, coordinator, state, created, Instant.now(), plan, shards, reason);
+        return new Failover(id, request, requestedBy, coordinator, state, created, Instant.now(), plan, timeline, traffic, shards, reason);
+    }
+
+    public TimelineStep step(String name) {
+        return timeline.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("failover " + id + " has no step '" + name + "'"));
     }
 }

@@ -8,12 +8,7 @@ import dev.baton.orchestrator.health.HealthSnapshot;
 import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
-import dev.baton.orchestrator.switchover.StepListener;
-import dev.baton.orchestrator.switchover.SwitchoverEngine;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
-import dev.baton.orchestrator.switchover.SwitchoverResult;
-import dev.baton.wire.Shard;
-import dev.baton.wire.Topology;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.curator.framework.recipes.locks.Lease;
 import org.slf4j.Logger;
@@ -24,17 +19,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * Starts, runs and shows failovers. Only the leader starts one, and only while it holds the
@@ -131,7 +121,7 @@ public final class FailoverService {
             throw runningRefusal(running.get());
         }
         Failover failover = new Failover(id, request, requestedBy, self, Failover.State.RUNNING, Instant.now(), null, plan,
-                plan.shards().stream().map(s -> ShardProgress.pending(s.shard())).toList(), "");
+                Evacuation.pendingTimeline(), TrafficOutcome.NONE, plan.shards().stream().map(s -> ShardProgress.pending(s.shard())).toList(), "");
         try {
             store.create(failover);
         } catch (RuntimeException e) {
@@ -160,6 +150,11 @@ public final class FailoverService {
         return store.get(id).orElseThrow(() -> new FailoverRefused(FailoverRefused.Kind.NOT_FOUND, "no failover with id '" + id + "'"));
     }
 
+    /** The report of a failover, finished or still running. */
+    public FailoverReport report(String id) {
+        return FailoverReport.of(get(id));
+    }
+
     public List<Failover> list() {
         return store.list();
     }
@@ -171,89 +166,18 @@ public final class FailoverService {
     }
 
     private void run(Failover failover, Lease lease) {
-        String id = failover.id();
-        Map<String, ShardProgress> progress = new ConcurrentHashMap<>();
-        failover.shards().forEach(s -> progress.put(s.shard(), s));
-        StepListener listener = (shard, step) -> {
-            ShardProgress now = progress.compute(shard, (k, p) -> p.withStep(new StepRecord(step, null, Instant.now(), null)));
-            persist(id, now);
-            events.publish("failover.step", id, shard, step, shard + ": " + step + " done");
-        };
-        Failover.State state;
-        String reason;
+        Failover done;
         try {
-            Set<String> planned = failover.plan().shards().stream().map(ShardPlan::shard).collect(Collectors.toSet());
-            Topology topology = config.topology();
-            List<Shard> shards = topology.shards().stream().filter(s -> planned.contains(s.name())).toList();
-            Topology only = new Topology(topology.name(), topology.datacenters(), shards, topology.dns(), topology.zookeeper(),
-                    topology.credentials());
-            List<SwitchoverResult> results = new SwitchoverEngine(only, options.withListener(listener))
-                    .switchoverAll(failover.request().to());
-            for (SwitchoverResult r : results) {
-                ShardProgress done = finished(progress.get(r.shard()), r);
-                progress.put(r.shard(), done);
-                persist(id, done);
-                metrics.shardFinished(r);
-                events.publish("failover.shard", id, r.shard(), "", r.shard() + " " + r.outcome() + " from " + r.fromServer()
-                        + " to " + r.toServer() + " (write pause " + Math.round(r.writePauseMs()) + " ms)"
-                        + (r.reason().isBlank() ? "" : ": " + r.reason()));
-            }
-            progress.replaceAll((shard, p) -> p.finished() ? p : new ShardProgress(shard, ShardProgress.State.REFUSED, p.steps(),
-                    "its primary was already in " + failover.request().to(), null, null));
-            List<ShardProgress> failed = progress.values().stream().filter(p -> p.state() != ShardProgress.State.SWITCHED).toList();
-            state = failed.isEmpty() ? Failover.State.SUCCEEDED : Failover.State.FAILED;
-            reason = failed.stream().map(p -> p.shard() + " " + p.state() + ": " + p.reason()).collect(Collectors.joining("; "));
+            done = new Evacuation(failover, config, options, planner, store, events, metrics, health, leadership::isLeader).run();
         } catch (RuntimeException e) {
-            LOG.error("failover {} failed", id, e);
-            state = Failover.State.FAILED;
-            reason = e.getMessage();
+            // The steps catch their own failures; this is a defect in the runner itself, and it must not keep the lock.
+            LOG.error("failover {} failed", failover.id(), e);
+            done = failover.finish(Failover.State.FAILED, "the failover runner failed: " + e, failover.shards());
         }
-        List<String> order = failover.plan().shards().stream().map(ShardPlan::shard).toList();
-        Failover done = failover.finish(state, reason, order.stream().map(progress::get).toList());
-        try {
-            store.update(done);
-        } catch (RuntimeException e) {
-            LOG.error("failover {} finished {} but its state could not be written to ZooKeeper", id, state, e);
-        }
-        metrics.failoverFinished(done);
-        events.publish("failover.finished", id, "", "", "failover " + id + " " + state + (reason.isBlank() ? "" : ": " + reason));
+        events.publish("failover.finished", done.id(), "", "", "failover " + done.id() + " " + done.state()
+                + (done.reason().isBlank() ? "" : ": " + done.reason()));
         running.set(null);
         release(lease);
-    }
-
-    private static ShardProgress finished(ShardProgress before, SwitchoverResult r) {
-        ShardProgress.State state = switch (r.outcome()) {
-            case SWITCHED -> ShardProgress.State.SWITCHED;
-            case ROLLED_BACK -> ShardProgress.State.ROLLED_BACK;
-            case REFUSED -> ShardProgress.State.REFUSED;
-        };
-        // The engine's own timings replace the step names collected while it ran. Its offsets count from the
-        // shard's start; the listener hears of each step only after it ended, so each step's wall-clock time
-        // bounds that start from above, and the tightest bound is the anchor.
-        Instant shardStart = r.steps().stream().flatMap(t -> doneAt(before, t.name())
-                        .map(end -> end.minusNanos(nanos(t.startOffsetMs() + t.durationMs()))).stream())
-                .min(Comparator.naturalOrder()).orElse(null);
-        List<StepRecord> steps = r.steps().stream().map(t -> shardStart == null
-                ? new StepRecord(t.name(), null, null, t.durationMs())
-                : new StepRecord(t.name(), shardStart.plusNanos(nanos(t.startOffsetMs())),
-                shardStart.plusNanos(nanos(t.startOffsetMs() + t.durationMs())), t.durationMs())).toList();
-        return new ShardProgress(r.shard(), state, steps, r.reason(), r.writePauseMs(), r.wallMs());
-    }
-
-    private static long nanos(double ms) {
-        return Math.round(ms * 1_000_000);
-    }
-
-    private static Optional<Instant> doneAt(ShardProgress progress, String step) {
-        return progress.steps().stream().filter(s -> s.name().equals(step)).map(StepRecord::doneAt).findFirst();
-    }
-
-    /** A step already happened on the servers; failing to record it must not break the switchover half-way. */
-    private void persist(String id, ShardProgress shard) {
-        store.updateShard(id, shard, problem -> {
-            LOG.error("{}", problem);
-            events.publish("failover.persist-failed", id, shard.shard(), "", problem);
-        });
     }
 
     private FailoverRefused runningRefusal(String id) {

@@ -1,7 +1,13 @@
 package dev.baton.orchestrator.failover;
 
+import dev.baton.orchestrator.haproxy.HaproxyException;
 import dev.baton.orchestrator.mysql.DiscoveryException;
 import dev.baton.orchestrator.mysql.LiveShard;
+import dev.baton.orchestrator.traffic.CheckoutDns;
+import dev.baton.orchestrator.traffic.CheckoutDrain;
+import dev.baton.orchestrator.traffic.DnsChange;
+import dev.baton.orchestrator.traffic.DrainChange;
+import dev.baton.orchestrator.traffic.TrafficException;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
 import dev.baton.wire.Shard;
@@ -18,15 +24,19 @@ import java.util.stream.Collectors;
 
 /**
  * Turns "from DC A to DC B" into a concrete plan by asking every shard's servers where its
- * primary is now. Only reads: a plan changes nothing, which is what a dry run relies on.
+ * primary is now, and the DNS API and every HAProxy what the traffic steps would change. Only reads: a plan changes nothing, which is what a dry run relies on.
  */
 final class Planner {
     private final Topology topology;
     private final Duration maxLag;
+    private final CheckoutDns dns;
+    private final CheckoutDrain drain;
 
     Planner(Topology topology, Duration maxLag) {
         this.topology = topology;
         this.maxLag = maxLag;
+        this.dns = new CheckoutDns(topology.dns());
+        this.drain = new CheckoutDrain(topology);
     }
 
     /** @throws FailoverRefused when the DCs are unknown or the same, or {@code from} holds no primary */
@@ -52,7 +62,28 @@ final class Planner {
             throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "DC " + from + " holds no shard primaries (primaries: "
                     + String.join(", ", elsewhere) + "); nothing to fail over");
         }
-        return new FailoverPlan(from, to, shards, problems);
+        return new FailoverPlan(from, to, traffic(source, target), shards, problems);
+    }
+
+    /** The DNS record and LB weights as they are now and as the failover would set them; reads only. */
+    private TrafficPlan traffic(Datacenter source, Datacenter target) {
+        List<String> problems = new ArrayList<>();
+        DnsChange record = null;
+        try {
+            record = dns.preview(target.address());
+        } catch (TrafficException e) {
+            problems.add("DNS: " + e.getMessage());
+        }
+        TrafficPlan.LbAction lb = TrafficPlan.LbAction.DRAIN;
+        DrainChange weights = null;
+        try {
+            // Into a DC that is itself drained, traffic goes home: that is a fail-back, and it undrains.
+            lb = drain.drained(target.name()) ? TrafficPlan.LbAction.UNDRAIN : TrafficPlan.LbAction.DRAIN;
+            weights = lb == TrafficPlan.LbAction.UNDRAIN ? drain.previewUndrain() : drain.previewDrain(source.name(), target.name());
+        } catch (TrafficException | HaproxyException e) {
+            problems.add("load balancers: " + e.getMessage());
+        }
+        return new TrafficPlan(record, lb, weights, problems);
     }
 
     private ShardPlan shardPlan(LiveShard live, Datacenter target) {

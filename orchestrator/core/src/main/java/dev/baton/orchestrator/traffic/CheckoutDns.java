@@ -27,6 +27,12 @@ public final class CheckoutDns {
         return api.aRecord(dns.zone(), dns.checkoutName());
     }
 
+    /** What {@link #pointAt} would change; changes nothing. */
+    public DnsChange preview(String ip) {
+        return new DnsChange(PowerDnsClient.fqdn(dns.zone()), PowerDnsClient.fqdn(dns.checkoutName()), current().orElse(null),
+                new ARecord(PowerDnsClient.fqdn(dns.checkoutName()), ip, dns.ttl()));
+    }
+
     /** Idempotent: pointing at the address it already has changes nothing (and says so). */
     public DnsChange pointAt(String ip) {
         DnsChange change = api.setARecord(dns.zone(), dns.checkoutName(), ip, dns.ttl());

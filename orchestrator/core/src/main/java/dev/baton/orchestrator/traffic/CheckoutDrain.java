@@ -40,34 +40,70 @@ public final class CheckoutDrain {
      * nothing else would be left), the target's app to {@link #FULL}. Idempotent.
      */
     public DrainChange drain(String source, String target) {
+        return apply("drain " + source + " -> " + target, draining(source, target), true);
+    }
+
+    /** What {@link #drain} would change, read from every HAProxy; changes nothing. */
+    public DrainChange previewDrain(String source, String target) {
+        return apply("preview drain " + source + " -> " + target, draining(source, target), false);
+    }
+
+    private BiFunction<Datacenter, Map<String, Integer>, Map<String, Integer>> draining(String source, String target) {
         requireDc(source, "source");
         requireDc(target, "target");
         if (source.equals(target)) throw new IllegalArgumentException("cannot drain DC " + source + " into itself");
-        return apply("drain " + source + " -> " + target, (dc, before) -> {
+        return (dc, before) -> {
             requireServer(dc, before, source);
             requireServer(dc, before, target);
             Map<String, Integer> after = new LinkedHashMap<>(before);
             after.put(source, 0);
             if (before.get(source) > 0 || after.values().stream().allMatch(w -> w == 0)) after.put(target, FULL);
             return after;
-        });
+        };
     }
 
     /** Back to local-only: every DC's HAProxy sends checkouts to its own DC's app alone. Idempotent. */
     public DrainChange undrain() {
-        return apply("undrain", (dc, before) -> {
-            requireServer(dc, before, dc.name());
-            Map<String, Integer> after = new LinkedHashMap<>();
-            before.keySet().forEach(server -> after.put(server, server.equals(dc.name()) ? FULL : 0));
+        return apply("undrain", UNDRAINING, true);
+    }
+
+    /** What {@link #undrain} would change, read from every HAProxy; changes nothing. */
+    public DrainChange previewUndrain() {
+        return apply("preview undrain", UNDRAINING, false);
+    }
+
+    private static final BiFunction<Datacenter, Map<String, Integer>, Map<String, Integer>> UNDRAINING = (dc, before) -> {
+        requireServer(dc, before, dc.name());
+        Map<String, Integer> after = new LinkedHashMap<>();
+        before.keySet().forEach(server -> after.put(server, server.equals(dc.name()) ? FULL : 0));
+        return after;
+    };
+
+    /** Puts every weight {@code change} moved back where it was before it; for rolling a drain back. */
+    public DrainChange restore(DrainChange change) {
+        return apply("restore weights", (dc, before) -> {
+            Map<String, Integer> after = new LinkedHashMap<>(before);
+            change.weights().stream().filter(w -> w.haproxy().equals(dc.name()) && after.containsKey(w.server()))
+                    .forEach(w -> after.put(w.server(), w.before()));
             return after;
-        });
+        }, true);
+    }
+
+    /** Whether DC {@code name}'s own HAProxy sends none of its checkouts to its own app, i.e. the DC is drained. */
+    public boolean drained(String name) {
+        requireDc(name, "the");
+        Datacenter dc = topology.datacenter(name).orElseThrow();
+        Map<String, Integer> weights = read(dc, runtime(dc));
+        requireServer(dc, weights, name);
+        return weights.get(name) == 0;
     }
 
     /**
      * Applies the wanted weights on every DC's HAProxy, going on past one that fails so the others
      * still move, then throws naming the failed ones.
      */
-    private DrainChange apply(String action, BiFunction<Datacenter, Map<String, Integer>, Map<String, Integer>> plan) {
+    private DrainChange apply(String action, BiFunction<Datacenter, Map<String, Integer>, Map<String, Integer>> plan,
+                              boolean change) {
         List<String> missing = topology.datacenters().stream().filter(dc -> dc.checkoutFrontend() == null)
                 .map(Datacenter::name).toList();
         if (!missing.isEmpty()) {
@@ -78,7 +114,7 @@ public final class CheckoutDrain {
         TrafficException failure = null;
         for (Datacenter dc : topology.datacenters()) {
             try {
-                changes.addAll(apply(dc, plan));
+                changes.addAll(apply(dc, plan, change));
                 applied.add(dc.name());
             } catch (TrafficException | HaproxyException e) {
                 String message = "cannot " + action + " on HAProxy of " + dc.name() + " at " + dc.haproxyRuntime() + ": "
@@ -94,11 +130,17 @@ public final class CheckoutDrain {
         return new DrainChange(changes);
     }
 
-    private List<WeightChange> apply(Datacenter dc, BiFunction<Datacenter, Map<String, Integer>, Map<String, Integer>> plan) {
+    private List<WeightChange> apply(Datacenter dc, BiFunction<Datacenter, Map<String, Integer>, Map<String, Integer>> plan,
+                                     boolean change) {
         HaproxyRuntime runtime = runtime(dc);
         String backend = dc.checkoutFrontend().backend();
         Map<String, Integer> before = read(dc, runtime);
         Map<String, Integer> wanted = plan.apply(dc, before);
+        if (!change) {
+            return before.keySet().stream()
+                    .map(server -> new WeightChange(dc.name(), backend, server, before.get(server), wanted.get(server)))
+                    .toList();
+        }
         // Raise before lowering, in one round trip: with every server at weight 0 HAProxy answers 503 at once.
         List<String> commands = wanted.entrySet().stream()
                 .filter(e -> !e.getValue().equals(before.get(e.getKey())))
