@@ -9,6 +9,7 @@ import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
 import dev.baton.orchestrator.switchover.StepListener;
+import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverEngine;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.switchover.SwitchoverResult;
@@ -57,6 +58,7 @@ public final class FailoverService {
     private final Supplier<HealthSnapshot> health;
     private final AtomicReference<Thread> runner = new AtomicReference<>();
     private final AtomicReference<String> running = new AtomicReference<>();
+    private final Takeover takeover;
 
     public FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
                            EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health) {
@@ -70,16 +72,19 @@ public final class FailoverService {
         this.options = options;
         this.planner = new Planner(config.topology(), options.maxLag());
         this.health = health;
+        this.takeover = new Takeover(config, self, leadership, lock, store, events, metrics, options, running);
         leadership.onChange(leader -> {
+            if (leader) takeover.schedule();
             String current = running.get();
             if (!leader && current != null) {
-                // The running shards finish or roll back on their own (the engine cannot stop between steps);
-                // this coordinator starts nothing new, and its ZooKeeper writes fail until it reconnects.
+                // Its switchovers stop after their current step (SwitchoverAbandoned) and the next leader takes it over.
                 LOG.error("coordinator {} lost leadership while failover {} runs", self, current);
                 events.publish("failover.leadership-lost", current, "", "", "coordinator " + self
                         + " lost leadership while failover " + current + " runs");
             }
         });
+        // Leadership may have come before this service listened.
+        if (leadership.isLeader()) takeover.schedule();
     }
 
     /** The plan a request would run, computed by reading the servers only. Any coordinator answers. */
@@ -126,6 +131,12 @@ public final class FailoverService {
         }
         String id = "f-" + ID_TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         Lease lease = lock.tryAcquire(id).orElseThrow(() -> runningRefusal(lock.holder().orElse("(unknown)")));
+        // A failover a lost leader left RUNNING comes first: this leader's takeover finishes it.
+        Optional<String> left = store.running().stream().map(Failover::id).findFirst();
+        if (left.isPresent()) {
+            release(lease);
+            throw runningRefusal(left.get());
+        }
         if (!running.compareAndSet(null, id)) {
             release(lease);
             throw runningRefusal(running.get());
@@ -175,6 +186,9 @@ public final class FailoverService {
         Map<String, ShardProgress> progress = new ConcurrentHashMap<>();
         failover.shards().forEach(s -> progress.put(s.shard(), s));
         StepListener listener = (shard, step) -> {
+            // The options' own listener first (a test hook may hold the switchover here), then no further step without leadership.
+            options.listener().stepDone(shard, step);
+            if (!leadership.isLeader()) throw new SwitchoverAbandoned("coordinator " + self + " no longer leads");
             ShardProgress now = progress.compute(shard, (k, p) -> p.withStep(new StepRecord(step, null, Instant.now(), null)));
             persist(id, now);
             events.publish("failover.step", id, shard, step, shard + ": " + step + " done");
@@ -189,6 +203,7 @@ public final class FailoverService {
                     topology.credentials());
             List<SwitchoverResult> results = new SwitchoverEngine(only, options.withListener(listener))
                     .switchoverAll(failover.request().to());
+            if (!leadership.isLeader()) throw new SwitchoverAbandoned("coordinator " + self + " no longer leads after every shard ended");
             for (SwitchoverResult r : results) {
                 ShardProgress done = finished(progress.get(r.shard()), r);
                 progress.put(r.shard(), done);
@@ -203,6 +218,14 @@ public final class FailoverService {
             List<ShardProgress> failed = progress.values().stream().filter(p -> p.state() != ShardProgress.State.SWITCHED).toList();
             state = failed.isEmpty() ? Failover.State.SUCCEEDED : Failover.State.FAILED;
             reason = failed.stream().map(p -> p.shard() + " " + p.state() + ": " + p.reason()).collect(Collectors.joining("; "));
+        } catch (SwitchoverAbandoned e) {
+            // Left RUNNING in ZooKeeper for the next leader's Takeover: a write from here could overwrite its work.
+            LOG.error("failover {} abandoned where it stood: {}", id, e.getMessage());
+            events.publish("failover.abandoned", id, "", "", "coordinator " + self + " stopped failover " + id
+                    + " where it stood, for the next leader to take over: " + e.getMessage());
+            running.set(null);
+            release(lease);
+            return;
         } catch (RuntimeException e) {
             LOG.error("failover {} failed", id, e);
             state = Failover.State.FAILED;
