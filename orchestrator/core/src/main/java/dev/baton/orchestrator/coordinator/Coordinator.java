@@ -1,6 +1,7 @@
 package dev.baton.orchestrator.coordinator;
 
 import dev.baton.orchestrator.api.ApiServer;
+import dev.baton.orchestrator.api.AuditEntry;
 import dev.baton.orchestrator.api.AuditLog;
 import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.config.CoordinatorPeer;
@@ -72,7 +73,15 @@ public final class Coordinator implements AutoCloseable {
                     LOG.error("coordinator {} closes while a failover still runs; the next leader finds it in ZooKeeper", self.id());
                 }
             });
-            api = new ApiServer(vertx, config, leadership, failovers, events, metrics, new AuditLog(config.auditLog()), health)
+            AuditLog audit = new AuditLog(config.auditLog());
+            // A takeover changes servers on no one's request: the coordinator itself is the one who acted.
+            started.add(events.subscribe(e -> {
+                if (e.type().startsWith("failover.takeover")) {
+                    audit.append(new AuditEntry(e.at(), "coordinator " + self.id(), "TAKEOVER", "/api/v1/failovers/" + e.failoverId(),
+                            0, e.type(), e.message()));
+                }
+            }));
+            api = new ApiServer(vertx, config, leadership, failovers, events, metrics, audit, health)
                     .start(self.http());
             started.add(api);
         } catch (RuntimeException e) {

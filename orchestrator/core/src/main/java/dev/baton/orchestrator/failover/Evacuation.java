@@ -5,6 +5,7 @@ import dev.baton.orchestrator.events.EventHub;
 import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.HealthSnapshot;
 import dev.baton.orchestrator.switchover.StepListener;
+import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverEngine;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.switchover.SwitchoverResult;
@@ -89,11 +90,9 @@ final class Evacuation {
         List<String> reasons = new ArrayList<>();
         for (FailoverStep step : FailoverStep.IN_ORDER) {
             if (!leading.getAsBoolean()) {
-                // A coordinator that lost leadership stops acting; the new leader takes the failover over.
-                state = Failover.State.FAILED;
-                reasons.add("this coordinator lost leadership before step " + step.name());
-                skipRest(step, "not run: this coordinator lost leadership");
-                break;
+                // A coordinator that lost leadership stops acting and writes nothing more: the record stays
+                // RUNNING for the new leader's Takeover.
+                throw new SwitchoverAbandoned("this coordinator lost leadership before step " + step.name());
             }
             begin(step);
             try {
@@ -107,6 +106,8 @@ final class Evacuation {
                         reasons.add(String.join("; ", failedShards));
                     }
                 }
+            } catch (SwitchoverAbandoned e) {
+                throw e;
             } catch (RuntimeException e) {
                 String why = step.name() + " failed: " + message(e);
                 LOG.error("failover {}: {}", failover.id(), why, e);
@@ -247,6 +248,9 @@ final class Evacuation {
     List<ShardProgress> switchShards() {
         String id = failover.id();
         StepListener listener = (shard, step) -> {
+            // The options' own listener first (a test hook may hold the switchover here), then no further step without leadership.
+            options.listener().stepDone(shard, step);
+            if (!leading.getAsBoolean()) throw new SwitchoverAbandoned("this coordinator no longer leads");
             ShardProgress now = progress.compute(shard, (k, p) -> p.withStep(new StepRecord(step, null, Instant.now(), null)));
             persist(id, now);
             events.publish("failover.step", id, shard, step, shard + ": " + step + " done");
@@ -257,6 +261,7 @@ final class Evacuation {
         Topology only = new Topology(topology.name(), topology.datacenters(), shards, topology.dns(), topology.zookeeper(),
                 topology.credentials());
         List<SwitchoverResult> results = new SwitchoverEngine(only, options.withListener(listener)).switchoverAll(failover.request().to());
+        if (!leading.getAsBoolean()) throw new SwitchoverAbandoned("this coordinator no longer leads after every shard ended");
         for (SwitchoverResult r : results) {
             ShardProgress done = finished(progress.get(r.shard()), r);
             progress.put(r.shard(), done);

@@ -8,6 +8,7 @@ import dev.baton.orchestrator.health.HealthSnapshot;
 import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
+import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.curator.framework.recipes.locks.Lease;
@@ -47,6 +48,7 @@ public final class FailoverService {
     private final Supplier<HealthSnapshot> health;
     private final AtomicReference<Thread> runner = new AtomicReference<>();
     private final AtomicReference<String> running = new AtomicReference<>();
+    private final Takeover takeover;
 
     public FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
                            EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health) {
@@ -60,16 +62,19 @@ public final class FailoverService {
         this.options = options;
         this.planner = new Planner(config.topology(), options.maxLag());
         this.health = health;
+        this.takeover = new Takeover(config, self, leadership, lock, store, events, metrics, options, running);
         leadership.onChange(leader -> {
+            if (leader) takeover.schedule();
             String current = running.get();
             if (!leader && current != null) {
-                // The running shards finish or roll back on their own (the engine cannot stop between steps);
-                // this coordinator starts nothing new, and its ZooKeeper writes fail until it reconnects.
+                // Its switchovers stop after their current step (SwitchoverAbandoned) and the next leader takes it over.
                 LOG.error("coordinator {} lost leadership while failover {} runs", self, current);
                 events.publish("failover.leadership-lost", current, "", "", "coordinator " + self
                         + " lost leadership while failover " + current + " runs");
             }
         });
+        // Leadership may have come before this service listened.
+        if (leadership.isLeader()) takeover.schedule();
     }
 
     /** The plan a request would run, computed by reading the servers only. Any coordinator answers. */
@@ -116,6 +121,12 @@ public final class FailoverService {
         }
         String id = "f-" + ID_TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         Lease lease = lock.tryAcquire(id).orElseThrow(() -> runningRefusal(lock.holder().orElse("(unknown)")));
+        // A failover a lost leader left RUNNING comes first: this leader's takeover finishes it.
+        Optional<String> left = store.running().stream().map(Failover::id).findFirst();
+        if (left.isPresent()) {
+            release(lease);
+            throw runningRefusal(left.get());
+        }
         if (!running.compareAndSet(null, id)) {
             release(lease);
             throw runningRefusal(running.get());
@@ -169,6 +180,14 @@ public final class FailoverService {
         Failover done;
         try {
             done = new Evacuation(failover, config, options, planner, store, events, metrics, health, leadership::isLeader).run();
+        } catch (SwitchoverAbandoned e) {
+            // Left RUNNING in ZooKeeper for the next leader's Takeover: a write from here could overwrite its work.
+            LOG.error("failover {} abandoned where it stood: {}", failover.id(), e.getMessage());
+            events.publish("failover.abandoned", failover.id(), "", "", "coordinator " + self + " stopped failover "
+                    + failover.id() + " where it stood, for the next leader to take over: " + e.getMessage());
+            running.set(null);
+            release(lease);
+            return;
         } catch (RuntimeException e) {
             // The steps catch their own failures; this is a defect in the runner itself, and it must not keep the lock.
             LOG.error("failover {} failed", failover.id(), e);

@@ -93,6 +93,11 @@ public final class FailoverStore {
                 .sorted(Comparator.comparing(Failover::created).reversed()).toList();
     }
 
+    /** Failovers still RUNNING in ZooKeeper: running now, or left by a leader that died or lost its session. */
+    public List<Failover> running() {
+        return list().stream().filter(f -> f.state() == Failover.State.RUNNING).toList();
+    }
+
     private static byte[] header(Failover failover) throws JsonProcessingException {
         return Json.MAPPER.writeValueAsBytes(failover.withShards(List.of()));
     }
