@@ -153,8 +153,10 @@ class TakeoverLabTest {
                 assertThat(done.shards()).allSatisfy(s -> assertThat(s.finished()).as(s.toString()).isTrue());
                 assertThat(a.events()).anyMatch(e -> e.startsWith("failover.abandoned " + "coordinator c-" + from + " stopped failover " + id))
                         .noneMatch(e -> e.startsWith("failover.finished"));
-                assertThat(b.events()).anyMatch(e -> e.startsWith("failover.takeover coordinator c-" + to + " takes over failover " + id))
-                        .anyMatch(e -> e.startsWith("failover.finished failover " + id));
+                // The record is written before the closing events are published: wait for them.
+                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(b.events())
+                        .anyMatch(e -> e.startsWith("failover.takeover coordinator c-" + to + " takes over failover " + id))
+                        .anyMatch(e -> e.startsWith("failover.finished failover " + id)));
                 // Past the fence's catch-up the new primary was already writable: the failover rolls forward.
                 if (step.equals("promote")) assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
                 for (Shard shard : topology.shards()) assertConsistent(shard);
