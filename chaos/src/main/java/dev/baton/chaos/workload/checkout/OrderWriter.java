@@ -50,7 +50,9 @@ final class OrderWriter {
                 String error = describe(e, shard, writer);
                 if (!kind.retryable()) return new CheckoutOutcome.Failed(shard, error);
                 long pause = options.backoffAfter(attempt).toNanos();
-                if (System.nanoTime() + pause >= deadline) {
+                // The budget bounds when a retry may start; a first attempt that used it all up by itself
+                // (held through a switchover on a starved machine) still gets its one retry.
+                if (attempt > 1 && System.nanoTime() + pause >= deadline) {
                     return new CheckoutOutcome.BudgetExhausted(shard, attempt, error);
                 }
                 retries.increment();
