@@ -4,13 +4,17 @@ import dev.baton.wire.Topology;
 import dev.baton.wire.health.HealthReport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -40,7 +42,7 @@ public final class IngestBench {
     }
 
     /**
-     * @param connections at most this many reports in flight, hence at most this many keep-alive connections
+     * @param connections keep-alive connections at most; reports due while all are busy wait in the client's queue
      */
     public record Options(int ratePerSecond, Duration warmup, Duration measure, int connections) {
         public Options {
@@ -53,7 +55,7 @@ public final class IngestBench {
     private static final long MAX_LATENCY_MICROS = TimeUnit.SECONDS.toMicros(60);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
-    private final URI reportsUrl;
+    private final String reportsUrl;
     private final SyntheticReports reports;
     private final List<Agent> agents;
     private final long coordinatorPid;
@@ -70,7 +72,7 @@ public final class IngestBench {
     public IngestBench(String coordinatorUrl, Topology topology, List<Agent> agents, long coordinatorPid, Options options,
                        PrintStream log) {
         if (agents.isEmpty()) throw new IllegalArgumentException("the ingest bench needs at least one agent");
-        this.reportsUrl = URI.create(coordinatorUrl + HealthReport.PATH);
+        this.reportsUrl = coordinatorUrl + HealthReport.PATH;
         this.reports = new SyntheticReports(topology);
         this.agents = List.copyOf(agents);
         this.coordinatorPid = coordinatorPid;
@@ -80,9 +82,9 @@ public final class IngestBench {
 
     public IngestReport run() throws InterruptedException {
         Instant startedAt = Instant.now();
-        ExecutorService responses = Executors.newFixedThreadPool(2);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(responses)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        Vertx vertx = Vertx.vertx();
+        HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(options.connections()));
         RssSampler rss = new RssSampler(coordinatorPid);
         rss.start();
         try {
@@ -90,7 +92,7 @@ public final class IngestBench {
             long total = options.ratePerSecond() * (options.warmup().toSeconds() + options.measure().toSeconds());
             long warmupReports = options.ratePerSecond() * options.warmup().toSeconds();
             long[] sequences = new long[agents.size()];
-            Semaphore inFlight = new Semaphore(options.connections());
+            CountDownLatch answered = new CountDownLatch((int) total);
             long start = System.nanoTime();
             measureStartNanos = start + warmupReports * period;
             log.printf("ingest bench: %d agents, %d reports/s, %d s warm-up then %d s measured, at most %d connections%n",
@@ -109,19 +111,21 @@ public final class IngestBench {
                     windows.add(closeWindow(windows.size() + 1, interval, overall, rss));
                     nextWindow += TimeUnit.SECONDS.toNanos(1);
                 }
-                inFlight.acquire();
                 if (due >= measureStartNanos) {
                     maxDispatchLagMicros.accumulateAndGet(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - due), Math::max);
                 }
                 int a = (int) (i % agents.size());
                 Agent agent = agents.get(a);
-                send(client, agent, ++sequences[a], due, inFlight);
+                send(client, agent, ++sequences[a], due, answered);
             }
             long sendEnd = System.nanoTime();
             // Every report answered (or timed out) before the last window closes.
-            if (!inFlight.tryAcquire(options.connections(), REQUEST_TIMEOUT.toSeconds() + 1, TimeUnit.SECONDS)) {
-                log.println("ingest bench: some reports still unanswered after " + REQUEST_TIMEOUT);
+            if (!answered.await(REQUEST_TIMEOUT.toSeconds() + 1, TimeUnit.SECONDS)) {
+                log.println("ingest bench: " + answered.getCount() + " reports still unanswered " + REQUEST_TIMEOUT.toSeconds()
+                        + " s after the last was due");
             }
+            long unanswered = sent.sum() - outcomes.values().stream().mapToLong(LongAdder::sum).sum();
+            if (unanswered > 0) outcomes.computeIfAbsent("no answer", k -> new LongAdder()).add(unanswered);
             interval = window.getIntervalHistogram(interval);
             if (interval.getTotalCount() > 0) windows.add(closeWindow(windows.size() + 1, interval, overall, rss));
             double measuredSeconds = (sendEnd - measureStartNanos) / 1e9;
@@ -133,8 +137,8 @@ public final class IngestBench {
                     overall, windows, maxDispatchLagMicros.get() / 1000.0, rss.maxMb(true), rss.maxMb(false));
         } finally {
             rss.stop();
-            client.shutdownNow();
-            responses.shutdownNow();
+            client.close().await();
+            vertx.close().await();
         }
     }
 
@@ -144,24 +148,32 @@ public final class IngestBench {
                 micros(interval.getMaxValue()), rss.lastMb());
     }
 
-    private void send(HttpClient client, Agent agent, long sequence, long due, Semaphore inFlight) {
-        String body = reports.report(agent.id(), agent.dc(), sequence, Instant.now()).toJson();
-        HttpRequest request = HttpRequest.newBuilder(reportsUrl).timeout(REQUEST_TIMEOUT)
-                .header("Authorization", "Bearer " + agent.token()).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    private void send(HttpClientAgent client, Agent agent, long sequence, long due, CountDownLatch answered) {
+        Buffer body = Buffer.buffer(reports.report(agent.id(), agent.dc(), sequence, Instant.now()).toJson());
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(reportsUrl)
+                .setTimeout(REQUEST_TIMEOUT.toMillis())
+                .putHeader("Authorization", "Bearer " + agent.token()).putHeader("Content-Type", "application/json");
         boolean measured = due >= measureStartNanos;
         if (measured) sent.increment();
-        client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
-            long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - due);
-            inFlight.release();
-            if (!measured) return;
-            String outcome = error != null ? "error: " + rootCause(error) : Integer.toString(response.statusCode());
-            outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
-            if (error == null && response.statusCode() / 100 == 2) window.recordValue(Math.min(latencyMicros, MAX_LATENCY_MICROS));
-            else if (outcomes.get(outcome).sum() == 1) {
-                log.println("ingest bench: first '" + outcome + "' answer: " + (response == null ? error : response.body()));
-            }
-        });
+        client.request(request)
+                .compose(r -> r.send(body))
+                .compose(response -> response.body().map(answer -> new Answer(response, answer)))
+                .onComplete(result -> {
+                    long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - due);
+                    answered.countDown();
+                    if (!measured) return;
+                    Answer answer = result.result();
+                    String outcome = result.failed() ? "error: " + rootCause(result.cause()) : Integer.toString(answer.response().statusCode());
+                    outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
+                    if (result.succeeded() && answer.response().statusCode() / 100 == 2) {
+                        window.recordValue(Math.min(latencyMicros, MAX_LATENCY_MICROS));
+                    } else if (outcomes.get(outcome).sum() == 1) {
+                        log.println("ingest bench: first '" + outcome + "' answer: " + (result.failed() ? result.cause() : answer.body()));
+                    }
+                });
+    }
+
+    private record Answer(HttpClientResponse response, Buffer body) {
     }
 
     private static String rootCause(Throwable e) {
