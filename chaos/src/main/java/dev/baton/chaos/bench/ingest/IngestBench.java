@@ -4,6 +4,8 @@ import dev.baton.wire.Topology;
 import dev.baton.wire.health.HealthReport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -92,6 +94,11 @@ public final class IngestBench {
             long total = options.ratePerSecond() * (options.warmup().toSeconds() + options.measure().toSeconds());
             long warmupReports = options.ratePerSecond() * options.warmup().toSeconds();
             long[] sequences = new long[agents.size()];
+            // Like a real agent, each sends its next report only once the previous one is answered: reports of one agent
+            // never overtake each other on parallel connections (the coordinator would refuse the older as replayed).
+            @SuppressWarnings("unchecked")
+            Future<Void>[] previous = new Future[agents.size()];
+            java.util.Arrays.fill(previous, Future.succeededFuture());
             CountDownLatch answered = new CountDownLatch((int) total);
             long start = System.nanoTime();
             measureStartNanos = start + warmupReports * period;
@@ -116,7 +123,8 @@ public final class IngestBench {
                 }
                 int a = (int) (i % agents.size());
                 Agent agent = agents.get(a);
-                send(client, agent, ++sequences[a], due, answered);
+                long sequence = ++sequences[a];
+                previous[a] = previous[a].transform(ignored -> send(client, agent, sequence, due, answered));
             }
             long sendEnd = System.nanoTime();
             // Every report answered (or timed out) before the last window closes.
@@ -148,29 +156,33 @@ public final class IngestBench {
                 micros(interval.getMaxValue()), rss.lastMb());
     }
 
-    private void send(HttpClientAgent client, Agent agent, long sequence, long due, CountDownLatch answered) {
+    private Future<Void> send(HttpClientAgent client, Agent agent, long sequence, long due, CountDownLatch answered) {
         Buffer body = Buffer.buffer(reports.report(agent.id(), agent.dc(), sequence, Instant.now()).toJson());
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(reportsUrl)
                 .setTimeout(REQUEST_TIMEOUT.toMillis())
                 .putHeader("Authorization", "Bearer " + agent.token()).putHeader("Content-Type", "application/json");
         boolean measured = due >= measureStartNanos;
         if (measured) sent.increment();
-        client.request(request)
+        return client.request(request)
                 .compose(r -> r.send(body))
                 .compose(response -> response.body().map(answer -> new Answer(response, answer)))
-                .onComplete(result -> {
+                .transform(result -> {
                     long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - due);
+                    if (measured) record(result, latencyMicros);
                     answered.countDown();
-                    if (!measured) return;
-                    Answer answer = result.result();
-                    String outcome = result.failed() ? "error: " + rootCause(result.cause()) : Integer.toString(answer.response().statusCode());
-                    outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
-                    if (result.succeeded() && answer.response().statusCode() / 100 == 2) {
-                        window.recordValue(Math.min(latencyMicros, MAX_LATENCY_MICROS));
-                    } else if (outcomes.get(outcome).sum() == 1) {
-                        log.println("ingest bench: first '" + outcome + "' answer: " + (result.failed() ? result.cause() : answer.body()));
-                    }
+                    return Future.<Void>succeededFuture();
                 });
+    }
+
+    private void record(AsyncResult<Answer> result, long latencyMicros) {
+        Answer answer = result.result();
+        String outcome = result.failed() ? "error: " + rootCause(result.cause()) : Integer.toString(answer.response().statusCode());
+        outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
+        if (result.succeeded() && answer.response().statusCode() / 100 == 2) {
+            window.recordValue(Math.min(latencyMicros, MAX_LATENCY_MICROS));
+        } else if (outcomes.get(outcome).sum() == 1) {
+            log.println("ingest bench: first '" + outcome + "' answer: " + (result.failed() ? result.cause() : answer.body()));
+        }
     }
 
     private record Answer(HttpClientResponse response, Buffer body) {
