@@ -142,7 +142,7 @@ public final class IngestBench {
                             startedAt.toString()),
                     sent.sum(), measuredSeconds, new TreeMap<>(Map.copyOf(outcomes.entrySet().stream()
                             .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum())))),
-                    overall, windows, maxDispatchLagMicros.get() / 1000.0, rss.maxMb(true), rss.maxMb(false));
+                    overall, windows, maxDispatchLagMicros.get() / 1000.0, rss.maxMb(true), rss.maxMb(false), rss.measuredCpuSeconds());
         } finally {
             rss.stop();
             client.close().await();
@@ -163,9 +163,20 @@ public final class IngestBench {
                 .putHeader("Authorization", "Bearer " + agent.token()).putHeader("Content-Type", "application/json");
         boolean measured = due >= measureStartNanos;
         if (measured) sent.increment();
+        // Where a report that never completes got stuck; the bench's own deadline makes it an outcome, not a hang.
+        String[] stage = {"waiting for a connection"};
         return client.request(request)
-                .compose(r -> r.send(body))
-                .compose(response -> response.body().map(answer -> new Answer(response, answer)))
+                .compose(r -> {
+                    stage[0] = "sent";
+                    return r.send(body);
+                })
+                .compose(response -> {
+                    stage[0] = "reading the answer";
+                    return response.body().map(answer -> new Answer(response, answer));
+                })
+                .timeout(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.TimeoutException
+                        ? new java.util.concurrent.TimeoutException("no answer within " + REQUEST_TIMEOUT.toSeconds() + " s, " + stage[0]) : e))
                 .transform(result -> {
                     long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - due);
                     if (measured) record(result, latencyMicros);
@@ -176,7 +187,7 @@ public final class IngestBench {
 
     private void record(AsyncResult<Answer> result, long latencyMicros) {
         Answer answer = result.result();
-        String outcome = result.failed() ? "error: " + rootCause(result.cause()) : Integer.toString(answer.response().statusCode());
+        String outcome = result.failed() ? "error: " + describe(result.cause()) : Integer.toString(answer.response().statusCode());
         outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
         if (result.succeeded() && answer.response().statusCode() / 100 == 2) {
             window.recordValue(Math.min(latencyMicros, MAX_LATENCY_MICROS));
@@ -188,9 +199,9 @@ public final class IngestBench {
     private record Answer(HttpClientResponse response, Buffer body) {
     }
 
-    private static String rootCause(Throwable e) {
+    private static String describe(Throwable e) {
         while (e.getCause() != null) e = e.getCause();
-        return e.getClass().getSimpleName();
+        return e instanceof java.util.concurrent.TimeoutException ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     static double micros(long micros) {
@@ -200,6 +211,9 @@ public final class IngestBench {
     /** The coordinator's resident set, from /proc/PID/status, once a second on its own thread. */
     private final class RssSampler {
         private final Path status;
+        private final Path stat;
+        private volatile double cpuSecondsAtMeasureStart = -1;
+        private volatile double cpuSecondsLast;
         private final Thread thread;
         private volatile long lastKb;
         private volatile long maxKb;
@@ -207,6 +221,7 @@ public final class IngestBench {
 
         RssSampler(long pid) {
             this.status = Path.of("/proc", Long.toString(pid), "status");
+            this.stat = Path.of("/proc", Long.toString(pid), "stat");
             this.thread = Thread.ofPlatform().daemon().name("rss-sampler").unstarted(this::loop);
         }
 
@@ -226,7 +241,11 @@ public final class IngestBench {
                 }
                 lastKb = kb;
                 maxKb = Math.max(maxKb, kb);
-                if (System.nanoTime() >= measureStartNanos) maxMeasuredKb = Math.max(maxMeasuredKb, kb);
+                if (System.nanoTime() >= measureStartNanos) {
+                    maxMeasuredKb = Math.max(maxMeasuredKb, kb);
+                    cpuSecondsLast = cpuSeconds();
+                    if (cpuSecondsAtMeasureStart < 0) cpuSecondsAtMeasureStart = cpuSecondsLast;
+                }
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException e) {
@@ -245,6 +264,22 @@ public final class IngestBench {
                 throw new IllegalStateException("cannot read the coordinator's RSS from " + status
                         + " (has process " + status.getParent().getFileName() + " exited?): " + e.getMessage(), e);
             }
+        }
+
+        /** utime + stime of the process, fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s (Linux's USER_HZ). */
+        private double cpuSeconds() {
+            try {
+                String line = Files.readString(stat);
+                String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / 100.0;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read the coordinator's CPU time from " + stat + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** The coordinator's CPU time over the measured phase (from its first to its last sample there). */
+        double measuredCpuSeconds() {
+            return cpuSecondsAtMeasureStart < 0 ? 0 : cpuSecondsLast - cpuSecondsAtMeasureStart;
         }
 
         double lastMb() {

@@ -22,10 +22,13 @@ import java.util.Map;
  * @param byOutcome         answers by HTTP status, or {@code error: <exception>} when none came
  * @param maxDispatchLagMs  how late the load generator sent its latest report: above a few ms the
  *                          generator itself (sharing the cores) was the bottleneck
+ * @param coordinatorCpuMsPerSecond the coordinator process's CPU time (all its threads) per second of the measured
+ *                          phase: what the ingest costs, independent of how busy the machine's other tenants keep it
  * @param windows           one per second of the measured phase
  */
 public record IngestReport(Config config, Reports reports, double achievedRatePerSecond, Map<String, Long> byOutcome,
                            Latency latencyMs, double worstWindowP99Ms, double maxDispatchLagMs, Rss rssMb,
+                           double coordinatorCpuMsPerSecond, double coordinatorCpuMicrosPerReport,
                            List<Target> targets, List<Window> windows) {
 
     /** @param coordinatorJvmOptions as the caller started the coordinator; the bench itself does not know them */
@@ -56,7 +59,8 @@ public record IngestReport(Config config, Reports reports, double achievedRatePe
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     static IngestReport of(Config config, long sent, double measuredSeconds, Map<String, Long> byOutcome, Histogram latencyMicros,
-                           List<Window> windows, double maxDispatchLagMs, double rssMax, double rssMaxWithWarmup) {
+                           List<Window> windows, double maxDispatchLagMs, double rssMax, double rssMaxWithWarmup,
+                           double coordinatorCpuSeconds) {
         long ok = latencyMicros.getTotalCount();
         Latency latency = new Latency(IngestBench.micros(latencyMicros.getValueAtPercentile(50)),
                 IngestBench.micros(latencyMicros.getValueAtPercentile(99)), IngestBench.micros(latencyMicros.getValueAtPercentile(99.9)),
@@ -70,8 +74,10 @@ public record IngestReport(Config config, Reports reports, double achievedRatePe
         targets.add(new Target("failed reports", "0", Long.toString(reports.failed()), reports.failed() == 0));
         targets.add(new Target("ingest latency p99", "<= 20 ms", fmt(latency.p99()) + " ms", latency.p99() <= 20));
         targets.add(new Target("coordinator RSS max", "< 300 MB", fmt(rssMax) + " MB", rssMax < 300));
+        double cpuSampledSeconds = Math.max(1, windows.size() - 1);
         return new IngestReport(config, reports, rate, byOutcome, latency, worstWindow, maxDispatchLagMs,
-                new Rss(rssMax, rssMaxWithWarmup), targets, windows);
+                new Rss(rssMax, rssMaxWithWarmup), coordinatorCpuSeconds * 1000 / cpuSampledSeconds,
+                ok == 0 ? 0 : coordinatorCpuSeconds * 1e6 / (rate * cpuSampledSeconds), targets, windows);
     }
 
     /** The same report, saying how the coordinator's JVM was started. */
@@ -79,7 +85,7 @@ public record IngestReport(Config config, Reports reports, double achievedRatePe
         Config c = new Config(config.agents(), config.ratePerSecond(), config.seconds(), config.warmupSeconds(),
                 config.connections(), config.cores(), config.startedAt(), options);
         return new IngestReport(c, reports, achievedRatePerSecond, byOutcome, latencyMs, worstWindowP99Ms, maxDispatchLagMs,
-                rssMb, targets, windows);
+                rssMb, coordinatorCpuMsPerSecond, coordinatorCpuMicrosPerReport, targets, windows);
     }
 
     public boolean targetsMet() {
@@ -108,6 +114,8 @@ public record IngestReport(Config config, Reports reports, double achievedRatePe
                 fmt(latencyMs.p99()), fmt(latencyMs.p999()), fmt(latencyMs.max())));
         md.append("| worst 1-s window p99 (ms) | %s |\n".formatted(fmt(worstWindowP99Ms)));
         md.append("| load generator's max dispatch lag (ms) | %s |\n".formatted(fmt(maxDispatchLagMs)));
+        md.append("| coordinator CPU, ms per second (µs per report) | %s (%s) |\n".formatted(fmt(coordinatorCpuMsPerSecond),
+                fmt(coordinatorCpuMicrosPerReport)));
         md.append("| coordinator RSS max (MB; with warm-up) | %s (%s) |\n".formatted(fmt(rssMb.max()), fmt(rssMb.maxWithWarmup())));
         md.append("\n## Targets\n\n| target | wanted | measured | met |\n|---|---|---|---|\n");
         for (Target t : targets) {
