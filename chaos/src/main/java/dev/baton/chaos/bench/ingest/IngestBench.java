@@ -168,11 +168,12 @@ public final class IngestBench {
         return client.request(request)
                 .compose(r -> {
                     stage[0] = "sent";
-                    return r.send(body);
-                })
-                .compose(response -> {
-                    stage[0] = "reading the answer";
-                    return response.body().map(answer -> new Answer(response, answer));
+                    // body() in the same callback that got the response: one chained later can miss an answer that has
+                    // already ended (a 204 ends with its headers)
+                    return r.send(body).compose(response -> {
+                        stage[0] = "reading the answer";
+                        return response.body().map(answer -> new Answer(response, answer));
+                    });
                 })
                 .timeout(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                 .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.TimeoutException
