@@ -124,6 +124,8 @@ public final class IngestBench {
                 int a = (int) (i % agents.size());
                 Agent agent = agents.get(a);
                 long sequence = ++sequences[a];
+                // Counted when due: one still waiting behind its agent's previous report at the end is "no answer".
+                if (due >= measureStartNanos) sent.increment();
                 previous[a] = previous[a].transform(ignored -> send(client, agent, sequence, due, answered));
             }
             long sendEnd = System.nanoTime();
@@ -162,7 +164,6 @@ public final class IngestBench {
                 .setTimeout(REQUEST_TIMEOUT.toMillis())
                 .putHeader("Authorization", "Bearer " + agent.token()).putHeader("Content-Type", "application/json");
         boolean measured = due >= measureStartNanos;
-        if (measured) sent.increment();
         // Where a report that never completes got stuck; the bench's own deadline makes it an outcome, not a hang.
         String[] stage = {"waiting for a connection"};
         return client.request(request)
