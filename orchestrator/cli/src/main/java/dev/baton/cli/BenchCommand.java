@@ -65,7 +65,7 @@ final class BenchCommand {
         @Option(names = "--rate", defaultValue = "2000", description = "Reports per second (default: ${DEFAULT-VALUE}).") int rate;
         @Option(names = "--seconds", defaultValue = "60", description = "Measured seconds (default: ${DEFAULT-VALUE}).") int seconds;
         @Option(names = "--warmup-seconds", defaultValue = "10", description = "Load before measuring, for JIT warm-up (default: ${DEFAULT-VALUE}).") int warmupSeconds;
-        @Option(names = "--connections", defaultValue = "8", description = "Reports in flight at most, hence keep-alive connections (default: ${DEFAULT-VALUE}).") int connections;
+        @Option(names = "--connections", defaultValue = "64", description = "Keep-alive connections at most; real agents each hold their own (default: ${DEFAULT-VALUE}).") int connections;
         @Option(names = "--shards", defaultValue = "4", description = "Shards of the lab whose servers the reports describe (default: ${DEFAULT-VALUE}).") int shards;
         @Option(names = "--coordinator-jvm-options", defaultValue = COORDINATOR_JVM,
                 description = "JVM options of the coordinator under test, space-separated (default: ${DEFAULT-VALUE}).") String jvmOptions;

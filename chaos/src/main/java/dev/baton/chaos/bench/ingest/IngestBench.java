@@ -91,8 +91,11 @@ public final class IngestBench {
         rss.start();
         try {
             long period = TimeUnit.SECONDS.toNanos(1) / options.ratePerSecond();
-            long total = options.ratePerSecond() * (options.warmup().toSeconds() + options.measure().toSeconds());
-            long warmupReports = options.ratePerSecond() * options.warmup().toSeconds();
+            long warmupNanos = options.warmup().toNanos();
+            // The warm-up ramps the rate up from 0 (half the reports of full rate): a cold coordinator's JIT gets to work at
+            // a rate it can serve, instead of building a backlog the measured phase would inherit.
+            long warmupReports = options.ratePerSecond() * options.warmup().toSeconds() / 2;
+            long total = warmupReports + options.ratePerSecond() * options.measure().toSeconds();
             long[] sequences = new long[agents.size()];
             // Like a real agent, each sends its next report only once the previous one is answered: reports of one agent
             // never overtake each other on parallel connections (the coordinator would refuse the older as replayed).
@@ -101,7 +104,7 @@ public final class IngestBench {
             java.util.Arrays.fill(previous, Future.succeededFuture());
             CountDownLatch answered = new CountDownLatch((int) total);
             long start = System.nanoTime();
-            measureStartNanos = start + warmupReports * period;
+            measureStartNanos = start + warmupNanos;
             log.printf("ingest bench: %d agents, %d reports/s, %d s warm-up then %d s measured, at most %d connections%n",
                     agents.size(), options.ratePerSecond(), options.warmup().toSeconds(), options.measure().toSeconds(),
                     options.connections());
@@ -110,7 +113,9 @@ public final class IngestBench {
             Histogram interval = null;
             long nextWindow = measureStartNanos + TimeUnit.SECONDS.toNanos(1);
             for (long i = 0; i < total; i++) {
-                long due = start + i * period;
+                long due = i < warmupReports
+                        ? start + (long) (warmupNanos * Math.sqrt((double) i / warmupReports)) // i reports by t: rate·t²/(2·warm-up)
+                        : measureStartNanos + (i - warmupReports) * period;
                 long now;
                 while ((now = System.nanoTime()) < due) LockSupport.parkNanos(due - now);
                 if (now >= nextWindow) {

@@ -102,7 +102,7 @@ public record IngestReport(Config config, Reports reports, double achievedRatePe
 
     public String toMarkdown() {
         StringBuilder md = new StringBuilder("# Agent report ingest benchmark\n\n");
-        md.append("%d agents posting %d reports/s open-loop for %d s after a %d s warm-up, at most %d keep-alive connections, %d cores, started %s; coordinator JVM: `%s`.\n\n"
+        md.append("%d agents posting %d reports/s open-loop for %d s after a %d s warm-up ramping up from 0, at most %d keep-alive connections, %d cores, started %s; coordinator JVM: `%s`.\n\n"
                 .formatted(config.agents(), config.ratePerSecond(), config.seconds(), config.warmupSeconds(), config.connections(),
                         config.cores(), config.startedAt(), config.coordinatorJvmOptions().isBlank() ? "defaults" : config.coordinatorJvmOptions()));
         md.append("Latency runs from the moment a report was due to its 2xx answer, so queueing in the generator counts.\n\n");
