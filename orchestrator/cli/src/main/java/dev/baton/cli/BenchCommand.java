@@ -2,6 +2,8 @@ package dev.baton.cli;
 
 import dev.baton.chaos.bench.BenchReport;
 import dev.baton.chaos.bench.SwitchoverBench;
+import dev.baton.chaos.bench.ingest.IngestBench;
+import dev.baton.chaos.bench.ingest.IngestReport;
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.LabSpec;
 import picocli.CommandLine.Command;
@@ -13,8 +15,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (JSON + Markdown).",
-        subcommands = {BenchCommand.Switchover.class})
+        subcommands = {BenchCommand.Switchover.class, BenchCommand.Ingest.class})
 final class BenchCommand {
+    /**
+     * The coordinator under the ingest bench: a 128 MB heap is ample (it keeps one report per agent), and the serial
+     * collector has neither G1's per-region native overhead (RSS) nor its concurrent threads competing for 2 cores;
+     * its young collections of so small a heap take a few ms.
+     */
+    static final String COORDINATOR_JVM = "-Xmx128m -XX:+UseSerialGC";
 
     @Command(name = "switchover", mixinStandardHelpOptions = true,
             description = "Every shard back and forth under checkout load, Baton vs a naive baseline, on a fresh lab.")
@@ -46,6 +54,40 @@ final class BenchCommand {
             } finally {
                 if (keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
                 else lab.down();
+            }
+        }
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true,
+            description = "Agent reports posted open-loop to a coordinator in its own JVM: ingest latency, errors, the coordinator's RSS.")
+    static final class Ingest implements Callable<Integer> {
+        @Option(names = "--agents", defaultValue = "200", description = "Registered agents taking turns (default: ${DEFAULT-VALUE}).") int agents;
+        @Option(names = "--rate", defaultValue = "2000", description = "Reports per second (default: ${DEFAULT-VALUE}).") int rate;
+        @Option(names = "--seconds", defaultValue = "60", description = "Measured seconds (default: ${DEFAULT-VALUE}).") int seconds;
+        @Option(names = "--warmup-seconds", defaultValue = "10", description = "Load before measuring, for JIT warm-up (default: ${DEFAULT-VALUE}).") int warmupSeconds;
+        @Option(names = "--connections", defaultValue = "64", description = "Keep-alive connections at most; real agents each hold their own (default: ${DEFAULT-VALUE}).") int connections;
+        @Option(names = "--shards", defaultValue = "4", description = "Shards of the lab whose servers the reports describe (default: ${DEFAULT-VALUE}).") int shards;
+        @Option(names = "--coordinator-jvm-options", defaultValue = COORDINATOR_JVM,
+                description = "JVM options of the coordinator under test, space-separated (default: ${DEFAULT-VALUE}).") String jvmOptions;
+        @Option(names = "--out", defaultValue = "bench-out/ingest", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Path labDir = out.toAbsolutePath().resolve("lab");
+            Lab.attach(labDir).ifPresent(Lab::down);
+            // The lab gives the coordinator its ZooKeeper and the reports real servers to describe; no checkout apps needed.
+            Lab lab = Lab.up(new LabSpec(labDir, List.of("east", "west"), shards, 0, false));
+            try (BenchCoordinator coordinator = BenchCoordinator.start(lab.topology(), labDir,
+                    lab.topologyFile().getFileName().toString(), agents, jvmOptions.isBlank() ? List.of() : List.of(jvmOptions.trim().split("\\s+")))) {
+                var options = new IngestBench.Options(rate, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds), connections);
+                IngestReport report = new IngestBench(coordinator.url(), lab.topology(), coordinator.agents(), coordinator.pid(),
+                        options, System.out).run().withCoordinatorJvmOptions(jvmOptions.trim());
+                report.write(out);
+                System.out.println(report.toMarkdown());
+                System.out.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.md"));
+                return 0;
+            } finally {
+                lab.down();
             }
         }
     }

@@ -3,43 +3,43 @@ package dev.baton.orchestrator.health;
 import dev.baton.orchestrator.config.AgentAccount;
 import dev.baton.orchestrator.config.TokenHash;
 
-import java.security.MessageDigest;
-import java.util.HashSet;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Which agent a bearer token belongs to, by the config's token hashes ({@link TokenHash}).
- * Every stored hash is compared, in constant time, so timing says nothing about which agent
- * (or how many bytes) matched.
+ * <p>
+ * One hash-map lookup by the presented token's SHA-256, not a comparison with every agent's:
+ * every report pays this, and it must not grow with the number of agents. The lookup's timing can
+ * at most tell a caller something about the SHA-256 of its own guess, which says nothing about
+ * a stored token (256 random bits, and SHA-256 cannot be inverted).
  */
 public final class AgentTokens {
     private final List<AgentAccount> agents;
-    /** The agents' hashes as bytes, parsed once: every report is checked against all of them. */
-    private final List<byte[]> digests;
+    private final Map<ByteBuffer, AgentAccount> byDigest = new HashMap<>();
+    private final Map<String, AgentAccount> byId = new HashMap<>();
 
     public AgentTokens(List<AgentAccount> agents) {
-        Set<String> ids = new HashSet<>();
         for (AgentAccount agent : agents) {
-            if (!ids.add(agent.id())) throw new IllegalArgumentException("agent " + agent.id() + " is registered twice");
+            if (byId.put(agent.id(), agent) != null) throw new IllegalArgumentException("agent " + agent.id() + " is registered twice");
+            AgentAccount other = byDigest.put(ByteBuffer.wrap(agent.token().digest()), agent);
+            if (other != null) {
+                throw new IllegalArgumentException("agents " + other.id() + " and " + agent.id() + " have the same token");
+            }
         }
         this.agents = List.copyOf(agents);
-        this.digests = this.agents.stream().map(a -> a.token().digest()).toList();
     }
 
     public Optional<AgentAccount> authenticate(String bearerToken) {
         if (bearerToken == null || bearerToken.isEmpty()) return Optional.empty();
-        byte[] presented = TokenHash.digest(bearerToken);
-        AgentAccount match = null;
-        for (int i = 0; i < agents.size(); i++) {
-            if (MessageDigest.isEqual(presented, digests.get(i))) match = agents.get(i);
-        }
-        return Optional.ofNullable(match);
+        return Optional.ofNullable(byDigest.get(ByteBuffer.wrap(TokenHash.digest(bearerToken))));
     }
 
     public Optional<AgentAccount> agent(String id) {
-        return agents.stream().filter(a -> a.id().equals(id)).findFirst();
+        return Optional.ofNullable(byId.get(id));
     }
 
     public List<AgentAccount> agents() {

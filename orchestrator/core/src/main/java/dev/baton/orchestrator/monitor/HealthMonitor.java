@@ -77,7 +77,7 @@ public final class HealthMonitor implements AutoCloseable {
         return this;
     }
 
-    /** The agent whose bearer token this is. Cheap: one SHA-256 and a constant-time compare per agent. */
+    /** The agent whose bearer token this is. Cheap: one SHA-256 and one hash-map lookup, however many agents. */
     public Optional<AgentAccount> authenticate(String bearerToken) {
         return tokens.authenticate(bearerToken);
     }
