@@ -61,6 +61,7 @@ final class BenchCommand {
         @Option(names = "--out", defaultValue = "bench-out/evacuate", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Load with no evacuation after each one (default: ${DEFAULT-VALUE}).") long settleMs;
         @Option(names = "--warmup-seconds", defaultValue = "5", description = "Load before the first evacuation, for JIT warm-up (default: ${DEFAULT-VALUE}).") long warmupSeconds;
+        @Option(names = "--warmup-rounds", defaultValue = "1", description = "Rounds before the measured ones, reported apart: the first evacuation meets cold JVMs (default: ${DEFAULT-VALUE}).") int warmupRounds;
         @Option(names = "--keep-lab", description = "Leave the bench's lab, coordinators and agents running afterwards.") boolean keepLab;
 
         @Override
@@ -70,7 +71,7 @@ final class BenchCommand {
             Lab lab = Lab.up(new LabSpec(labDir, dcs, shards, 0, true));
             try {
                 LabServices services = LabServices.start(lab, Duration.ofSeconds(120));
-                var options = new EvacuationBench.Options(dcs.get(0), dcs.get(1), rate, rounds, Duration.ofMillis(settleMs),
+                var options = new EvacuationBench.Options(dcs.get(0), dcs.get(1), rate, rounds, warmupRounds, Duration.ofMillis(settleMs),
                         Duration.ofSeconds(warmupSeconds));
                 EvacuationBench.Report report = new EvacuationBench(lab.topology(), services, options, System.out).run();
                 report.write(out);

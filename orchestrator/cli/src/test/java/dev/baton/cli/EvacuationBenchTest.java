@@ -28,7 +28,7 @@ class EvacuationBenchTest {
     void oneRoundThereAndBackLosesNothingAndLeavesNothingRunning() throws Exception {
         Path out = dir.resolve("out");
         MainTest.Run r = MainTest.run("bench", "evacuate", "--shards", "2", "--rate", "50", "--rounds", "1",
-                "--warmup-seconds", "1", "--settle-ms", "500", "--out", out.toString());
+                "--warmup-seconds", "1", "--warmup-rounds", "0", "--settle-ms", "500", "--out", out.toString());
 
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
