@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -213,7 +214,7 @@ public final class Lab implements AutoCloseable {
         }
         inParallel(toStop.stream().<Runnable>map(p -> () -> Processes.stop(p.pid(), marker)).toList());
         long deadline = System.nanoTime() + PORT_CLOSE_TIMEOUT.toNanos();
-        List<Endpoint> open = toStop.stream().map(LabProcess::endpoint).toList();
+        List<Endpoint> open = toStop.stream().map(LabProcess::endpoint).filter(Objects::nonNull).toList();
         while (!(open = open.stream().filter(e -> Ports.isListening(e.host(), e.port())).toList()).isEmpty()) {
             if (System.nanoTime() > deadline) {
                 throw new LabException("lab in " + spec.dir() + " stopped its processes but these ports are still open: " + open);
@@ -241,7 +242,7 @@ public final class Lab implements AutoCloseable {
 
     private void bringUp() {
         Path dir = spec.dir();
-        for (String part : List.of("mariadb", "haproxy", "pdns", "zookeeper", "checkout")) deleteTree(dir.resolve(part));
+        for (String part : List.of("mariadb", "haproxy", "pdns", "zookeeper", "checkout", "services")) deleteTree(dir.resolve(part));
         topology.write(topologyFile());
         saveState();
         long started = System.nanoTime();
@@ -323,9 +324,32 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a command as part of the lab, e.g. a coordinator or an agent: started in its own session
+     * with its log in {@code dir/services/}, recorded in lab.json, listed by {@link #status()} and
+     * stopped by {@link #down()} like every other lab process. The lab knows nothing of what it runs.
+     * A running process of that name is returned as is; a dead one is replaced.
+     *
+     * @param command  must mention a path under the lab dir (e.g. its config file): that is how
+     *                 the lab recognises the PID as its own
+     * @param endpoint the port it serves, checked free before the start and closed after down; null when it serves none
+     */
+    public LabProcess adopt(String name, List<String> command, Endpoint endpoint) {
+        if (command.stream().noneMatch(arg -> arg.contains(marker))) {
+            throw new LabException("cannot adopt '" + name + "' into the lab in " + spec.dir()
+                    + ": its command mentions no path under the lab dir, so its PID could not be told from a stranger's: " + command);
+        }
+        synchronized (this) {
+            Optional<LabProcess> known = processes.stream().filter(p -> p.name().equals(name)).findFirst();
+            if (known.isPresent() && Processes.isOurs(known.get().pid(), marker)) return known.get();
+            known.ifPresent(processes::remove);
+        }
+        return launch(name, command, endpoint, spec.dir().resolve("services").resolve(name.replace(' ', '-') + ".log"), false);
+    }
+
     /** Re-checks the port just before starting (something may have taken it since planning), then records the PID. */
     private LabProcess launch(String name, List<String> command, Endpoint endpoint, Path log, boolean udp) {
-        Ports.requireFree(endpoint.host(), endpoint.port(), udp);
+        if (endpoint != null) Ports.requireFree(endpoint.host(), endpoint.port(), udp);
         LabProcess process = new LabProcess(name, Processes.spawn(command, log, marker), command, endpoint, log);
         synchronized (this) {
             processes.add(process);

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param name     e.g. {@code mariadb s1-east}, {@code haproxy east}, {@code pdns}, {@code zookeeper}
  * @param command  the exact command, so {@link Lab#start} can run it again
- * @param endpoint the address it serves (its main port)
+ * @param endpoint the address it serves (its main port); null for an adopted process that serves none
  * @param log      where its stdout and stderr go
  */
 public record LabProcess(String name, long pid, List<String> command, Endpoint endpoint, Path log) {

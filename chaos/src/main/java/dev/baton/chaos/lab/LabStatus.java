@@ -43,7 +43,7 @@ public record LabStatus(Path dir, Topology topology, List<Entry> processes, List
         StringBuilder out = new StringBuilder("lab " + dir + "\n");
         out.append(String.format("%-" + width + "s  %8s  %-22s  %s%n", "PROCESS", "PID", "ENDPOINT", "STATE"));
         for (Entry e : processes) {
-            out.append(String.format("%-" + width + "s  %8d  %-22s  %s%n", e.name(), e.pid(), e.endpoint(),
+            out.append(String.format("%-" + width + "s  %8d  %-22s  %s%n", e.name(), e.pid(), e.endpoint() == null ? "-" : e.endpoint(),
                     e.running() ? "running" : "DEAD"));
         }
         if (servers.isEmpty()) return out.toString();

@@ -60,6 +60,34 @@ class LabLifecycleTest {
     }
 
     @Test
+    void anAdoptedProcessIsListedAndStoppedByDownWithTheRest() throws IOException {
+        Path labDir = dir.resolve("adopt");
+        Lab lab = Lab.up(new LabSpec(labDir, List.of("east"), 1, 0, false));
+        try {
+            Endpoint endpoint = new Endpoint("127.0.0.1", freeRange(1));
+            // A shell that listens nowhere itself; its $0 names a path under the lab dir, which marks it as the lab's.
+            List<String> command = List.of("sh", "-c", "while :; do sleep 1; done", labDir.resolve("service").toString());
+            LabProcess adopted = lab.adopt("service one", command, endpoint);
+            LabProcess noPort = lab.adopt("service two", command, null);
+
+            assertThat(lab.adopt("service one", command, endpoint).pid()).as("adopting a running name again").isEqualTo(adopted.pid());
+            LabStatus status = Lab.attach(labDir).orElseThrow().status();
+            assertThat(status.allRunning()).as(status.table()).isTrue();
+            assertThat(status.processes()).extracting(LabStatus.Entry::name).contains("service one", "service two");
+            assertThat(status.table()).containsPattern("service two +" + noPort.pid() + " +- +running");
+            assertThat(labDir.resolve("services/service-one.log")).exists();
+            assertThatThrownBy(() -> lab.adopt("stranger", List.of("sh", "-c", "sleep 60"), null))
+                    .hasMessageContaining("cannot adopt 'stranger'").hasMessageContaining("mentions no path under the lab dir");
+
+            lab.down();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(List.of(adopted.pid(), noPort.pid()))
+                    .noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        } finally {
+            lab.down();
+        }
+    }
+
+    @Test
     void twoLabsRunSideBySideWithoutSharingAPort() {
         try (Lab first = Lab.up(new LabSpec(dir.resolve("a"), List.of("east", "west"), 1, 0, false));
              Lab second = Lab.up(new LabSpec(dir.resolve("b"), List.of("east", "west"), 1, 0, false))) {

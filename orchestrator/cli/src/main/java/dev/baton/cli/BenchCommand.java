@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (JSON + Markdown).",
-        subcommands = {BenchCommand.Switchover.class, BenchCommand.Ingest.class})
+        subcommands = {BenchCommand.Switchover.class, BenchCommand.Evacuate.class, BenchCommand.Ingest.class})
 final class BenchCommand {
     /**
      * The coordinator under the ingest bench: a 128 MB heap is ample (it keeps one report per agent), and the serial
@@ -88,6 +88,41 @@ final class BenchCommand {
                 return 0;
             } finally {
                 lab.down();
+            }
+        }
+    }
+
+    @Command(name = "evacuate", mixinStandardHelpOptions = true,
+            description = "Whole-DC evacuations there and back under checkout load through the coordinator API, on a fresh lab "
+                    + "with a coordinator and an agent per DC.")
+    static final class Evacuate implements Callable<Integer> {
+        @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
+        @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
+        @Option(names = "--rounds", defaultValue = "5", description = "Rounds, each an evacuation and the fail-back (default: ${DEFAULT-VALUE}).") int rounds;
+        @Option(names = "--dcs", split = ",", defaultValue = "east,west", description = "Datacenters; the first is evacuated to the second (default: ${DEFAULT-VALUE}).") List<String> dcs;
+        @Option(names = "--out", defaultValue = "bench-out/evacuate", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
+        @Option(names = "--settle-ms", defaultValue = "1000", description = "Load with no evacuation after each one (default: ${DEFAULT-VALUE}).") long settleMs;
+        @Option(names = "--warmup-seconds", defaultValue = "5", description = "Load before the first evacuation, for JIT warm-up (default: ${DEFAULT-VALUE}).") long warmupSeconds;
+        @Option(names = "--warmup-rounds", defaultValue = "1", description = "Rounds before the measured ones, reported apart: the first evacuation meets cold JVMs (default: ${DEFAULT-VALUE}).") int warmupRounds;
+        @Option(names = "--keep-lab", description = "Leave the bench's lab, coordinators and agents running afterwards.") boolean keepLab;
+
+        @Override
+        public Integer call() throws Exception {
+            Path labDir = out.toAbsolutePath().resolve("lab");
+            Lab.attach(labDir).ifPresent(Lab::down); // a fresh lab every run: figures from a known start
+            Lab lab = Lab.up(new LabSpec(labDir, dcs, shards, 0, true));
+            try {
+                LabServices services = LabServices.start(lab, Duration.ofSeconds(120));
+                var options = new EvacuationBench.Options(dcs.get(0), dcs.get(1), rate, rounds, warmupRounds, Duration.ofMillis(settleMs),
+                        Duration.ofSeconds(warmupSeconds));
+                EvacuationBench.Report report = new EvacuationBench(lab.topology(), services, options, System.out).run();
+                report.write(out);
+                System.out.println(report.markdown());
+                System.out.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.md"));
+                return report.ok() ? 0 : 1;
+            } finally {
+                if (keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
+                else lab.down();
             }
         }
     }

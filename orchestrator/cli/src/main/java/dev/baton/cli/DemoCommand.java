@@ -1,7 +1,5 @@
 package dev.baton.cli;
 
-import dev.baton.chaos.bench.BenchReport;
-import dev.baton.chaos.bench.SwitchoverBench;
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.LabSpec;
 import picocli.CommandLine.Command;
@@ -13,28 +11,37 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "The main job: bring up the lab, switch every shard to the other DC and back under checkout load, "
-                + "print the report, leave the lab running.")
+        description = "The main job: bring up the lab with a coordinator and an agent per DC, evacuate east to west and fail back "
+                + "under checkout load through the coordinator API, print the reports, leave everything running.")
 final class DemoCommand implements Callable<Integer> {
     @Mixin LabOptions lab;
     @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
     @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
-    @Option(names = "--rounds", defaultValue = "3", description = "Rounds, each there and back (default: ${DEFAULT-VALUE}).") int rounds;
 
     @Override
     public Integer call() throws Exception {
         Lab running = Lab.up(new LabSpec(lab.dir(), List.of("east", "west"), shards, 0, true));
+        System.out.println(TopologyTable.render(running.topology()));
+        System.out.println("starting a coordinator and an agent per DC...");
+        LabServices services = LabServices.start(running, Duration.ofSeconds(120));
         System.out.println(running.status().table());
-        var options = new SwitchoverBench.Options(rate, rounds, 1, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(5), false);
-        BenchReport report = BenchCommand.run(running, options);
+        var options = new EvacuationBench.Options("east", "west", rate, 1, 0, Duration.ofSeconds(1), Duration.ofSeconds(3));
+        EvacuationBench.Report report = new EvacuationBench(running.topology(), services, options, System.out).run();
         report.write(lab.dir().resolve("report"));
-        System.out.println(report.toMarkdown());
+        report.evacuations().forEach(e -> System.out.println(e.report().text()));
+        var c = report.checkouts();
+        System.out.printf("checkouts: %d attempted, %d acknowledged, %d failed, %d lost, %d duplicated; latency p50 %.1f / p99 %.1f / max %.1f ms%n",
+                c.attempted(), c.acknowledged(), c.failed(), c.lost(), c.duplicated(), report.latencyMs().p50Ms(),
+                report.latencyMs().p99Ms(), report.latencyMs().maxMs());
+        c.failureReasons().forEach((why, n) -> System.out.println("  failed: " + n + " x " + why));
+        c.auditProblems().forEach(p -> System.out.println("  audit: " + p));
         System.out.println("report: " + lab.dir().resolve("report/report.md"));
-        System.out.println("The lab is still running: ./baton lab status --dir " + lab.dir()
-                + "   stop it with: ./baton lab down --dir " + lab.dir());
-        // Speed targets can miss on a noisy machine; a failed, lost or duplicated checkout is a failure.
-        var c = report.baton().checkouts();
-        return c.failed() == 0 && c.lost() == 0 && c.duplicated() == 0 && c.auditProblems().isEmpty()
-                && report.baton().notSwitched() == 0 ? 0 : 1;
+        System.out.println("Everything is still running.");
+        services.urls().forEach(url -> System.out.println("  coordinator API: " + url + "/api/v1   (OpenAPI: " + url + "/api/v1/openapi.json)"));
+        System.out.println("  API tokens (user=token; admin, sre, viewer): " + services.tokenFile());
+        System.out.println("  e.g. ./baton failover --from east --to west --dry-run --dir " + lab.dir());
+        System.out.println("  status: ./baton lab status --dir " + lab.dir() + "   stop it all: ./baton lab down --dir " + lab.dir());
+        // Speed targets can miss on a noisy machine; a failed evacuation or a failed, lost or duplicated checkout is a failure.
+        return report.ok() ? 0 : 1;
     }
 }

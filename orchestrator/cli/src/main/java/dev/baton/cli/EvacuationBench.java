@@ -1,0 +1,243 @@
+package dev.baton.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.baton.chaos.bench.Summary;
+import dev.baton.chaos.workload.audit.AuditResult;
+import dev.baton.chaos.workload.audit.OrderAudit;
+import dev.baton.chaos.workload.load.LatencySummary;
+import dev.baton.chaos.workload.load.LoadGenerator;
+import dev.baton.chaos.workload.load.LoadOptions;
+import dev.baton.chaos.workload.load.LoadResult;
+import dev.baton.orchestrator.failover.FailoverReport;
+import dev.baton.orchestrator.failover.Json;
+import dev.baton.wire.Topology;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Whole-DC evacuations there and back under checkout load, each one asked of the coordinator API
+ * like an SRE would ({@code POST /failovers}, then polled to its end), with every acknowledged
+ * order audited on every server at the end.
+ */
+final class EvacuationBench {
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration FAILOVER_TIMEOUT = Duration.ofMinutes(2);
+    /** An evacuation is refused unless its target is HEALTHY; a DC just drained takes a few reports to be seen whole again. */
+    private static final Duration TARGET_HEALTHY_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * @param rounds       measured rounds, each an evacuation {@code from -> to} and the fail-back
+     * @param warmupRounds rounds before the measured ones, under their own load and reported apart: the first
+     *                     evacuation meets cold JVMs (coordinators, the target DC's checkout app, which took
+     *                     no traffic before), and that is reported as what it is rather than mixed into the figures
+     * @param settle       load with no evacuation after each one
+     * @param warmup       load before the first evacuation of each phase
+     */
+    record Options(String from, String to, int rate, int rounds, int warmupRounds, Duration settle, Duration warmup) {
+    }
+
+    /** One evacuation as the coordinator reported it, and the checkouts planned while it ran that failed. */
+    record Evacuation(int round, String id, String from, String to, String state, Double wallMs, Map<String, Double> writePauseMs,
+                      long failedCheckouts, FailoverReport report) {
+        boolean succeeded() {
+            return state.equals("SUCCEEDED");
+        }
+    }
+
+    record Checkouts(long attempted, long acknowledged, long failed, long lost, long duplicated, Map<String, Long> failureReasons,
+                     List<String> auditProblems) {
+        boolean clean() {
+            return failed == 0 && lost == 0 && duplicated == 0 && auditProblems.isEmpty();
+        }
+    }
+
+    /** A run of rounds under one load generator, audited on its own. */
+    record Phase(Checkouts checkouts, LatencySummary latencyMs, Summary evacuationWallMs, Summary writePauseMs, long evacuationsFailed,
+                 List<Evacuation> evacuations) {
+        boolean ok() {
+            return checkouts.clean() && evacuationsFailed == 0;
+        }
+    }
+
+    /**
+     * The measured phase's figures at the top level (the fields other tools read); the warm-up's
+     * apart, null when there was none.
+     */
+    record Report(Options options, int shards, Checkouts checkouts, LatencySummary latencyMs, Summary evacuationWallMs,
+                  Summary writePauseMs, long evacuationsFailed, List<Evacuation> evacuations, Phase warmUp) {
+
+        static Report of(Options options, int shards, Phase measured, Phase warmUp) {
+            return new Report(options, shards, measured.checkouts(), measured.latencyMs(), measured.evacuationWallMs(),
+                    measured.writePauseMs(), measured.evacuationsFailed(), measured.evacuations(), warmUp);
+        }
+
+        boolean ok() {
+            return checkouts.clean() && evacuationsFailed == 0;
+        }
+
+        void write(Path dir) {
+            try {
+                Files.createDirectories(dir);
+                Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), this);
+                Files.writeString(dir.resolve("report.md"), markdown());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the evacuation report into " + dir + ": " + e.getMessage(), e);
+            }
+        }
+
+        String markdown() {
+            StringBuilder md = new StringBuilder("# Evacuation benchmark\n\n");
+            md.append(String.format(Locale.ROOT, "%d shards, %d checkouts/s, %d round(s) of %s -> %s and back, through the coordinator API",
+                    shards, options.rate(), options.rounds(), options.from(), options.to()));
+            md.append(warmUp == null ? ".\n\n" : String.format(Locale.ROOT, ", after %d warm-up round(s) under their own load (below).%n%n",
+                    options.warmupRounds()));
+            phase(md, new Phase(checkouts, latencyMs, evacuationWallMs, writePauseMs, evacuationsFailed, evacuations));
+            if (warmUp != null) {
+                md.append("\n## Warm-up (not in the figures above)\n\n");
+                phase(md, warmUp);
+            }
+            return md.toString();
+        }
+
+        private static void phase(StringBuilder md, Phase p) {
+            Checkouts c = p.checkouts();
+            md.append("| checkouts | attempted | acknowledged | failed | lost | duplicated | latency p50 / p99 / max ms |\n")
+                    .append("|---|---|---|---|---|---|---|\n");
+            md.append(String.format(Locale.ROOT, "| all | %d | %d | %d | %d | %d | %.1f / %.1f / %.1f |%n%n", c.attempted(),
+                    c.acknowledged(), c.failed(), c.lost(), c.duplicated(), p.latencyMs().p50Ms(), p.latencyMs().p99Ms(),
+                    p.latencyMs().maxMs()));
+            c.failureReasons().forEach((why, n) -> md.append("- failed: ").append(n).append(" x ").append(why).append('\n'));
+            c.auditProblems().forEach(problem -> md.append("- audit: ").append(problem).append('\n'));
+            md.append(String.format(Locale.ROOT, "%nEvacuation wall time (ms): %s  %n", p.evacuationWallMs()));
+            md.append(String.format(Locale.ROOT, "Write pause per shard (ms): %s  %n", p.writePauseMs()));
+            md.append(String.format(Locale.ROOT, "Evacuations not SUCCEEDED: %d%n%n", p.evacuationsFailed()));
+            md.append("| round | failover | direction | state | wall ms | write pause max ms | failed checkouts |\n")
+                    .append("|---|---|---|---|---|---|---|\n");
+            for (Evacuation e : p.evacuations()) {
+                md.append(String.format(Locale.ROOT, "| %d | %s | %s -> %s | %s | %s | %.1f | %d |%n", e.round(), e.id(), e.from(), e.to(),
+                        e.state(), e.wallMs() == null ? "?" : String.format(Locale.ROOT, "%.0f", e.wallMs()),
+                        e.writePauseMs().values().stream().mapToDouble(Double::doubleValue).max().orElse(0), e.failedCheckouts()));
+            }
+        }
+    }
+
+    private final Topology topology;
+    private final LabServices services;
+    private final Options options;
+    private final PrintStream log;
+
+    EvacuationBench(Topology topology, LabServices services, Options options, PrintStream log) {
+        this.topology = topology;
+        this.services = services;
+        this.options = options;
+        this.log = log;
+    }
+
+    Report run() throws InterruptedException {
+        CoordinatorApi api = services.api("sre");
+        Phase warmUp = options.warmupRounds() == 0 ? null : phase(api, "warm-up", options.warmupRounds());
+        return Report.of(options, topology.shards().size(), phase(api, "measured", options.rounds()), warmUp);
+    }
+
+    private Phase phase(CoordinatorApi api, String name, int rounds) throws InterruptedException {
+        record Window(int round, long startNanos, long endNanos, FailoverReport report) {
+        }
+        List<Window> windows = new ArrayList<>();
+        LoadResult load;
+        try (LoadGenerator generator = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.rate()))) {
+            generator.start();
+            log.printf("[%s] %d s of load at %d checkouts/s before the first evacuation%n", name, options.warmup().toSeconds(),
+                    options.rate());
+            Thread.sleep(options.warmup());
+            for (int round = 1; round <= rounds; round++) {
+                for (String[] leg : List.of(new String[]{options.from(), options.to()}, new String[]{options.to(), options.from()})) {
+                    awaitHealthy(api, leg[1]);
+                    long start = System.nanoTime();
+                    FailoverReport report = evacuate(api, leg[0], leg[1], name + " round " + round);
+                    windows.add(new Window(round, start, System.nanoTime(), report));
+                    log.printf("[%s round %d] %s%n", name, round, report.summary());
+                    Thread.sleep(options.settle());
+                }
+            }
+            load = generator.stop();
+        }
+        log.printf("[%s] load: %d attempted, %d acknowledged, %d failed; auditing...%n", name, load.attempted(), load.acknowledged(),
+                load.failed());
+        AuditResult audit = new OrderAudit(topology, Duration.ofSeconds(20)).check(load.orders());
+        if (!audit.clean()) log.printf("[%s] audit: %s%n", name, audit);
+
+        LoadResult finished = load;
+        List<Evacuation> evacuations = windows.stream().map(w -> new Evacuation(w.round(), w.report().id(), w.report().from(),
+                w.report().to(), w.report().state().name(), w.report().wallMs(), pauses(w.report()),
+                finished.failedBetween(w.startNanos(), w.endNanos()), w.report())).toList();
+        Checkouts checkouts = new Checkouts(load.attempted(), load.acknowledged(), load.failed(), audit.lostOrders(),
+                audit.duplicated().size(), load.failureReasons(),
+                Stream.concat(audit.lagging().stream().map(l -> "lagging: " + l), audit.problems().stream()).toList());
+        return new Phase(checkouts, load.latencyMs(),
+                Summary.of(evacuations.stream().map(Evacuation::wallMs).filter(Objects::nonNull).toList()),
+                Summary.of(evacuations.stream().flatMap(e -> e.writePauseMs().values().stream()).toList()),
+                evacuations.stream().filter(e -> !e.succeeded()).count(), evacuations);
+    }
+
+    private FailoverReport evacuate(CoordinatorApi api, String from, String to, String round) throws InterruptedException {
+        ObjectNode request = CoordinatorApi.JSON.createObjectNode().put("from", from).put("to", to)
+                .put("reason", "bench evacuate, " + round).put("dryRun", false).put("force", false);
+        CoordinatorApi.Answer created = api.post("/failovers", request);
+        if (!created.ok()) throw new IllegalStateException(round + ": failover " + from + " -> " + to + " " + created.error());
+        String id = created.body().get("id").asText();
+        long deadline = System.nanoTime() + FAILOVER_TIMEOUT.toNanos();
+        while (true) {
+            CoordinatorApi.Answer failover = api.get("/failovers/" + id);
+            if (!failover.ok()) throw new IllegalStateException("cannot follow failover " + id + ": " + failover.error());
+            if (!failover.body().path("state").asText().equals("RUNNING")) break;
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("failover " + id + " (" + from + " -> " + to + ") still runs after " + FAILOVER_TIMEOUT);
+            }
+            Thread.sleep(POLL);
+        }
+        CoordinatorApi.Answer report = api.get("/failovers/" + id + "/report");
+        if (!report.ok()) throw new IllegalStateException("cannot read the report of failover " + id + ": " + report.error());
+        try {
+            return Json.MAPPER.treeToValue(report.body(), FailoverReport.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("malformed report of failover " + id + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private void awaitHealthy(CoordinatorApi api, String dc) throws InterruptedException {
+        long deadline = System.nanoTime() + TARGET_HEALTHY_TIMEOUT.toNanos();
+        String verdict = "?";
+        while (System.nanoTime() < deadline) {
+            CoordinatorApi.Answer health = api.get("/health");
+            if (health.ok()) {
+                for (JsonNode d : health.body().path("datacenters")) {
+                    if (d.path("dc").asText().equals(dc)) verdict = d.path("verdict").asText() + " " + d.path("reasons");
+                }
+                if (verdict.startsWith("HEALTHY")) return;
+            }
+            Thread.sleep(POLL);
+        }
+        throw new IllegalStateException("DC " + dc + " is not HEALTHY after " + TARGET_HEALTHY_TIMEOUT.toSeconds() + " s: " + verdict);
+    }
+
+    private static Map<String, Double> pauses(FailoverReport report) {
+        Map<String, Double> pauses = new TreeMap<>();
+        report.shards().stream().filter(s -> s.writePauseMs() != null).forEach(s -> pauses.put(s.shard(), s.writePauseMs()));
+        return pauses;
+    }
+}
