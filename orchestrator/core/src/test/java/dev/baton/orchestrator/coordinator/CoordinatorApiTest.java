@@ -263,6 +263,9 @@ class CoordinatorApiTest {
 
     @Test
     void healthShowsEveryDcWithReasons() throws Exception {
+        // The view is evaluated every second: the first evaluation may not have run yet.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !body(Http.get(api(a, "/health"), VIEWER)).toString()
+                .contains("not evaluated yet"));
         JsonNode health = body(Http.get(api(a, "/health"), VIEWER));
         assertThat(health.get("datacenters")).hasSize(2);
         JsonNode west = health.get("datacenters").get(1);
