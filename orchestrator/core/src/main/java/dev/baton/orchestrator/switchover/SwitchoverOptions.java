@@ -33,7 +33,7 @@ public record SwitchoverOptions(Mode mode, int concurrency, Duration catchUpTime
 
     public static SwitchoverOptions defaults() {
         return new SwitchoverOptions(Mode.HOLD, 8, Duration.ofSeconds(5), Duration.ofSeconds(1),
-                Duration.ofMillis(200), StepListener.NONE, 1000);
+                Duration.ofMillis(100), StepListener.NONE, 1000);
     }
 
     public SwitchoverOptions withMode(Mode mode) {
