@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -76,8 +75,7 @@ final class ShardReconciliation {
     private final int lastStep;
     private final String hint;
     private final SwitchoverOptions options;
-    private final long started = System.nanoTime();
-    private final List<StepTiming> steps = new ArrayList<>();
+    private final StepClock clock = new StepClock();
     private final List<String> repairs = new CopyOnWriteArrayList<>();
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private long writesFlowed;
@@ -348,7 +346,7 @@ final class ShardReconciliation {
                         + " ms; semi-sync master left off on it");
                 return;
             }
-            sleep(5);
+            StepClock.sleep(5);
         }
         actuator(keep).semiSyncMaster(true);
         repairs.add("semi-sync master on " + keep.id());
@@ -399,12 +397,7 @@ final class ShardReconciliation {
 
     /** Timed like a switchover's steps, but never told to the listener: these are not the switchover's steps. */
     private <T> T step(String name, Supplier<T> work) {
-        long start = System.nanoTime();
-        try {
-            return work.get();
-        } finally {
-            steps.add(new StepTiming(name, ms(start - started), ms(System.nanoTime() - start)));
-        }
+        return clock.time(name, work);
     }
 
     private SwitchoverResult result(Outcome outcome, DbServer keep) {
@@ -414,24 +407,12 @@ final class ShardReconciliation {
         else reason.append("primary ").append(keep.id());
         if (!repairs.isEmpty()) reason.append("; repaired: ").append(String.join("; ", repairs));
         if (!problems.isEmpty()) reason.append("; problems: ").append(String.join("; ", problems));
-        double pause = writesFlowed == 0 || repairs.isEmpty() ? 0 : ms(writesFlowed - started);
+        double pause = writesFlowed == 0 || repairs.isEmpty() ? 0 : StepClock.ms(writesFlowed - clock.started());
         SwitchoverResult result = new SwitchoverResult(shard.name(), oldPrimary == null ? "" : oldPrimary.id(), candidate.id(),
-                outcome, reason.toString(), steps, pause, ms(System.nanoTime() - started));
+                outcome, reason.toString(), clock.timings(), pause, clock.elapsedMs());
         if (keep == null || !problems.isEmpty()) LOG.error("shard {}: {} {}", shard.name(), outcome, result.reason());
         else LOG.info("shard {}: {} in {} ms: {}", shard.name(), outcome, Math.round(result.wallMs()), result.reason());
         return result;
     }
 
-    private static double ms(long nanos) {
-        return Math.round(nanos / 100_000.0) / 10.0;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 }

@@ -46,8 +46,7 @@ final class ShardSwitchover {
     private final Shard shard;
     private final Datacenter target;
     private final SwitchoverOptions options;
-    private final long started = System.nanoTime();
-    private final List<StepTiming> steps = new ArrayList<>();
+    private final StepClock clock = new StepClock();
     private long pauseStart;
     private long pauseEnd;
 
@@ -233,7 +232,7 @@ final class ShardSwitchover {
             LOG.debug("shard {}: draining: {} sessions busy, {} logging in, {} of {} proxied connections seen", shard.name(),
                     busy.size(), logins, sessions.size(), proxied);
             // Each look costs P and every HAProxy a query; do not let many shards' drains crowd two cores.
-            sleep(5);
+            StepClock.sleep(5);
         }
     }
 
@@ -275,7 +274,7 @@ final class ShardSwitchover {
                 throw new IllegalStateException("old primary " + from.id() + " did not connect to " + to.id() + " within "
                         + REPLICAS_CONNECT_TIMEOUT.toMillis() + " ms; semi-sync master left off on " + to.id());
             }
-            sleep(5);
+            StepClock.sleep(5);
         }
         candidate.semiSyncMaster(true);
     }
@@ -294,7 +293,7 @@ final class ShardSwitchover {
         attempt(problems, () -> inEveryDc(w -> w.release(from.endpoint())));
         pauseEnd = System.nanoTime();
         closeHolders();
-        steps.add(new StepTiming("rollback", ms(start - started), ms(System.nanoTime() - start)));
+        clock.record("rollback", start);
         return problems;
     }
 
@@ -316,11 +315,9 @@ final class ShardSwitchover {
         long start = System.nanoTime();
         T value;
         try {
-            value = work.get();
+            value = clock.time(name, work);
         } finally {
-            long end = System.nanoTime();
-            steps.add(new StepTiming(name, ms(start - started), ms(end - start)));
-            LOG.debug("shard {}: {} took {} ms", shard.name(), name, ms(end - start));
+            LOG.debug("shard {}: {} took {} ms", shard.name(), name, StepClock.ms(System.nanoTime() - start));
         }
         options.listener().stepDone(shard.name(), name);
         return value;
@@ -337,12 +334,12 @@ final class ShardSwitchover {
     }
 
     private SwitchoverResult result(Outcome outcome, String reason) {
-        double pause = pauseStart == 0 ? 0 : ms(pauseEnd - pauseStart);
-        SwitchoverResult result = new SwitchoverResult(shard.name(), from.id(), to.id(), outcome, reason, steps, pause,
-                ms(System.nanoTime() - started));
+        double pause = pauseStart == 0 ? 0 : StepClock.ms(pauseEnd - pauseStart);
+        SwitchoverResult result = new SwitchoverResult(shard.name(), from.id(), to.id(), outcome, reason, clock.timings(), pause,
+                clock.elapsedMs());
         LOG.info("shard {}: {} ({}) {} -> {} in {} ms, write pause {} ms [{}]{}", shard.name(), outcome, options.mode(),
                 from.id(), to.id(), Math.round(result.wallMs()), Math.round(pause),
-                steps.stream().map(t -> t.name() + " " + t.durationMs()).collect(Collectors.joining(", ")),
+                clock.timings().stream().map(t -> t.name() + " " + t.durationMs()).collect(Collectors.joining(", ")),
                 reason.isEmpty() ? "" : ": " + reason);
         return result;
     }
@@ -358,16 +355,4 @@ final class ShardSwitchover {
         if (candidate != null) candidate.close();
     }
 
-    private static double ms(long nanos) {
-        return Math.round(nanos / 100_000.0) / 10.0;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
 }
