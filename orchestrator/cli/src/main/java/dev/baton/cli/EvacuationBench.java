@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -60,7 +61,7 @@ final class EvacuationBench {
     }
 
     record Checkouts(long attempted, long acknowledged, long failed, long lost, long duplicated, Map<String, Long> failureReasons,
-                     List<String> auditProblems) {
+                     Map<String, List<String>> failureSamples, List<String> auditProblems) {
         boolean clean() {
             return failed == 0 && lost == 0 && duplicated == 0 && auditProblems.isEmpty();
         }
@@ -121,7 +122,8 @@ final class EvacuationBench {
             md.append(String.format(Locale.ROOT, "| all | %d | %d | %d | %d | %d | %.1f / %.1f / %.1f |%n%n", c.attempted(),
                     c.acknowledged(), c.failed(), c.lost(), c.duplicated(), p.latencyMs().p50Ms(), p.latencyMs().p99Ms(),
                     p.latencyMs().maxMs()));
-            c.failureReasons().forEach((why, n) -> md.append("- failed: ").append(n).append(" x ").append(why).append('\n'));
+            c.failureReasons().forEach((why, n) -> md.append("- failed: ").append(n).append(" x ").append(why)
+                .append(c.failureSamples().getOrDefault(why, List.of()).stream().map(d -> " (" + d + ")").collect(Collectors.joining(","))).append('\n'));
             c.auditProblems().forEach(problem -> md.append("- audit: ").append(problem).append('\n'));
             md.append(String.format(Locale.ROOT, "%nEvacuation wall time (ms): %s  %n", p.evacuationWallMs()));
             md.append(String.format(Locale.ROOT, "Write pause per shard (ms): %s  %n", p.writePauseMs()));
@@ -186,7 +188,7 @@ final class EvacuationBench {
                 w.report().to(), w.report().state().name(), w.report().wallMs(), pauses(w.report()),
                 finished.failedBetween(w.startNanos(), w.endNanos()), w.report())).toList();
         Checkouts checkouts = new Checkouts(load.attempted(), load.acknowledged(), load.failed(), audit.lostOrders(),
-                audit.duplicated().size(), load.failureReasons(),
+                audit.duplicated().size(), load.failureReasons(), load.failureSamples(3),
                 Stream.concat(audit.lagging().stream().map(l -> "lagging: " + l), audit.problems().stream()).toList());
         return new Phase(checkouts, load.latencyMs(),
                 Summary.of(evacuations.stream().map(Evacuation::wallMs).filter(Objects::nonNull).toList()),

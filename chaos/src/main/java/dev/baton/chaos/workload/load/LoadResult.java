@@ -1,5 +1,6 @@
 package dev.baton.chaos.workload.load;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,6 +35,13 @@ public record LoadResult(long attempted, long acknowledged, long failed, Map<Str
     /** Failed checkouts planned inside [fromNanos, toNanos], e.g. one switchover round. */
     public long failedBetween(long fromNanos, long toNanos) {
         return failures.stream().filter(f -> f.plannedAtNanos() >= fromNanos && f.plannedAtNanos() <= toNanos).count();
+    }
+
+    /** Up to {@code perReason} distinct failure details per reason: the count alone does not say what broke. */
+    public Map<String, List<String>> failureSamples(int perReason) {
+        return failures.stream().collect(Collectors.groupingBy(FailedCheckout::reason, TreeMap::new,
+                Collectors.collectingAndThen(Collectors.mapping(FailedCheckout::detail, Collectors.toCollection(LinkedHashSet::new)),
+                        details -> details.stream().limit(perReason).toList())));
     }
 
     /** Acknowledged orders per shard. */
