@@ -37,6 +37,7 @@ final class Haproxy {
                     nbthread 1
                     stats socket ipv4@%s level admin
                     stats timeout 10s
+                    log stdout format raw local0
 
                 defaults
                     mode tcp
@@ -75,6 +76,10 @@ final class Haproxy {
      * stays usable), so there are no health checks here either. HAProxy 2.6 with every server at
      * weight 0 answers 503 "No server is available" at once (checked by hand); Baton never does that,
      * it raises the target's weight before lowering the source's.
+     * <p>
+     * Idle client connections are kept 75 s, longer than java.net.http keeps them (30 s): the side
+     * that closes an idle connection should be the client, or a request crossing the close is lost
+     * on the way. Only abnormal requests are logged (HAProxy's stdout, the lab's haproxy/DC.log).
      */
     private static String checkoutConfig(Topology topology, Datacenter dc) {
         StringBuilder cfg = new StringBuilder("""
@@ -83,6 +88,10 @@ final class Haproxy {
                     mode http
                     bind %s
                     timeout http-request 5s
+                    timeout http-keep-alive 75s
+                    log global
+                    option httplog
+                    option dontlog-normal
                     default_backend %s
                 backend %2$s
                     mode http

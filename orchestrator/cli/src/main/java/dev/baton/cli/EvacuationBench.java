@@ -61,7 +61,8 @@ final class EvacuationBench {
     }
 
     record Checkouts(long attempted, long acknowledged, long failed, long lost, long duplicated, Map<String, Long> failureReasons,
-                     Map<String, List<String>> failureSamples, List<String> auditProblems) {
+                     Map<String, List<String>> failureSamples, long staleConnectionRetries,
+                     List<String> auditProblems) {
         boolean clean() {
             return failed == 0 && lost == 0 && duplicated == 0 && auditProblems.isEmpty();
         }
@@ -124,6 +125,10 @@ final class EvacuationBench {
                     p.latencyMs().maxMs()));
             c.failureReasons().forEach((why, n) -> md.append("- failed: ").append(n).append(" x ").append(why)
                 .append(c.failureSamples().getOrDefault(why, List.of()).stream().map(d -> " (" + d + ")").collect(Collectors.joining(","))).append('\n'));
+            if (c.staleConnectionRetries() > 0) {
+                md.append("- sent a second time (the kept-alive connection closed before any reply byte; same idempotency key): ")
+                        .append(c.staleConnectionRetries()).append('\n');
+            }
             c.auditProblems().forEach(problem -> md.append("- audit: ").append(problem).append('\n'));
             md.append(String.format(Locale.ROOT, "%nEvacuation wall time (ms): %s  %n", p.evacuationWallMs()));
             md.append(String.format(Locale.ROOT, "Write pause per shard (ms): %s  %n", p.writePauseMs()));
@@ -161,6 +166,7 @@ final class EvacuationBench {
         }
         List<Window> windows = new ArrayList<>();
         LoadResult load;
+        long retried;
         try (LoadGenerator generator = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.rate()))) {
             generator.start();
             log.printf("[%s] %d s of load at %d checkouts/s before the first evacuation%n", name, options.warmup().toSeconds(),
@@ -177,6 +183,7 @@ final class EvacuationBench {
                 }
             }
             load = generator.stop();
+            retried = generator.staleConnectionRetries();
         }
         log.printf("[%s] load: %d attempted, %d acknowledged, %d failed; auditing...%n", name, load.attempted(), load.acknowledged(),
                 load.failed());
@@ -188,7 +195,7 @@ final class EvacuationBench {
                 w.report().to(), w.report().state().name(), w.report().wallMs(), pauses(w.report()),
                 finished.failedBetween(w.startNanos(), w.endNanos()), w.report())).toList();
         Checkouts checkouts = new Checkouts(load.attempted(), load.acknowledged(), load.failed(), audit.lostOrders(),
-                audit.duplicated().size(), load.failureReasons(), load.failureSamples(3),
+                audit.duplicated().size(), load.failureReasons(), load.failureSamples(3), retried,
                 Stream.concat(audit.lagging().stream().map(l -> "lagging: " + l), audit.problems().stream()).toList());
         return new Phase(checkouts, load.latencyMs(),
                 Summary.of(evacuations.stream().map(Evacuation::wallMs).filter(Objects::nonNull).toList()),

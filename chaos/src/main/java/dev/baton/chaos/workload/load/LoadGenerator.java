@@ -38,6 +38,8 @@ import java.util.stream.Collectors;
  * drained) or of the apps themselves when the topology has no frontend, with a fresh idempotency key.
  */
 public final class LoadGenerator implements AutoCloseable {
+    /** How java.net.http says a connection closed before the reply's first byte (it has no exception type of its own). */
+    private static final String NO_REPLY_BYTES = "received no bytes";
     private final LoadOptions options;
     private final CheckoutResolver resolver;
     private final Map<String, Endpoint> entriesByAddress;
@@ -46,6 +48,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
     private final Histogram latencyMicros = new ConcurrentHistogram(3);
     private final AtomicLong attempted = new AtomicLong();
+    private final AtomicLong staleConnectionRetries = new AtomicLong();
     private final ConcurrentLinkedQueue<AcknowledgedOrder> orders = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<FailedCheckout> failures = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
@@ -127,7 +130,7 @@ public final class LoadGenerator implements AutoCloseable {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body(key)))
                     .build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = send(request);
             if (response.statusCode() != 200) {
                 fail(key, plannedAtNanos, "http " + response.statusCode(), response.body());
                 return;
@@ -144,6 +147,26 @@ public final class LoadGenerator implements AutoCloseable {
             fail(key, plannedAtNanos, "interrupted", "load generator stopped before the reply came");
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Sends once more when a kept-alive connection closed before any byte of the reply came (the
+     * peer closed it as it went idle while the request was on its way), as browsers do. Safe for a checkout, which its idempotency key makes idempotent; counted
+     * in {@link #staleConnectionRetries()} so the report shows it.
+     */
+    private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            if (e instanceof HttpTimeoutException || e.getMessage() == null || !e.getMessage().contains(NO_REPLY_BYTES)) throw e;
+            staleConnectionRetries.incrementAndGet();
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    /** Checkouts sent a second time because their kept-alive connection closed before any reply byte. */
+    public long staleConnectionRetries() {
+        return staleConnectionRetries.get();
     }
 
     private void fail(String key, long plannedAtNanos, String reason, String detail) {
