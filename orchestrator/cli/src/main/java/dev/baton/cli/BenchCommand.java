@@ -102,7 +102,7 @@ final class BenchCommand {
         @Option(names = "--dcs", split = ",", defaultValue = "east,west", description = "Datacenters; the first is evacuated to the second (default: ${DEFAULT-VALUE}).") List<String> dcs;
         @Option(names = "--out", defaultValue = "bench-out/evacuate", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Load with no evacuation after each one (default: ${DEFAULT-VALUE}).") long settleMs;
-        @Option(names = "--warmup-seconds", defaultValue = "5", description = "Load before the first evacuation, for JIT warm-up (default: ${DEFAULT-VALUE}).") long warmupSeconds;
+        @Option(names = "--warmup-seconds", defaultValue = "5", description = "Load before the first evacuation, sent to every DC in turn so the standby is warm (default: ${DEFAULT-VALUE}).") long warmupSeconds;
         @Option(names = "--warmup-rounds", defaultValue = "1", description = "Rounds before the measured ones, reported apart: the first evacuation meets cold JVMs (default: ${DEFAULT-VALUE}).") int warmupRounds;
         @Option(names = "--keep-lab", description = "Leave the bench's lab, coordinators and agents running afterwards.") boolean keepLab;
 

@@ -25,7 +25,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("starting a coordinator and an agent per DC...");
         LabServices services = LabServices.start(running, Duration.ofSeconds(120));
         System.out.println(running.status().table());
-        var options = new EvacuationBench.Options("east", "west", rate, 1, 0, Duration.ofSeconds(1), Duration.ofSeconds(3));
+        var options = new EvacuationBench.Options("east", "west", rate, 1, 0, Duration.ofSeconds(1), Duration.ofSeconds(5));
         EvacuationBench.Report report = new EvacuationBench(running.topology(), services, options, System.out).run();
         report.write(lab.dir().resolve("report"));
         report.evacuations().forEach(e -> System.out.println(e.report().text()));

@@ -47,7 +47,8 @@ final class EvacuationBench {
      *                     evacuation meets cold JVMs (coordinators, the target DC's checkout app, which took
      *                     no traffic before), and that is reported as what it is rather than mixed into the figures
      * @param settle       load with no evacuation after each one
-     * @param warmup       load before the first evacuation of each phase
+     * @param warmup       load before the first evacuation of each phase, sent to every DC in turn (see
+     *                     {@link LoadGenerator#warmEveryDc})
      */
     record Options(String from, String to, int rate, int rounds, int warmupRounds, Duration settle, Duration warmup) {
     }
@@ -169,9 +170,9 @@ final class EvacuationBench {
         long retried;
         try (LoadGenerator generator = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.rate()))) {
             generator.start();
-            log.printf("[%s] %d s of load at %d checkouts/s before the first evacuation%n", name, options.warmup().toSeconds(),
-                    options.rate());
-            Thread.sleep(options.warmup());
+            log.printf("[%s] %d s of load at %d checkouts/s to every DC in turn (a warm standby), then through DNS%n", name,
+                    options.warmup().toSeconds(), options.rate());
+            generator.warmEveryDc(options.warmup());
             for (int round = 1; round <= rounds; round++) {
                 for (String[] leg : List.of(new String[]{options.from(), options.to()}, new String[]{options.to(), options.from()})) {
                     awaitHealthy(api, leg[1]);

@@ -43,6 +43,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final LoadOptions options;
     private final CheckoutResolver resolver;
     private final Map<String, Endpoint> entriesByAddress;
+    private final List<Endpoint> entries;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http;
     private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
@@ -52,6 +53,9 @@ public final class LoadGenerator implements AutoCloseable {
     private final ConcurrentLinkedQueue<AcknowledgedOrder> orders = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<FailedCheckout> failures = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
+    /** While true, checkouts go to every DC's entry in turn instead of where DNS points (see {@link #warmEveryDc}). */
+    private volatile boolean everyDc;
+    private final AtomicLong turn = new AtomicLong();
     private Thread scheduler;
 
     public LoadGenerator(Topology topology, LoadOptions options) {
@@ -59,6 +63,7 @@ public final class LoadGenerator implements AutoCloseable {
         this.resolver = CheckoutResolver.of(topology.dns());
         this.entriesByAddress = topology.datacenters().stream()
                 .collect(Collectors.toMap(dc -> dc.checkoutEntry().host(), Datacenter::checkoutEntry));
+        this.entries = topology.datacenters().stream().map(Datacenter::checkoutEntry).toList();
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
     }
@@ -115,15 +120,35 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends the checkouts of the next {@code duration} to every DC's entry in turn, not only where
+     * DNS points, then goes back to DNS: a standby DC is kept warm in production (synthetic traffic),
+     * while a lab's standby app would otherwise meet its first request, cold JIT and no pooled
+     * connection, when a failover sends it everything at once. These are real orders, audited as all.
+     */
+    public void warmEveryDc(Duration duration) throws InterruptedException {
+        everyDc = true;
+        try {
+            Thread.sleep(duration);
+        } finally {
+            everyDc = false;
+        }
+    }
+
     private void checkout(long plannedAtNanos) {
         String key = UUID.randomUUID().toString();
         try {
-            InetAddress address = resolver.resolve();
-            Endpoint entry = entriesByAddress.get(address.getHostAddress());
-            if (entry == null) {
-                fail(key, plannedAtNanos, "dns", resolver.name() + " resolves to " + address.getHostAddress()
-                        + ", which is no datacenter's address " + entriesByAddress.keySet());
-                return;
+            Endpoint entry;
+            if (everyDc) {
+                entry = entries.get((int) (turn.getAndIncrement() % entries.size()));
+            } else {
+                InetAddress address = resolver.resolve();
+                entry = entriesByAddress.get(address.getHostAddress());
+                if (entry == null) {
+                    fail(key, plannedAtNanos, "dns", resolver.name() + " resolves to " + address.getHostAddress()
+                            + ", which is no datacenter's address " + entriesByAddress.keySet());
+                    return;
+                }
             }
             HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + entry + "/checkout"))
                     .timeout(options.requestTimeout())
