@@ -36,7 +36,7 @@ class HealthLabTest {
     private static final Duration PROBE_TIMEOUT = Duration.ofMillis(400);
     /** The defaults scaled down so the test takes seconds: silent after 3 missed reports, verdicts hold 1 s. */
     private static final HealthPolicy POLICY = new HealthPolicy(Duration.ofMillis(1500), Duration.ofSeconds(1), 2, 5,
-            Duration.ofSeconds(60), 4);
+            Duration.ofSeconds(60), 4, Duration.ofSeconds(5));
 
     /** Kept when a step fails: the lab's logs say why a process died. */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -125,7 +125,7 @@ class HealthLabTest {
     void westIsDownOnlyOnceEastCannotReachItEither() {
         westAgent.close();
         DcHealth silent = awaitVerdict("west", Verdict.UNKNOWN, Duration.ofSeconds(15));
-        assertThat(silent.reasons()).contains("reachable from east")
+        assertThat(silent.reasons()).contains("reachable from agents of east")
                 .anySatisfy(r -> assertThat(r).startsWith("its agents are silent: agent-west-1 last heard"));
         // West's own agent is silent but east still reaches it: that is one observer, not an outage.
         long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -136,7 +136,7 @@ class HealthLabTest {
 
         List.of("mariadb s1-west", "mariadb s2-west", "haproxy west", "checkout west").forEach(lab::killProcess);
         DcHealth down = awaitVerdict("west", Verdict.DOWN, Duration.ofSeconds(15));
-        assertThat(down.reasons()).contains("unreachable from every other reporting DC: east (3 of 3 targets)");
+        assertThat(down.reasons()).contains("unreachable from every outside observer: agents of east (3 of 3 targets)");
         assertThat(view.latest().dc("east").verdict()).isEqualTo(Verdict.HEALTHY);
         assertThat(view.latest().shard("s1").primary()).contains("s1-east");
     }
