@@ -29,8 +29,9 @@ import java.util.stream.Collectors;
  * Outside observers of a DC are the agents of every other DC (one observer per DC) and every
  * coordinator running outside it whose observation is fresh. DOWN needs two kinds of evidence:
  * the DC's own agents silent, and every outside observer (at least one) unable to connect to any
- * of its targets. Any outside observer that still connects, or a DC whose agents still report,
- * keeps it from DOWN, and the reasons name who disagrees.
+ * of its targets. Any outside observer that still connects, a DC whose agents still report, or
+ * a coordinator inside it that still connects to it, keeps it from DOWN, and the reasons name who
+ * disagrees.
  */
 final class Assessment {
     /** @param observedBy every coordinator's observation of the DC, for the API: the verdict's evidence */
@@ -97,6 +98,14 @@ final class Assessment {
         if (reaching.isEmpty()) {
             reasons.add("unreachable from every outside observer: "
                     + unreachable.stream().map(Sighting::tally).collect(Collectors.joining(", ")));
+            // Its own coordinator still publishing that it connects means the DC lives and only its links are cut:
+            // with two DCs, the agents' reports cross the same cut link and look like silence.
+            List<String> inside = evidence.stream().filter(e -> !e.outside() && e.fresh() && e.reachable())
+                    .map(Assessment::coordinator).toList();
+            if (!inside.isEmpty()) {
+                reasons.add("but " + String.join(", ", inside) + " still connects to it from inside: cut off, not down");
+                return new Raw(Verdict.UNKNOWN, reasons, evidence);
+            }
             return new Raw(Verdict.DOWN, reasons, evidence);
         }
         reasons.add(unreachable.isEmpty() ? "reachable from " + names(reaching)

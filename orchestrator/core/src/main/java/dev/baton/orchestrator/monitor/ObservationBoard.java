@@ -71,6 +71,8 @@ public final class ObservationBoard implements AutoCloseable {
         if (observation.reach().equals(lastWritten) && Duration.between(lastWrittenAt, observation.at()).compareTo(REFRESH) < 0) {
             return;
         }
+        // A restarted coordinator may set the data of the node its old session still holds; when that
+        // session expires the node goes, and the next refresh creates it again in the new one.
         lastWritten = observation.reach();
         lastWrittenAt = observation.at();
         try {

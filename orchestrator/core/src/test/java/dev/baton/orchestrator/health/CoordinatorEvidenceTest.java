@@ -63,8 +63,7 @@ class CoordinatorEvidenceTest {
     @Test
     void silentAgentsAndEveryOutsideObserverUnableToConnectIsDown() {
         settleHealthy();
-        // West's own coordinator still connects to west's servers: it is inside, so that does not count.
-        List<Coordinator> westDark = List.of(new Coordinator("c-east", "east", "west"), new Coordinator("c-west", "west"),
+        List<Coordinator> westDark = List.of(new Coordinator("c-east", "east", "west"), new Coordinator("c-west", "west", "west"),
                 new Coordinator("c-north", "north", "west"));
         DcHealth west = ticks(8, agents(b -> b.cannotReach("west"), null, b -> b.cannotReach("west")), westDark)
                 .getLast().dc("west");
@@ -76,7 +75,7 @@ class CoordinatorEvidenceTest {
                 CoordinatorEvidence::reachable, CoordinatorEvidence::fresh).containsExactly(
                 tuple("c-east", true, false, true),
                 tuple("c-north", true, false, true),
-                tuple("c-west", false, true, true));
+                tuple("c-west", false, false, true));
         assertThat(west.observedBy().getFirst().failures()).containsExactly(
                 "haproxy west at 127.0.2.1:9000: Connection refused", "mariadb s1-west at 127.0.2.1:3301: Connection refused",
                 "mariadb s2-west at 127.0.2.1:3302: Connection refused");
@@ -140,6 +139,24 @@ class CoordinatorEvidenceTest {
         DcHealth west = ticks(10, agents(null, null, null), List.of(new Coordinator("c-west", "west", "west"))).getLast().dc("west");
         assertThat(west.verdict()).isEqualTo(Verdict.UNKNOWN);
         assertThat(west.reasons()).contains("no agent of another DC and no coordinator outside it reports on it");
+    }
+
+    /**
+     * Two DCs and the link between them cut: west's agents' reports no longer reach this
+     * coordinator, and nothing in east connects to west. Only west's own coordinator, through
+     * ZooKeeper, shows that west lives.
+     */
+    @Test
+    void withTwoDcsACutLinkIsNotAnOutageWhileTheCoordinatorInsideStillConnects() {
+        settleHealthy();
+        List<Coordinator> cut = List.of(new Coordinator("c-east", "east", "west"), new Coordinator("c-west", "west", "east"));
+        List<HealthSnapshot> after = ticks(15, agents(b -> b.cannotReach("west"), null, null), cut);
+        assertThat(after).extracting(s -> s.dc("west").verdict()).doesNotContain(Verdict.DOWN);
+        DcHealth west = after.getLast().dc("west");
+        assertThat(west.verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(west.reasons()).containsSubsequence(
+                "unreachable from every outside observer: agents of east (3 of 3 targets), coordinator c-east in east (3 of 3 targets)",
+                "but coordinator c-west in west still connects to it from inside: cut off, not down");
     }
 
     @Test
