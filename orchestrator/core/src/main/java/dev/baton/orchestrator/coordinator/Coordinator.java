@@ -12,7 +12,10 @@ import dev.baton.orchestrator.health.HealthPolicy;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
+import dev.baton.orchestrator.monitor.DcProber;
+import dev.baton.orchestrator.monitor.DcWatch;
 import dev.baton.orchestrator.monitor.HealthMonitor;
+import dev.baton.orchestrator.monitor.ObservationBoard;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -35,6 +38,9 @@ public final class Coordinator implements AutoCloseable {
     private static final Logger EVENTS = LoggerFactory.getLogger("dev.baton.orchestrator.events");
     private static final long ZOOKEEPER_CONNECT_TIMEOUT_MS = 10_000;
     private static final Duration RUNNING_FAILOVER_GRACE = Duration.ofSeconds(30);
+    /** Agents report every second; a coordinator looks as often, each connect bounded well below that. */
+    private static final Duration OBSERVE_EVERY = Duration.ofSeconds(1);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
 
     private final CoordinatorPeer self;
     private final List<AutoCloseable> started = new ArrayList<>();
@@ -65,6 +71,13 @@ public final class Coordinator implements AutoCloseable {
                     .description("1 while this coordinator leads").register(metrics);
             health = new HealthMonitor(vertx, config, policy, events, metrics).start();
             started.add(health);
+            ObservationBoard board = new ObservationBoard(session, self.id(), health::observed, health::forget).start();
+            started.add(board);
+            started.add(new DcWatch(new DcProber(config.topology(), self.id(), self.dc(), CONNECT_TIMEOUT), OBSERVE_EVERY,
+                    observation -> {
+                        health.observed(observation);
+                        board.publish(observation);
+                    }).start());
             failovers = new FailoverService(config, self.id(), leadership, new FailoverLock(session), new FailoverStore(session),
                     events, metrics, options, health::snapshot);
             // Closed in reverse: a running failover finishes (bounded) before its ZooKeeper session goes.

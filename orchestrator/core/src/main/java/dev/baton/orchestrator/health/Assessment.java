@@ -22,59 +22,96 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** The verdicts the latest reports support right now, before hysteresis smooths them. */
+/**
+ * The verdicts the latest reports and coordinator observations support right now, before
+ * hysteresis smooths them.
+ * <p>
+ * Outside observers of a DC are the agents of every other DC (one observer per DC) and every
+ * coordinator running outside it whose observation is fresh. DOWN needs two kinds of evidence:
+ * the DC's own agents silent, and every outside observer (at least one) unable to connect to any
+ * of its targets. Any outside observer that still connects, a DC whose agents still report, or
+ * a coordinator inside it that still connects to it, keeps it from DOWN, and the reasons name who
+ * disagrees.
+ */
 final class Assessment {
-    record Raw(Verdict verdict, List<String> reasons) {
+    /** @param observedBy every coordinator's observation of the DC, for the API: the verdict's evidence */
+    record Raw(Verdict verdict, List<String> reasons, List<CoordinatorEvidence> observedBy) {
+    }
+
+    /** One outside observer's connects to a DC: the agents of one DC together, or one coordinator. */
+    private record Sighting(String observer, int targets, List<String> failures) {
+        boolean reachable() {
+            return failures.size() < targets;
+        }
+
+        String tally() {
+            return observer + " (" + failures.size() + " of " + targets + " targets)";
+        }
+
+        Optional<String> partialFailure() {
+            if (failures.isEmpty()) return Optional.empty();
+            return Optional.of("from " + observer + ", " + failures.size() + " of " + targets + " targets unreachable: "
+                    + String.join("; ", failures));
+        }
     }
 
     private final HealthPolicy policy;
     private final Collection<Received> latest;
+    private final Collection<Observed> observations;
     private final Instant now;
 
-    Assessment(HealthPolicy policy, Collection<Received> latest, Instant now) {
+    Assessment(HealthPolicy policy, Collection<Received> latest, Collection<Observed> observations, Instant now) {
         this.policy = policy;
         this.latest = latest;
+        this.observations = observations;
         this.now = now;
     }
 
     Raw dc(String dc) {
         List<Received> own = latest.stream().filter(r -> r.report().dc().equals(dc)).toList();
         List<Received> ownFresh = own.stream().filter(this::fresh).toList();
-        Map<String, List<ReachabilityProbe>> observed = observationsOf(dc);
-        List<String> unreachableFrom = observed.entrySet().stream()
-                .filter(e -> e.getValue().stream().noneMatch(ReachabilityProbe::reachable)).map(Map.Entry::getKey).toList();
-        List<String> reachableFrom = observed.keySet().stream().filter(o -> !unreachableFrom.contains(o)).toList();
+        List<CoordinatorEvidence> evidence = evidenceOf(dc);
+        List<Sighting> sightings = new ArrayList<>(agentSightingsOf(dc));
+        evidence.stream().filter(e -> e.outside() && e.fresh())
+                .forEach(e -> sightings.add(new Sighting(coordinator(e), e.targets(), e.failures())));
+        List<Sighting> unreachable = sightings.stream().filter(o -> !o.reachable()).toList();
+        List<Sighting> reaching = sightings.stream().filter(Sighting::reachable).toList();
 
         if (!ownFresh.isEmpty()) {
             Set<String> reasons = new LinkedHashSet<>();
             ownFresh.forEach(r -> reasons.addAll(localProblems(r)));
-            if (!unreachableFrom.isEmpty()) {
-                reasons.add("unreachable from " + String.join(", ", unreachableFrom) + " only: its own agents still report");
-            }
-            reachableFrom.forEach(o -> reasons.addAll(partialFailures(o, observed.get(o))));
-            return new Raw(reasons.isEmpty() ? Verdict.HEALTHY : Verdict.DEGRADED, List.copyOf(reasons));
+            if (!unreachable.isEmpty()) reasons.add("unreachable from " + names(unreachable) + " only: its own agents still report");
+            reaching.forEach(o -> o.partialFailure().ifPresent(reasons::add));
+            return new Raw(reasons.isEmpty() ? Verdict.HEALTHY : Verdict.DEGRADED, List.copyOf(reasons), evidence);
         }
 
         List<String> reasons = new ArrayList<>();
         reasons.add(silence(dc, own));
-        if (observed.isEmpty()) {
-            reasons.add("no agent of another DC reports on it");
-            return new Raw(Verdict.UNKNOWN, reasons);
+        // Only where it could matter: a stale observation of a DC whose agents report changes nothing.
+        evidence.stream().filter(e -> e.outside() && !e.fresh()).forEach(e -> reasons.add("ignored " + coordinator(e)
+                + ": its last observation is " + seconds(Duration.ofMillis(e.ageMs())) + " old (stale after "
+                + seconds(policy.observationStaleAfter()) + ")"));
+        if (sightings.isEmpty()) {
+            reasons.add("no agent of another DC and no coordinator outside it reports on it");
+            return new Raw(Verdict.UNKNOWN, reasons, evidence);
         }
-        if (reachableFrom.isEmpty()) {
-            reasons.add("unreachable from every other reporting DC: " + unreachableFrom.stream()
-                    .map(o -> o + " (" + observed.get(o).size() + " of " + observed.get(o).size() + " targets)")
-                    .collect(Collectors.joining(", ")));
-            return new Raw(Verdict.DOWN, reasons);
+        if (reaching.isEmpty()) {
+            reasons.add("unreachable from every outside observer: "
+                    + unreachable.stream().map(Sighting::tally).collect(Collectors.joining(", ")));
+            // Its own coordinator still publishing that it connects means the DC lives and only its links are cut:
+            // with two DCs, the agents' reports cross the same cut link and look like silence.
+            List<String> inside = evidence.stream().filter(e -> !e.outside() && e.fresh() && e.reachable())
+                    .map(Assessment::coordinator).toList();
+            if (!inside.isEmpty()) {
+                reasons.add("but " + String.join(", ", inside) + " still connects to it from inside: cut off, not down");
+                return new Raw(Verdict.UNKNOWN, reasons, evidence);
+            }
+            return new Raw(Verdict.DOWN, reasons, evidence);
         }
-        if (!unreachableFrom.isEmpty()) {
-            reasons.add("unreachable from " + String.join(", ", unreachableFrom) + " only; reachable from "
-                    + String.join(", ", reachableFrom));
-        } else {
-            reasons.add("reachable from " + String.join(", ", reachableFrom));
-        }
-        reachableFrom.forEach(o -> reasons.addAll(partialFailures(o, observed.get(o))));
-        return new Raw(Verdict.UNKNOWN, reasons);
+        reasons.add(unreachable.isEmpty() ? "reachable from " + names(reaching)
+                : "unreachable from " + names(unreachable) + " only; reachable from " + names(reaching));
+        reaching.forEach(o -> o.partialFailure().ifPresent(reasons::add));
+        return new Raw(Verdict.UNKNOWN, reasons, evidence);
     }
 
     ShardHealth shard(Shard shard) {
@@ -114,22 +151,35 @@ final class Assessment {
         return r.freshAt(now, policy.silentAfter());
     }
 
-    /** Per observing DC (with a fresh report), its agents' connects to {@code dc}. */
-    private Map<String, List<ReachabilityProbe>> observationsOf(String dc) {
+    /** Per observing DC with a fresh report, its agents' connects to {@code dc} as one observer. */
+    private List<Sighting> agentSightingsOf(String dc) {
         Map<String, List<ReachabilityProbe>> byObserver = new TreeMap<>();
         latest.stream().filter(this::fresh).filter(r -> !r.report().dc().equals(dc))
                 .flatMap(r -> r.report().probes().stream())
                 .filter(p -> p instanceof ReachabilityProbe rp && rp.toDc().equals(dc))
                 .map(ReachabilityProbe.class::cast)
                 .forEach(p -> byObserver.computeIfAbsent(p.fromDc(), k -> new ArrayList<>()).add(p));
-        return byObserver;
+        return byObserver.entrySet().stream().map(e -> new Sighting("agents of " + e.getKey(), e.getValue().size(),
+                e.getValue().stream().filter(p -> !p.reachable())
+                        .map(p -> p.error() == null ? p.targetName() : p.error()).toList())).toList();
     }
 
-    private static List<String> partialFailures(String observer, List<ReachabilityProbe> probes) {
-        List<ReachabilityProbe> failed = probes.stream().filter(p -> !p.reachable()).toList();
-        if (failed.isEmpty()) return List.of();
-        return List.of("from " + observer + ", " + failed.size() + " of " + probes.size() + " targets unreachable: "
-                + failed.stream().map(p -> p.error() == null ? p.targetName() : p.error()).collect(Collectors.joining("; ")));
+    /** Every coordinator's latest observation of {@code dc}, by coordinator id. */
+    private List<CoordinatorEvidence> evidenceOf(String dc) {
+        return observations.stream().sorted(Comparator.comparing(o -> o.observation().coordinator()))
+                .flatMap(o -> o.observation().of(dc).stream().map(reach -> new CoordinatorEvidence(
+                        o.observation().coordinator(), o.observation().dc(), !o.observation().dc().equals(dc),
+                        o.observation().at(), o.ageAt(now).toMillis(), o.freshAt(now, policy.observationStaleAfter()),
+                        reach.reachable(), reach.targets(), reach.failures())))
+                .toList();
+    }
+
+    private static String coordinator(CoordinatorEvidence e) {
+        return "coordinator " + e.coordinator() + " in " + e.from();
+    }
+
+    private static String names(List<Sighting> sightings) {
+        return sightings.stream().map(Sighting::observer).collect(Collectors.joining(", "));
     }
 
     private String silence(String dc, List<Received> own) {

@@ -11,9 +11,10 @@ import java.time.Duration;
  * @param maxLagSeconds  a replica lagging more is a problem
  * @param flapWindow     how far back verdict changes are counted to call a DC flapping
  * @param flapChanges    this many changes of the raw verdict within the window is flapping
+ * @param observationStaleAfter a coordinator's observation not renewed for this long no longer counts
  */
 public record HealthPolicy(Duration silentAfter, Duration minHold, int minEvaluations, long maxLagSeconds,
-                           Duration flapWindow, int flapChanges) {
+                           Duration flapWindow, int flapChanges, Duration observationStaleAfter) {
     public HealthPolicy {
         if (!silentAfter.isPositive()) throw new IllegalArgumentException("silentAfter must be positive: " + silentAfter);
         if (minHold.isNegative()) throw new IllegalArgumentException("minHold must not be negative: " + minHold);
@@ -21,10 +22,17 @@ public record HealthPolicy(Duration silentAfter, Duration minHold, int minEvalua
         if (maxLagSeconds < 0) throw new IllegalArgumentException("maxLagSeconds must not be negative: " + maxLagSeconds);
         if (!flapWindow.isPositive()) throw new IllegalArgumentException("flapWindow must be positive: " + flapWindow);
         if (flapChanges < 2) throw new IllegalArgumentException("flapChanges must be at least 2: " + flapChanges);
+        if (!observationStaleAfter.isPositive()) {
+            throw new IllegalArgumentException("observationStaleAfter must be positive: " + observationStaleAfter);
+        }
     }
 
-    /** Agents report every second: three missed reports make an agent silent; a verdict must hold 2 s. */
+    /**
+     * Agents report every second: three missed reports make an agent silent; a verdict must hold 2 s.
+     * Coordinators rewrite an unchanged observation every 2 s: two missed rewrites make it stale.
+     */
     public static HealthPolicy defaults() {
-        return new HealthPolicy(Duration.ofSeconds(3), Duration.ofSeconds(2), 2, 5, Duration.ofSeconds(60), 4);
+        return new HealthPolicy(Duration.ofSeconds(3), Duration.ofSeconds(2), 2, 5, Duration.ofSeconds(60), 4,
+                Duration.ofSeconds(5));
     }
 }

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The coordinator's picture of every DC and shard, from the latest report of every agent.
+ * The coordinator's picture of every DC and shard, from the latest report of every agent and the
+ * latest observation of every coordinator.
  * Pure state: no network, no threads, the caller gives the time. Thread-safe.
  * <p>
  * Call {@link #evaluate} from one periodic timer (say every second) and serve {@link #latest()}
@@ -23,6 +24,7 @@ public final class HealthView {
     private final Topology topology;
     private final HealthPolicy policy;
     private final Map<String, Received> latest = new HashMap<>();
+    private final Map<String, Observed> observations = new HashMap<>();
     private final Map<String, VerdictHold> holds = new LinkedHashMap<>();
     private HealthSnapshot snapshot;
 
@@ -37,18 +39,27 @@ public final class HealthView {
     }
 
     /**
-     * Keeps the report if it is the agent's newest. Validation is {@link ReportIngest}'s job; a
-     * coordinator may also record reports relayed by its peers, or its own reachability probes
-     * as a report of a pseudo-agent, so that more observers count.
+     * Keeps the report if it is the agent's newest. Validation is {@link ReportIngest}'s job;
+     * coordinators' own reachability probes come in through {@link #observe}.
      */
     public synchronized void record(HealthReport report, Instant receivedAt) {
         latest.merge(report.agentId(), new Received(report, receivedAt),
                 (old, neu) -> neu.report().sequence() > old.report().sequence() ? neu : old);
     }
 
+    /** Keeps a coordinator's observation (its own or a peer's read from ZooKeeper) in place of its previous one. */
+    public synchronized void observe(CoordinatorObservation observation, Instant receivedAt) {
+        observations.put(observation.coordinator(), new Observed(observation, receivedAt));
+    }
+
+    /** Drops a coordinator's observation: it left (its ZooKeeper node is gone). */
+    public synchronized void forget(String coordinator) {
+        observations.remove(coordinator);
+    }
+
     /** Judges every DC and shard at {@code now} and remembers the result for {@link #latest()}. */
     public synchronized HealthSnapshot evaluate(Instant now) {
-        Assessment assessment = new Assessment(policy, List.copyOf(latest.values()), now);
+        Assessment assessment = new Assessment(policy, List.copyOf(latest.values()), List.copyOf(observations.values()), now);
         List<DcHealth> dcs = holds.entrySet().stream().map(e -> e.getValue().update(assessment.dc(e.getKey()), now)).toList();
         snapshot = new HealthSnapshot(now, dcs, topology.shards().stream().map(assessment::shard).toList());
         return snapshot;

@@ -64,7 +64,7 @@ final class VerdictHold {
             shown.add("flapping: its health changed " + rawChanges.size() + " times in the last "
                     + Assessment.seconds(policy.flapWindow()) + "; the verdict stays until it settles");
         }
-        return new DcHealth(dc, verdict, shown, since);
+        return new DcHealth(dc, verdict, shown, since, raw.observedBy());
     }
 
     private void countChange(Verdict raw, Instant now) {

@@ -2,9 +2,11 @@ package dev.baton.orchestrator.monitor;
 
 import dev.baton.orchestrator.config.AgentAccount;
 import dev.baton.orchestrator.config.CoordinatorConfig;
+import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.events.EventHub;
 import dev.baton.orchestrator.health.AgentStatus;
 import dev.baton.orchestrator.health.AgentTokens;
+import dev.baton.orchestrator.health.CoordinatorObservation;
 import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.HealthPolicy;
 import dev.baton.orchestrator.health.HealthSnapshot;
@@ -29,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * The coordinator's side of health: agents' reports in (through {@link ReportIngest}), one
+ * The coordinator's side of health: agents' reports in (through {@link ReportIngest}) and
+ * coordinators' observations (see {@link DcWatch} and {@link ObservationBoard}), one
  * evaluation of the {@link HealthView} per second on a worker thread, an event whenever a DC's
  * verdict changes, and the health metrics.
  */
@@ -66,6 +69,11 @@ public final class HealthMonitor implements AutoCloseable {
             Gauge.builder("baton.dc.verdict", this, m -> m.last.dc(dc).verdict().ordinal())
                     .description("The DC's health verdict: 0 healthy, 1 degraded, 2 down, 3 unknown")
                     .tag("dc", dc).register(metrics);
+            for (CoordinatorPeer coordinator : config.coordinators()) {
+                Gauge.builder("baton.dc.reachable", this, m -> m.reachable(dc, coordinator.id()))
+                        .description("Whether the coordinator's fresh observation connects to the DC: 1 yes, 0 no, -1 none fresh")
+                        .tag("dc", dc).tag("coordinator", coordinator.id()).register(metrics);
+            }
         }
     }
 
@@ -92,6 +100,16 @@ public final class HealthMonitor implements AutoCloseable {
         return result;
     }
 
+    /** Records a coordinator's observation, this one's own or a peer's from ZooKeeper, as received now. */
+    public void observed(CoordinatorObservation observation) {
+        view.observe(observation, Instant.now());
+    }
+
+    /** Forgets a coordinator's observation: its ZooKeeper node went. */
+    public void forget(String coordinator) {
+        view.forget(coordinator);
+    }
+
     /** Judges every DC now and publishes an event for every verdict that changed. */
     HealthSnapshot evaluate(Instant now) {
         HealthSnapshot before = last;
@@ -116,6 +134,11 @@ public final class HealthMonitor implements AutoCloseable {
 
     public List<AgentStatus> agents() {
         return view.agents(Instant.now());
+    }
+
+    private int reachable(String dc, String coordinator) {
+        return last.dc(dc).observedBy().stream().filter(e -> e.coordinator().equals(coordinator) && e.fresh()).findFirst()
+                .map(e -> e.reachable() ? 1 : 0).orElse(-1);
     }
 
     /** The wire code of a refusal, e.g. {@code replayed}. */

@@ -76,7 +76,7 @@ class EvacuationLabTest {
     private static final String ADMIN = "admin-token";
     private static final Duration AGENT_INTERVAL = Duration.ofMillis(500);
     private static final HealthPolicy POLICY = new HealthPolicy(Duration.ofMillis(1500), Duration.ofSeconds(1), 2, 5,
-            Duration.ofSeconds(60), 4);
+            Duration.ofSeconds(60), 4, Duration.ofSeconds(5));
     private static final String[] STEPS = {"precheck", "drain-dns", "drain-lb", "switch-shards", "verify", "report"};
 
     @TempDir

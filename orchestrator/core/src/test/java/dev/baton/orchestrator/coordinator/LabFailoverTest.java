@@ -71,7 +71,7 @@ class LabFailoverTest {
     private static final Duration AGENT_INTERVAL = Duration.ofMillis(500);
     /** The defaults scaled down so the test takes seconds: silent after 3 missed reports, verdicts hold 1 s. */
     private static final HealthPolicy POLICY = new HealthPolicy(Duration.ofMillis(1500), Duration.ofSeconds(1), 2, 5,
-            Duration.ofSeconds(60), 4);
+            Duration.ofSeconds(60), 4, Duration.ofSeconds(5));
 
     @TempDir
     static Path dir;

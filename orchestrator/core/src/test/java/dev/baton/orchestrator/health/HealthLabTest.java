@@ -7,6 +7,8 @@ import dev.baton.agents.ReportSink;
 import dev.baton.agents.probe.Probers;
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.LabSpec;
+import dev.baton.orchestrator.monitor.DcProber;
+import dev.baton.orchestrator.monitor.DcWatch;
 import dev.baton.wire.Topology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +30,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Real agents probing a real 2 DC x 2 shard lab, their reports going through {@link ReportIngest}
- * into a {@link HealthView}. The steps build on each other (the last one takes west out), hence the order.
+ * into a {@link HealthView}, next to the connects of a coordinator in east ({@link DcWatch}). The
+ * steps build on each other (the last one takes west out), hence the order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HealthLabTest {
@@ -36,7 +39,7 @@ class HealthLabTest {
     private static final Duration PROBE_TIMEOUT = Duration.ofMillis(400);
     /** The defaults scaled down so the test takes seconds: silent after 3 missed reports, verdicts hold 1 s. */
     private static final HealthPolicy POLICY = new HealthPolicy(Duration.ofMillis(1500), Duration.ofSeconds(1), 2, 5,
-            Duration.ofSeconds(60), 4);
+            Duration.ofSeconds(60), 4, Duration.ofSeconds(5));
 
     /** Kept when a step fails: the lab's logs say why a process died. */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
@@ -48,6 +51,7 @@ class HealthLabTest {
     static final List<IngestResult.Rejected> rejected = new CopyOnWriteArrayList<>();
     static Agent eastAgent;
     static Agent westAgent;
+    static DcWatch eastCoordinator;
 
     @BeforeAll
     static void up() {
@@ -59,6 +63,8 @@ class HealthLabTest {
                 new AgentAccount("agent-west-1", "west", TokenHash.of("w")))), view);
         eastAgent = agent("agent-east-1", "east");
         westAgent = agent("agent-west-1", "west");
+        eastCoordinator = new DcWatch(new DcProber(topology, "c-east", "east", PROBE_TIMEOUT), INTERVAL,
+                observation -> view.observe(observation, Instant.now())).start();
     }
 
     /** In-process stand-in for HttpReporter plus the coordinator's endpoint: the same gate, no HTTP. */
@@ -74,6 +80,7 @@ class HealthLabTest {
         try {
             if (eastAgent != null) eastAgent.close();
             if (westAgent != null) westAgent.close();
+            if (eastCoordinator != null) eastCoordinator.close();
         } finally {
             if (lab != null) lab.down();
         }
@@ -125,7 +132,7 @@ class HealthLabTest {
     void westIsDownOnlyOnceEastCannotReachItEither() {
         westAgent.close();
         DcHealth silent = awaitVerdict("west", Verdict.UNKNOWN, Duration.ofSeconds(15));
-        assertThat(silent.reasons()).contains("reachable from east")
+        assertThat(silent.reasons()).contains("reachable from agents of east, coordinator c-east in east")
                 .anySatisfy(r -> assertThat(r).startsWith("its agents are silent: agent-west-1 last heard"));
         // West's own agent is silent but east still reaches it: that is one observer, not an outage.
         long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -136,7 +143,13 @@ class HealthLabTest {
 
         List.of("mariadb s1-west", "mariadb s2-west", "haproxy west", "checkout west").forEach(lab::killProcess);
         DcHealth down = awaitVerdict("west", Verdict.DOWN, Duration.ofSeconds(15));
-        assertThat(down.reasons()).contains("unreachable from every other reporting DC: east (3 of 3 targets)");
+        assertThat(down.reasons()).contains("unreachable from every outside observer: agents of east (3 of 3 targets), "
+                + "coordinator c-east in east (3 of 3 targets)");
+        assertThat(down.observedBy()).singleElement().satisfies(e -> {
+            assertThat(e.coordinator()).isEqualTo("c-east");
+            assertThat(e.outside()).isTrue();
+            assertThat(e.failures()).hasSize(3).allSatisfy(f -> assertThat(f).contains("Connection refused"));
+        });
         assertThat(view.latest().dc("east").verdict()).isEqualTo(Verdict.HEALTHY);
         assertThat(view.latest().shard("s1").primary()).contains("s1-east");
     }

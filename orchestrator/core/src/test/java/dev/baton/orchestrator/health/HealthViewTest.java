@@ -50,7 +50,7 @@ class HealthViewTest {
         assertThat(view.latest().dc("east").verdict()).isEqualTo(Verdict.UNKNOWN);
         HealthSnapshot s = view.evaluate(T0);
         assertThat(s.dc("east").verdict()).isEqualTo(Verdict.UNKNOWN);
-        assertThat(s.dc("east").reasons()).contains("no report ever from an agent of east", "no agent of another DC reports on it");
+        assertThat(s.dc("east").reasons()).contains("no report ever from an agent of east", "no agent of another DC and no coordinator outside it reports on it");
         assertThat(s.shard("s1").problems()).contains("no fresh report for s1-east");
     }
 
@@ -138,7 +138,7 @@ class HealthViewTest {
         DcHealth west = after.getLast().dc("west");
         assertThat(west.verdict()).isEqualTo(Verdict.DOWN);
         assertThat(west.reasons()).containsExactly("its agents are silent: agent-west-1 last heard 8.0 s ago",
-                "unreachable from every other reporting DC: east (3 of 3 targets)");
+                "unreachable from every outside observer: agents of east (3 of 3 targets)");
         assertThat(after.getLast().dc("east").verdict()).isEqualTo(Verdict.HEALTHY);
         assertThat(after.getLast().shard("s1").problems()).contains("no fresh report for s1-west");
     }
@@ -150,7 +150,7 @@ class HealthViewTest {
         assertThat(cut).flatExtracting(HealthSnapshot::datacenters).extracting(DcHealth::verdict).doesNotContain(Verdict.DOWN);
         DcHealth west = cut.getLast().dc("west");
         assertThat(west.verdict()).isEqualTo(Verdict.DEGRADED);
-        assertThat(west.reasons()).containsExactly("unreachable from east only: its own agents still report");
+        assertThat(west.reasons()).containsExactly("unreachable from agents of east only: its own agents still report");
     }
 
     @Test
@@ -160,7 +160,7 @@ class HealthViewTest {
         assertThat(silent).extracting(s -> s.dc("west").verdict()).doesNotContain(Verdict.DOWN);
         assertThat(silent.getLast().dc("west").verdict()).isEqualTo(Verdict.UNKNOWN);
         assertThat(silent.getLast().dc("west").reasons()).containsExactly(
-                "its agents are silent: agent-west-1 last heard 30.0 s ago", "reachable from east");
+                "its agents are silent: agent-west-1 last heard 30.0 s ago", "reachable from agents of east");
     }
 
     @Test
@@ -168,7 +168,7 @@ class HealthViewTest {
         ticks(3, new Tick(FINE, FINE));
         List<HealthSnapshot> silent = ticks(10, new Tick(null, null));
         assertThat(silent).flatExtracting(HealthSnapshot::datacenters).extracting(DcHealth::verdict).doesNotContain(Verdict.DOWN);
-        assertThat(silent.getLast().dc("west").reasons()).contains("no agent of another DC reports on it");
+        assertThat(silent.getLast().dc("west").reasons()).contains("no agent of another DC and no coordinator outside it reports on it");
     }
 
     @Test
@@ -183,7 +183,7 @@ class HealthViewTest {
             assertThat(v.evaluate(t).dc("west").verdict()).isNotEqualTo(Verdict.DOWN);
         }
         assertThat(v.latest().dc("west").verdict()).isEqualTo(Verdict.UNKNOWN);
-        assertThat(v.latest().dc("west").reasons()).contains("unreachable from east only; reachable from north");
+        assertThat(v.latest().dc("west").reasons()).contains("unreachable from agents of east only; reachable from agents of north");
 
         for (int i = 0; i < 3; i++, t = t.plusSeconds(1)) {
             v.record(new Reports.Builder(three, "agent-east-1", "east").cannotReach("west").build(++seq, t), t);
@@ -192,7 +192,7 @@ class HealthViewTest {
         }
         assertThat(v.latest().dc("west").verdict()).as("every other DC agrees").isEqualTo(Verdict.DOWN);
         assertThat(v.latest().dc("west").reasons()).contains(
-                "unreachable from every other reporting DC: east (3 of 3 targets), north (3 of 3 targets)");
+                "unreachable from every outside observer: agents of east (3 of 3 targets), agents of north (3 of 3 targets)");
     }
 
     @Test
@@ -200,7 +200,7 @@ class HealthViewTest {
         DcHealth west = ticks(4, new Tick(b -> b.cannotReachTarget("mariadb s2-west"), FINE)).getLast().dc("west");
         assertThat(west.verdict()).isEqualTo(Verdict.DEGRADED);
         assertThat(west.reasons()).containsExactly(
-                "from east, 1 of 3 targets unreachable: mariadb s2-west at 127.0.2.1:3302: Connection refused");
+                "from agents of east, 1 of 3 targets unreachable: mariadb s2-west at 127.0.2.1:3302: Connection refused");
     }
 
     @Test

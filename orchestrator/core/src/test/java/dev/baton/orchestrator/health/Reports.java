@@ -45,6 +45,21 @@ final class Reports {
                 new Endpoint("127.0.0.1", 2181), new Credentials("shop", "root", "", "app", "app", "repl", "repl"));
     }
 
+    /**
+     * What coordinator {@code coordinator} running in {@code dc} sees at {@code at}: every DC's HAProxy
+     * and MariaDB servers answer, except those of the DCs in {@code unreachable}.
+     */
+    static CoordinatorObservation observation(Topology topology, String coordinator, String dc, Instant at, String... unreachable) {
+        List<String> cut = List.of(unreachable);
+        return new CoordinatorObservation(coordinator, dc, at, topology.datacenters().stream().map(d -> {
+            List<String> targets = new ArrayList<>();
+            targets.add("haproxy " + d.name() + " at " + d.haproxyRuntime());
+            topology.shards().forEach(sh -> sh.serverIn(d.name()).ifPresent(s -> targets.add("mariadb " + s.id() + " at " + s.endpoint())));
+            return new DcReach(d.name(), targets.size(), cut.contains(d.name())
+                    ? targets.stream().map(t -> t + ": Connection refused").toList() : List.of());
+        }).toList());
+    }
+
     private static String address(int dcIndex) {
         return "127.0." + (dcIndex + 1) + ".1";
     }
