@@ -11,10 +11,15 @@ import dev.baton.chaos.workload.audit.OrderAudit;
 import dev.baton.chaos.workload.load.LatencySummary;
 import dev.baton.chaos.workload.load.LoadGenerator;
 import dev.baton.chaos.workload.load.LoadOptions;
+import dev.baton.chaos.workload.load.CheckoutResolver;
 import dev.baton.chaos.workload.load.LoadResult;
 import dev.baton.orchestrator.config.CoordinatorPeer;
+import dev.baton.wire.Datacenter;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,11 +85,15 @@ final class LeaderKillBench {
      * @param takenOverBy      the coordinator leading when the failover ended
      * @param reason           the failover's own reason for its end
      * @param failedCheckouts  checkouts planned from the evacuation's start to its end that failed
+     * @param dnsAfter         the DC the checkout name resolved to once the failover ended (asked of the DNS server)
+     * @param primariesAfter   how many shards had their primary in each DC then (asked of the servers): with
+     *                         {@code dnsAfter}, whether traffic and primaries ended up in the same DC
      * @param error            what kept this kill from going as planned; empty otherwise
      */
     record Kill(int n, String stepTargeted, String failoverId, String from, String to, String killedCoordinator, long killedPid,
                 Instant killedAt, Double eventToKillMs, String stepAtKill, Map<String, String> shardStepsAtKill, String state,
-                Long killToEndMs, String takenOverBy, String reason, long failedCheckouts, String error) {
+                Long killToEndMs, String takenOverBy, String reason, long failedCheckouts, String dnsAfter,
+                Map<String, Long> primariesAfter, String error) {
 
         boolean endedInTime() {
             return killToEndMs != null && killToEndMs <= END_TARGET.toMillis() && !state.equals("RUNNING");
@@ -92,7 +101,7 @@ final class LeaderKillBench {
 
         Kill withFailedCheckouts(long failed) {
             return new Kill(n, stepTargeted, failoverId, from, to, killedCoordinator, killedPid, killedAt, eventToKillMs, stepAtKill,
-                    shardStepsAtKill, state, killToEndMs, takenOverBy, reason, failed, error);
+                    shardStepsAtKill, state, killToEndMs, takenOverBy, reason, failed, dnsAfter, primariesAfter, error);
         }
     }
 
@@ -142,12 +151,13 @@ final class LeaderKillBench {
             StringBuilder md = new StringBuilder("# Leader kill benchmark\n\n");
             md.append(String.format(Locale.ROOT, "%d shards, %d checkouts/s through DNS all run long, %d evacuation(s) whose leading "
                     + "coordinator got kill -9 at: %s.%n%n", shards, options.rate(), options.kills(), String.join(", ", options.steps())));
-            md.append("| # | step targeted | step at kill | failover | direction | killed | state | kill -> end ms | taken over by | failed checkouts |\n")
-                    .append("|---|---|---|---|---|---|---|---|---|---|\n");
+            md.append("| # | step targeted | step at kill | failover | direction | killed | state | kill -> end ms | taken over by "
+                    + "| failed checkouts | DNS after | primaries after |\n").append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Kill k : kills) {
-                md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s -> %s | %s (pid %d) | %s | %s | %s | %d |%n", k.n(),
+                md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s -> %s | %s (pid %d) | %s | %s | %s | %d | %s | %s |%n", k.n(),
                         k.stepTargeted(), k.stepAtKill(), k.failoverId(), k.from(), k.to(), k.killedCoordinator(), k.killedPid(), k.state(),
-                        k.killToEndMs() == null ? "-" : k.killToEndMs().toString(), k.takenOverBy(), k.failedCheckouts()));
+                        k.killToEndMs() == null ? "-" : k.killToEndMs().toString(), k.takenOverBy(), k.failedCheckouts(), k.dnsAfter(),
+                        k.primariesAfter().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
             }
             md.append('\n');
             kills.stream().filter(k -> !k.reason().isBlank() || !k.error().isBlank()).forEach(k -> md.append("- kill ").append(k.n())
@@ -219,7 +229,7 @@ final class LeaderKillBench {
                 } catch (IllegalStateException e) {
                     // Reported with the rest; the next kill may still go as planned.
                     attempt = new Attempt(new Kill(n, step, "-", "?", "?", "-", 0, null, null, "-", Map.of(), "NOT_KILLED", null, "-", "",
-                            0, e.getMessage()), start, System.nanoTime());
+                            0, dnsPointsTo(), primariesByDc(), e.getMessage()), start, System.nanoTime());
                 }
                 attempts.add(attempt);
                 Kill k = attempt.kill();
@@ -332,12 +342,13 @@ final class LeaderKillBench {
         Long killToEndMs = parseInstant(end.path("finished").asText()).map(f -> Duration.between(fired.at(), f).toMillis()).orElse(null);
         String takenOverBy = survivors.get("/topology").body().path("leader").asText("?");
         return new Kill(n, step, id, from, to, leader.peer().id(), leader.pid(), fired.at(), eventToKillMs, stepAtKill, shardSteps, state,
-                state.equals("RUNNING") ? null : killToEndMs, takenOverBy, end.path("reason").asText(""), 0, error);
+                state.equals("RUNNING") ? null : killToEndMs, takenOverBy, end.path("reason").asText(""), 0, dnsPointsTo(), primariesByDc(),
+                error);
     }
 
     private Kill notKilled(int n, String step, String id, String from, String to, Leader leader, JsonNode end, String error) {
         return new Kill(n, step, id, from, to, leader.peer().id(), leader.pid(), null, null, "-", Map.of(), "NOT_KILLED (" +
-                end.path("state").asText("?") + ")", null, "-", end.path("reason").asText(""), 0, error);
+                end.path("state").asText("?") + ")", null, "-", end.path("reason").asText(""), 0, dnsPointsTo(), primariesByDc(), error);
     }
 
     /** Polls until the failover is no longer RUNNING, at most {@link #END_TIMEOUT} after {@code sinceNanos}; the last answer. */
@@ -397,7 +408,7 @@ final class LeaderKillBench {
         CoordinatorPeer peer = services.coordinator(named.values().iterator().next());
         String process = LabServices.coordinatorProcess(peer.dc());
         long pid = lab.pidOf(process);
-        List<String> args = ProcessHandle.of(pid).flatMap(p -> p.info().arguments()).map(Arrays::asList).orElse(List.of());
+        List<String> args = arguments(pid);
         int idArg = args.indexOf("--id");
         if (idArg < 0 || idArg + 1 >= args.size() || !args.get(idArg + 1).equals(peer.id())) {
             throw new IllegalStateException("the lab's '" + process + "' (pid " + pid + ") is not coordinator " + peer.id()
@@ -406,14 +417,39 @@ final class LeaderKillBench {
         return new Leader(peer, process, pid);
     }
 
+    /** Read from /proc: ProcessHandle.Info gave no arguments at all for the lab's coordinators here. */
+    private static List<String> arguments(long pid) {
+        try {
+            return Arrays.asList(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\0"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** From the DC holding most primaries (asked of the servers) to another. */
     private String[] direction() {
-        Map<String, Long> primaries = lab.status().servers().stream().filter(s -> s.role() == ServerState.Live.PRIMARY)
-                .collect(Collectors.groupingBy(ServerState::dc, Collectors.counting()));
-        String from = primaries.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
+        String from = primariesByDc().entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
                 .orElseThrow(() -> new IllegalStateException("no server of the lab is a primary now: " + lab.status().servers()));
         String to = lab.topology().datacenterNames().stream().filter(dc -> !dc.equals(from)).findFirst().orElseThrow();
         return new String[]{from, to};
+    }
+
+    /** Shards whose primary (writable, not replicating) is in each DC, as the servers say now. */
+    private Map<String, Long> primariesByDc() {
+        return lab.status().servers().stream().filter(s -> s.role() == ServerState.Live.PRIMARY)
+                .collect(Collectors.groupingBy(ServerState::dc, TreeMap::new, Collectors.counting()));
+    }
+
+    /** The DC whose address the checkout name resolves to now, asked of the DNS server (no cache). */
+    private String dnsPointsTo() {
+        try {
+            InetAddress address = CheckoutResolver.of(lab.topology().dns()).resolve();
+            return lab.topology().datacenters().stream()
+                    .filter(dc -> dc.address().equals(address.getHostAddress()) || dc.checkoutEntry().host().equals(address.getHostAddress()))
+                    .map(Datacenter::name).findFirst().orElse(address.getHostAddress());
+        } catch (IOException e) {
+            return "? (" + e.getMessage() + ")";
+        }
     }
 
     /** The API writes instants as ISO-8601 text; an absent one (a failover not finished) is null. */
