@@ -12,6 +12,7 @@ import dev.baton.chaos.workload.load.LatencySummary;
 import dev.baton.chaos.workload.load.LoadGenerator;
 import dev.baton.chaos.workload.load.LoadOptions;
 import dev.baton.chaos.workload.load.CheckoutResolver;
+import dev.baton.chaos.workload.load.FailedCheckout;
 import dev.baton.chaos.workload.load.LoadResult;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.wire.Datacenter;
@@ -84,7 +85,9 @@ final class LeaderKillBench {
      * @param killToEndMs      from the kill to the failover's recorded end; null when it did not end
      * @param takenOverBy      the coordinator leading when the failover ended
      * @param reason           the failover's own reason for its end
-     * @param failedCheckouts  checkouts planned from the evacuation's start to its end that failed
+     * @param failedCheckouts  checkouts planned from the evacuation's start to its end that failed, and why
+     * @param failedAfterEnd   checkouts planned after that end until the next evacuation that failed (what the failover left
+     *                         behind, the killed coordinator's restart and the settle time), and why
      * @param dnsAfter         the DC the checkout name resolved to once the failover ended (asked of the DNS server)
      * @param primariesAfter   how many shards had their primary in each DC then (asked of the servers): with
      *                         {@code dnsAfter}, whether traffic and primaries ended up in the same DC
@@ -92,16 +95,16 @@ final class LeaderKillBench {
      */
     record Kill(int n, String stepTargeted, String failoverId, String from, String to, String killedCoordinator, long killedPid,
                 Instant killedAt, Double eventToKillMs, String stepAtKill, Map<String, String> shardStepsAtKill, String state,
-                Long killToEndMs, String takenOverBy, String reason, long failedCheckouts, String dnsAfter,
-                Map<String, Long> primariesAfter, String error) {
+                Long killToEndMs, String takenOverBy, String reason, Map<String, Long> failedCheckouts, Map<String, Long> failedAfterEnd,
+                String dnsAfter, Map<String, Long> primariesAfter, String error) {
 
         boolean endedInTime() {
             return killToEndMs != null && killToEndMs <= END_TARGET.toMillis() && !state.equals("RUNNING");
         }
 
-        Kill withFailedCheckouts(long failed) {
+        Kill withFailedCheckouts(Map<String, Long> during, Map<String, Long> after) {
             return new Kill(n, stepTargeted, failoverId, from, to, killedCoordinator, killedPid, killedAt, eventToKillMs, stepAtKill,
-                    shardStepsAtKill, state, killToEndMs, takenOverBy, reason, failed, dnsAfter, primariesAfter, error);
+                    shardStepsAtKill, state, killToEndMs, takenOverBy, reason, during, after, dnsAfter, primariesAfter, error);
         }
     }
 
@@ -152,16 +155,24 @@ final class LeaderKillBench {
             md.append(String.format(Locale.ROOT, "%d shards, %d checkouts/s through DNS all run long, %d evacuation(s) whose leading "
                     + "coordinator got kill -9 at: %s.%n%n", shards, options.rate(), options.kills(), String.join(", ", options.steps())));
             md.append("| # | step targeted | step at kill | failover | direction | killed | state | kill -> end ms | taken over by "
-                    + "| failed checkouts | DNS after | primaries after |\n").append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                    + "| failed checkouts (after end) | DNS after | primaries after |\n").append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Kill k : kills) {
-                md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s -> %s | %s (pid %d) | %s | %s | %s | %d | %s | %s |%n", k.n(),
+                md.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s -> %s | %s (pid %d) | %s | %s | %s | %d (%d) | %s | %s |%n", k.n(),
                         k.stepTargeted(), k.stepAtKill(), k.failoverId(), k.from(), k.to(), k.killedCoordinator(), k.killedPid(), k.state(),
-                        k.killToEndMs() == null ? "-" : k.killToEndMs().toString(), k.takenOverBy(), k.failedCheckouts(), k.dnsAfter(),
+                        k.killToEndMs() == null ? "-" : k.killToEndMs().toString(), k.takenOverBy(), total(k.failedCheckouts()),
+                        total(k.failedAfterEnd()), k.dnsAfter(),
                         k.primariesAfter().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))));
             }
             md.append('\n');
-            kills.stream().filter(k -> !k.reason().isBlank() || !k.error().isBlank()).forEach(k -> md.append("- kill ").append(k.n())
-                    .append(k.reason().isBlank() ? "" : ": " + k.reason()).append(k.error().isBlank() ? "" : " ERROR: " + k.error()).append('\n'));
+            for (Kill k : kills) {
+                if (!k.reason().isBlank() || !k.error().isBlank()) {
+                    md.append("- kill ").append(k.n()).append(k.reason().isBlank() ? "" : ": " + k.reason())
+                            .append(k.error().isBlank() ? "" : " ERROR: " + k.error()).append('\n');
+                }
+                if (!k.failedCheckouts().isEmpty()) md.append("- kill ").append(k.n()).append(", checkouts failed: ").append(k.failedCheckouts()).append('\n');
+                if (!k.failedAfterEnd().isEmpty()) md.append("- kill ").append(k.n()).append(", checkouts failed after the end: ")
+                        .append(k.failedAfterEnd()).append('\n');
+            }
             md.append(String.format(Locale.ROOT, "%nKill -> end (ms): %s; target <= %d ms each.  %n", killToEndMs, END_TARGET.toMillis()));
             EvacuationBench.Checkouts c = checkouts;
             md.append(String.format(Locale.ROOT, "Checkouts: %d attempted, %d acknowledged, %d failed, %d lost, %d duplicated; latency p50 / p99 "
@@ -229,7 +240,7 @@ final class LeaderKillBench {
                 } catch (IllegalStateException e) {
                     // Reported with the rest; the next kill may still go as planned.
                     attempt = new Attempt(new Kill(n, step, "-", "?", "?", "-", 0, null, null, "-", Map.of(), "NOT_KILLED", null, "-", "",
-                            0, dnsPointsTo(), primariesByDc(), e.getMessage()), start, System.nanoTime());
+                            Map.of(), Map.of(), dnsPointsTo(), primariesByDc(), e.getMessage()), start, System.nanoTime());
                 }
                 attempts.add(attempt);
                 Kill k = attempt.kill();
@@ -244,10 +255,23 @@ final class LeaderKillBench {
         log.printf("load: %d attempted, %d acknowledged, %d failed; auditing...%n", load.attempted(), load.acknowledged(), load.failed());
         AuditResult audit = new OrderAudit(topology, Duration.ofSeconds(20)).check(load.orders());
         if (!audit.clean()) log.printf("audit: %s%n", audit);
-        LoadResult finished = load;
-        List<Kill> kills = attempts.stream()
-                .map(a -> a.kill().withFailedCheckouts(finished.failedBetween(a.startNanos(), a.endNanos()))).toList();
+        List<Kill> kills = new ArrayList<>();
+        for (int i = 0; i < attempts.size(); i++) {
+            Attempt a = attempts.get(i);
+            long next = i + 1 < attempts.size() ? attempts.get(i + 1).startNanos() : Long.MAX_VALUE;
+            kills.add(a.kill().withFailedCheckouts(failures(load, a.startNanos(), a.endNanos()), failures(load, a.endNanos() + 1, next)));
+        }
         return Report.of(options, topology.shards().size(), kills, EvacuationBench.Checkouts.of(load, audit), load.latencyMs(), writable);
+    }
+
+    /** The checkouts planned in [fromNanos, toNanos] that failed, counted by reason. */
+    private static Map<String, Long> failures(LoadResult load, long fromNanos, long toNanos) {
+        return load.failures().stream().filter(f -> f.plannedAtNanos() >= fromNanos && f.plannedAtNanos() <= toNanos)
+                .collect(Collectors.groupingBy(FailedCheckout::reason, TreeMap::new, Collectors.counting()));
+    }
+
+    private static long total(Map<String, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**
@@ -342,13 +366,14 @@ final class LeaderKillBench {
         Long killToEndMs = parseInstant(end.path("finished").asText()).map(f -> Duration.between(fired.at(), f).toMillis()).orElse(null);
         String takenOverBy = survivors.get("/topology").body().path("leader").asText("?");
         return new Kill(n, step, id, from, to, leader.peer().id(), leader.pid(), fired.at(), eventToKillMs, stepAtKill, shardSteps, state,
-                state.equals("RUNNING") ? null : killToEndMs, takenOverBy, end.path("reason").asText(""), 0, dnsPointsTo(), primariesByDc(),
+                state.equals("RUNNING") ? null : killToEndMs, takenOverBy, end.path("reason").asText(""), Map.of(), Map.of(), dnsPointsTo(), primariesByDc(),
                 error);
     }
 
     private Kill notKilled(int n, String step, String id, String from, String to, Leader leader, JsonNode end, String error) {
         return new Kill(n, step, id, from, to, leader.peer().id(), leader.pid(), null, null, "-", Map.of(), "NOT_KILLED (" +
-                end.path("state").asText("?") + ")", null, "-", end.path("reason").asText(""), 0, dnsPointsTo(), primariesByDc(), error);
+                end.path("state").asText("?") + ")", null, "-", end.path("reason").asText(""), Map.of(), Map.of(), dnsPointsTo(),
+                primariesByDc(), error);
     }
 
     /** Polls until the failover is no longer RUNNING, at most {@link #END_TIMEOUT} after {@code sinceNanos}; the last answer. */
