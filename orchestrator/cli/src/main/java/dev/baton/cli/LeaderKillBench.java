@@ -174,6 +174,8 @@ final class LeaderKillBench {
                         .append(k.failedAfterEnd()).append('\n');
             }
             md.append(String.format(Locale.ROOT, "%nKill -> end (ms): %s; target <= %d ms each.  %n", killToEndMs, END_TARGET.toMillis()));
+            md.append(String.format(Locale.ROOT, "Triggering event -> SIGKILL (ms): %s.  %n",
+                    Summary.of(kills.stream().map(Kill::eventToKillMs).filter(Objects::nonNull).toList())));
             EvacuationBench.Checkouts c = checkouts;
             md.append(String.format(Locale.ROOT, "Checkouts: %d attempted, %d acknowledged, %d failed, %d lost, %d duplicated; latency p50 / p99 "
                     + "/ max %.1f / %.1f / %.1f ms.%n", c.attempted(), c.acknowledged(), c.failed(), c.lost(), c.duplicated(),
@@ -199,6 +201,9 @@ final class LeaderKillBench {
 
     /** The coordinator leading now, with the lab's PID for it, checked to run that coordinator. */
     private record Leader(CoordinatorPeer peer, String process, long pid) {
+    }
+
+    private record Direction(String from, String to) {
     }
 
     /** The kill, as the event listener did it. */
@@ -282,9 +287,9 @@ final class LeaderKillBench {
     private Attempt attempt(int n, String step) throws InterruptedException {
         long start = System.nanoTime();
         Leader leader = leader();
-        String[] direction = direction();
-        String from = direction[0];
-        String to = direction[1];
+        Direction direction = direction();
+        String from = direction.from();
+        String to = direction.to();
         CoordinatorApi leaderApi = new CoordinatorApi(List.of(leader.peer().url()), services.tokens().get("sre"));
         CoordinatorApi survivors = new CoordinatorApi(services.urls().stream().filter(u -> !u.equals(leader.peer().url())).toList(),
                 services.tokens().get("viewer"));
@@ -452,11 +457,11 @@ final class LeaderKillBench {
     }
 
     /** From the DC holding most primaries (asked of the servers) to another. */
-    private String[] direction() {
+    private Direction direction() {
         String from = primariesByDc().entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
                 .orElseThrow(() -> new IllegalStateException("no server of the lab is a primary now: " + lab.status().servers()));
         String to = lab.topology().datacenterNames().stream().filter(dc -> !dc.equals(from)).findFirst().orElseThrow();
-        return new String[]{from, to};
+        return new Direction(from, to);
     }
 
     /** Shards whose primary (writable, not replicating) is in each DC, as the servers say now. */
