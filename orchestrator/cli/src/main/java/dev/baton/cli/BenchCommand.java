@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (JSON + Markdown).",
-        subcommands = {BenchCommand.Switchover.class, BenchCommand.Evacuate.class, BenchCommand.Ingest.class})
+        subcommands = {BenchCommand.Switchover.class, BenchCommand.Evacuate.class, BenchCommand.LeaderKill.class, BenchCommand.Ingest.class})
 final class BenchCommand {
     /**
      * The coordinator under the ingest bench: a 128 MB heap is ample (it keeps one report per agent), and the serial
@@ -108,11 +108,7 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            Path labDir = out.toAbsolutePath().resolve("lab");
-            Lab.attach(labDir).ifPresent(Lab::down); // a fresh lab every run: figures from a known start
-            Lab lab = Lab.up(new LabSpec(labDir, dcs, shards, 0, true));
-            try {
-                LabServices services = LabServices.start(lab, Duration.ofSeconds(120));
+            return onServices(out, dcs, shards, keepLab, (lab, services) -> {
                 var options = new EvacuationBench.Options(dcs.get(0), dcs.get(1), rate, rounds, warmupRounds, Duration.ofMillis(settleMs),
                         Duration.ofSeconds(warmupSeconds));
                 EvacuationBench.Report report = new EvacuationBench(lab.topology(), services, options, System.out).run();
@@ -120,10 +116,64 @@ final class BenchCommand {
                 System.out.println(report.markdown());
                 System.out.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.md"));
                 return report.ok() ? 0 : 1;
-            } finally {
-                if (keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
-                else lab.down();
+            });
+        }
+    }
+
+    @Command(name = "leader-kill", mixinStandardHelpOptions = true,
+            description = "kill -9 of the leading coordinator in the middle of whole-DC evacuations, each time at another step, under "
+                    + "checkout load, with every shard's servers asked directly who is writable; on a fresh lab with a coordinator "
+                    + "and an agent per DC.")
+    static final class LeaderKill implements Callable<Integer> {
+        @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
+        @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
+        @Option(names = "--kills", defaultValue = "5", description = "Evacuations whose leader is killed (default: ${DEFAULT-VALUE}).") int kills;
+        @Option(names = "--steps", split = ",", defaultValue = "precheck,drain-dns,drain-lb,switch-shards,verify",
+                description = "The step at which each kill lands, in turn; switch-shards kills after the first shard fenced (default: ${DEFAULT-VALUE}).")
+        List<String> steps;
+        @Option(names = "--dcs", split = ",", defaultValue = "east,west", description = "Datacenters (default: ${DEFAULT-VALUE}).") List<String> dcs;
+        @Option(names = "--out", defaultValue = "bench-out/leader-kill", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
+        @Option(names = "--settle-ms", defaultValue = "1000", description = "Load with no evacuation after each kill's restart (default: ${DEFAULT-VALUE}).") long settleMs;
+        @Option(names = "--warmup-seconds", defaultValue = "3", description = "Load before the first evacuation (default: ${DEFAULT-VALUE}).") long warmupSeconds;
+        @Option(names = "--keep-lab", description = "Leave the bench's lab, coordinators and agents running afterwards.") boolean keepLab;
+
+        @Override
+        public Integer call() throws Exception {
+            List<String> unknown = steps.stream().filter(s -> !LeaderKillBench.STEPS.contains(s)).toList();
+            if (!unknown.isEmpty() || steps.isEmpty()) {
+                throw new IllegalArgumentException("--steps " + String.join(",", steps) + ": unknown step(s) " + unknown
+                        + "; a kill can land at " + String.join(", ", LeaderKillBench.STEPS));
             }
+            return onServices(out, dcs, shards, keepLab, (lab, services) -> {
+                var options = new LeaderKillBench.Options(rate, kills, steps, Duration.ofMillis(settleMs), Duration.ofSeconds(warmupSeconds));
+                LeaderKillBench.Report report = new LeaderKillBench(lab, services, options, System.out).run();
+                report.write(out);
+                System.out.println(report.markdown());
+                System.out.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.md"));
+                return report.ok() ? 0 : 1;
+            });
+        }
+    }
+
+    /** What a bench does on a lab with its services. */
+    @FunctionalInterface
+    interface OnServices<T> {
+        T run(Lab lab, LabServices services) throws Exception;
+    }
+
+    /**
+     * A fresh lab (figures from a known start) with checkout apps, a coordinator and an agent per DC, brought down with
+     * everything in it afterwards unless {@code keepLab}.
+     */
+    static <T> T onServices(Path out, List<String> dcs, int shards, boolean keepLab, OnServices<T> body) throws Exception {
+        Path labDir = out.toAbsolutePath().resolve("lab");
+        Lab.attach(labDir).ifPresent(Lab::down);
+        Lab lab = Lab.up(new LabSpec(labDir, dcs, shards, 0, true));
+        try {
+            return body.run(lab, LabServices.start(lab, Duration.ofSeconds(120)));
+        } finally {
+            if (keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
+            else lab.down();
         }
     }
 

@@ -62,8 +62,13 @@ final class EvacuationBench {
     }
 
     record Checkouts(long attempted, long acknowledged, long failed, long lost, long duplicated, Map<String, Long> failureReasons,
-                     Map<String, List<String>> failureSamples, long staleConnectionRetries,
-                     List<String> auditProblems) {
+                     Map<String, List<String>> failureSamples, long staleConnectionRetries, List<String> auditProblems) {
+        static Checkouts of(LoadResult load, long staleConnectionRetries, AuditResult audit) {
+            return new Checkouts(load.attempted(), load.acknowledged(), load.failed(), audit.lostOrders(), audit.duplicated().size(),
+                    load.failureReasons(), load.failureSamples(3), staleConnectionRetries,
+                    Stream.concat(audit.lagging().stream().map(l -> "lagging: " + l), audit.problems().stream()).toList());
+        }
+
         boolean clean() {
             return failed == 0 && lost == 0 && duplicated == 0 && auditProblems.isEmpty();
         }
@@ -94,13 +99,7 @@ final class EvacuationBench {
         }
 
         void write(Path dir) {
-            try {
-                Files.createDirectories(dir);
-                Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), this);
-                Files.writeString(dir.resolve("report.md"), markdown());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the evacuation report into " + dir + ": " + e.getMessage(), e);
-            }
+            writeReport(dir, this, markdown());
         }
 
         String markdown() {
@@ -195,9 +194,7 @@ final class EvacuationBench {
         List<Evacuation> evacuations = windows.stream().map(w -> new Evacuation(w.round(), w.report().id(), w.report().from(),
                 w.report().to(), w.report().state().name(), w.report().wallMs(), pauses(w.report()),
                 finished.failedBetween(w.startNanos(), w.endNanos()), w.report())).toList();
-        Checkouts checkouts = new Checkouts(load.attempted(), load.acknowledged(), load.failed(), audit.lostOrders(),
-                audit.duplicated().size(), load.failureReasons(), load.failureSamples(3), retried,
-                Stream.concat(audit.lagging().stream().map(l -> "lagging: " + l), audit.problems().stream()).toList());
+        Checkouts checkouts = Checkouts.of(load, retried, audit);
         return new Phase(checkouts, load.latencyMs(),
                 Summary.of(evacuations.stream().map(Evacuation::wallMs).filter(Objects::nonNull).toList()),
                 Summary.of(evacuations.stream().flatMap(e -> e.writePauseMs().values().stream()).toList()),
@@ -229,7 +226,19 @@ final class EvacuationBench {
         }
     }
 
-    private void awaitHealthy(CoordinatorApi api, String dc) throws InterruptedException {
+    /** {@code report.json} (the record as JSON) and {@code report.md} into {@code dir}. */
+    static void writeReport(Path dir, Object report, String markdown) {
+        try {
+            Files.createDirectories(dir);
+            Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("report.json").toFile(), report);
+            Files.writeString(dir.resolve("report.md"), markdown);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the benchmark report into " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until {@code api}'s coordinator sees {@code dc} HEALTHY: an evacuation to any other DC is refused. */
+    static void awaitHealthy(CoordinatorApi api, String dc) throws InterruptedException {
         long deadline = System.nanoTime() + TARGET_HEALTHY_TIMEOUT.toNanos();
         String verdict = "?";
         while (System.nanoTime() < deadline) {

@@ -23,11 +23,11 @@ import java.util.stream.Collectors;
  * by PID with the rest. Each is this same program ({@code baton coordinator}, {@code baton agent})
  * in a JVM of its own.
  *
- * @param urls      every coordinator's API base URL, in DC order
- * @param tokenFile the API tokens, {@code user=token} lines
- * @param tokens    the same tokens by user ({@code admin}, {@code sre}, {@code viewer})
+ * @param coordinators every coordinator, in DC order
+ * @param tokenFile    the API tokens, {@code user=token} lines
+ * @param tokens       the same tokens by user ({@code admin}, {@code sre}, {@code viewer})
  */
-record LabServices(List<String> urls, Path tokenFile, Map<String, String> tokens) {
+record LabServices(List<CoordinatorPeer> coordinators, Path tokenFile, Map<String, String> tokens) {
     private static final Duration POLL = Duration.ofMillis(250);
     /** Heaps sized for a 2-core lab machine; the issue asks a coordinator to stay under 300 MB RSS. */
     private static final List<String> COORDINATOR_JVM = List.of("-Xmx256m");
@@ -63,24 +63,47 @@ record LabServices(List<String> urls, Path tokenFile, Map<String, String> tokens
             String topologyFile = lab.topologyFile().getFileName().toString();
             LabConfig config = LabConfig.of(lab.topology(), topologyFile);
             config.write(dir, topologyFile);
-            for (CoordinatorPeer peer : config.config().coordinators()) {
-                lab.adopt(coordinatorProcess(peer.dc()), command(COORDINATOR_JVM, "coordinator", "--config", configFile.toString(),
-                        "--id", peer.id()), peer.http());
-            }
+            config.config().coordinators().forEach(peer -> startCoordinator(lab, peer));
             for (String dc : dcs) {
                 lab.adopt(agentProcess(dc), command(AGENT_JVM, "agent", "--config", LabConfig.agentFile(dir, dc).toString()), null);
             }
         }
-        List<String> urls = ConfigLoader.load(configFile).coordinators().stream().map(CoordinatorPeer::url).toList();
-        LabServices services = new LabServices(urls, dir.resolve(LabConfig.TOKENS_FILE), readTokens(dir.resolve(LabConfig.TOKENS_FILE)));
-        services.awaitReady(dcs, dir, readyTimeout);
+        LabServices services = new LabServices(ConfigLoader.load(configFile).coordinators(), dir.resolve(LabConfig.TOKENS_FILE),
+                readTokens(dir.resolve(LabConfig.TOKENS_FILE)));
+        services.awaitReady(services.urls(), dcs, dir, readyTimeout);
         return services;
+    }
+
+    List<String> urls() {
+        return coordinators.stream().map(CoordinatorPeer::url).toList();
+    }
+
+    CoordinatorPeer coordinator(String id) {
+        return coordinators.stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow(() -> new IllegalStateException(
+                "no coordinator '" + id + "' in " + tokenFile.resolveSibling(LabConfig.COORDINATOR_FILE) + "; it has "
+                        + coordinators.stream().map(CoordinatorPeer::id).toList()));
+    }
+
+    /**
+     * Starts a coordinator that died (e.g. was killed) again with the same config, and waits until
+     * it answers and knows a leader. Unlike {@link #start} it does not wait for its health view:
+     * a follower needs none, and the agents' backoff may keep it blind for a while.
+     */
+    void restartCoordinator(Lab lab, CoordinatorPeer peer, Duration readyTimeout) throws InterruptedException {
+        startCoordinator(lab, peer);
+        awaitReady(List.of(peer.url()), List.of(), lab.spec().dir(), readyTimeout);
+    }
+
+    private static void startCoordinator(Lab lab, CoordinatorPeer peer) {
+        Path configFile = lab.spec().dir().resolve(LabConfig.COORDINATOR_FILE);
+        lab.adopt(coordinatorProcess(peer.dc()), command(COORDINATOR_JVM, "coordinator", "--config", configFile.toString(),
+                "--id", peer.id()), peer.http());
     }
 
     CoordinatorApi api(String user) {
         String token = tokens.get(user);
         if (token == null) throw new IllegalStateException("no token for user '" + user + "' in " + tokenFile);
-        return new CoordinatorApi(urls, token);
+        return new CoordinatorApi(urls(), token);
     }
 
     /** The same java, classpath and main class as this process: the shaded jar when run by ./baton, the build's classes in tests. */
@@ -94,7 +117,7 @@ record LabServices(List<String> urls, Path tokenFile, Map<String, String> tokens
         return command;
     }
 
-    private void awaitReady(List<String> dcs, Path dir, Duration timeout) throws InterruptedException {
+    private void awaitReady(List<String> urls, List<String> dcs, Path dir, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, String> notReady = new LinkedHashMap<>();
         while (true) {
