@@ -64,7 +64,8 @@ final class Takeover {
     }
 
     private void run(long scheduled) {
-        if (!leadership.isLeader()) return;
+        // Claimed only when there is something to take over: a claim refuses new failovers meanwhile.
+        if (!leadership.isLeader() || store.running().isEmpty()) return;
         String claim = "(taken over by " + self + ")";
         if (!claimRunning(claim)) return;
         try {
