@@ -159,7 +159,11 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         String why = reason;
-        blocking(ctx, 200, () -> failovers.abort(ctx.pathParam("id"), principal(ctx).name(), why));
+        blocking(ctx, 200, () -> {
+            var failover = failovers.abort(ctx.pathParam("id"), principal(ctx).name(), why);
+            ctx.put(AUDIT_DETAIL, "aborted failover " + failover.id() + (why.isBlank() ? "" : ": " + why) + "; it is " + failover.state());
+            return failover;
+        });
     }
 
     /** Agent token (401), then the ingest's checks, each refusal mapped to a status with its code. */
