@@ -264,7 +264,7 @@ public final class FailoverService {
         return new FailoverRefused(FailoverRefused.Kind.RUNNING, "failover " + id + " is running; one failover at a time");
     }
 
-    private static void release(Lease lease) {
+    static void release(Lease lease) {
         try {
             lease.close();
         } catch (IOException | RuntimeException e) {

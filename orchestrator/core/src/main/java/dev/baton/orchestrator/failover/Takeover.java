@@ -7,7 +7,6 @@ import org.apache.curator.framework.recipes.locks.Lease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -106,7 +105,13 @@ final class Takeover {
             events.publish("failover.takeover-failed", id, "", "", why);
             return;
         }
-        resume.apply(failover, lease.get()).ifPresent(done -> {
+        // Read again under the lease: the lost leader may have written until its session went.
+        Optional<Failover> claimed = store.claim(id, self).filter(f -> f.state() == Failover.State.RUNNING);
+        if (claimed.isEmpty()) {
+            FailoverService.release(lease.get());
+            return;
+        }
+        resume.apply(claimed.get(), lease.get()).ifPresent(done -> {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - scheduled);
             String outcome = "failover " + id + " " + done.state() + " after its takeover by coordinator " + self + " ("
                     + ms + " ms after it became leader)";
