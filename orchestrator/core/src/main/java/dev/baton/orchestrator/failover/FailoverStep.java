@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
 
 /**
  * The steps of a whole-DC failover. {@link #IN_ORDER} is the one place that says which run and in
- * what order; {@link Evacuation} runs them, persisting and announcing each before and after.
+ * what order; {@link Evacuation} runs them, persisting and announcing each before and after, for a
+ * new failover and for one a new leader takes over alike.
  */
 sealed interface FailoverStep {
 
