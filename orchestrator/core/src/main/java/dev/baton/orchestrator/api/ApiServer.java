@@ -6,6 +6,7 @@ import dev.baton.orchestrator.config.ApiRole;
 import dev.baton.orchestrator.config.ApiUser;
 import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.events.EventHub;
+import dev.baton.orchestrator.failover.AbortRequest;
 import dev.baton.orchestrator.failover.FailoverRefused;
 import dev.baton.orchestrator.failover.FailoverRequest;
 import dev.baton.orchestrator.failover.FailoverService;
@@ -32,6 +33,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -92,8 +94,7 @@ public final class ApiServer implements AutoCloseable {
         router.get(BASE + "/failovers/:id").handler(ctx -> blocking(ctx, 200, () -> failovers.get(ctx.pathParam("id"))));
         router.get(BASE + "/failovers/:id/report").handler(ctx -> blocking(ctx, 200, () -> failovers.report(ctx.pathParam("id"))));
         router.post(BASE + "/failovers").handler(this::createFailover);
-        router.post(BASE + "/failovers/:id/abort").handler(ctx -> blocking(ctx, 200,
-                () -> failovers.abort(ctx.pathParam("id"), principal(ctx).name())));
+        router.post(BASE + "/failovers/:id/abort").handler(this::abortFailover);
         router.get(BASE + "/events").handler(this::eventStream);
         router.get(BASE + "/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -143,6 +144,26 @@ public final class ApiServer implements AutoCloseable {
                 return failover;
             });
         }
+    }
+
+    /** The body, {reason}, is optional. */
+    private void abortFailover(RoutingContext ctx) {
+        String reason = "";
+        String body = ctx.body().asString();
+        if (body != null && !body.isBlank()) {
+            try {
+                reason = Objects.requireNonNullElse(Json.MAPPER.readValue(body, AbortRequest.class).reason(), "");
+            } catch (JsonProcessingException e) {
+                error(ctx, 400, "bad_request", "malformed abort request: " + e.getOriginalMessage() + "; expected {reason}");
+                return;
+            }
+        }
+        String why = reason;
+        blocking(ctx, 200, () -> {
+            var failover = failovers.abort(ctx.pathParam("id"), principal(ctx).name(), why);
+            ctx.put(AUDIT_DETAIL, "aborted failover " + failover.id() + (why.isBlank() ? "" : ": " + why) + "; it is " + failover.state());
+            return failover;
+        });
     }
 
     /** Agent token (401), then the ingest's checks, each refusal mapped to a status with its code. */

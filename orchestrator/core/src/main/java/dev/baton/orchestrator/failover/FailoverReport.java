@@ -13,7 +13,8 @@ import java.util.Optional;
 
 /**
  * A failover's report, built from what was persisted: the timeline of its steps, per shard the
- * write pause and wall time, the DNS change, the LB weight changes, the verification checkouts.
+ * write pause and wall time, the DNS change, the LB weight changes (as made, even when rolled back),
+ * the verification checkouts.
  *
  * @param wallMs        from accepted to finished; null while it runs
  * @param weightChanges only the weights that moved
@@ -79,9 +80,11 @@ public record FailoverReport(String id, String from, String to, Failover.State s
                         step.name(), ms(step.durationMs())));
             }
         }
-        if (dns != null) sb.append("  dns: ").append(FailoverStep.DrainDns.describe(dns)).append('\n');
+        // A rollback keeps the changes it undid (the timeline says what it put back).
+        String undone = state == Failover.State.ROLLED_BACK ? " (rolled back)" : "";
+        if (dns != null) sb.append("  dns: ").append(FailoverStep.DrainDns.describe(dns)).append(undone).append('\n');
         weightChanges.forEach(w -> sb.append("  lb: HAProxy ").append(w.haproxy()).append(' ').append(w.backend()).append('/')
-                .append(w.server()).append(" weight ").append(w.before()).append(" -> ").append(w.after()).append('\n'));
+                .append(w.server()).append(" weight ").append(w.before()).append(" -> ").append(w.after()).append(undone).append('\n'));
         for (Verification v : verifications) {
             sb.append("  verify: ").append(v.ok() ? "ok   " : "FAILED ").append(v.idempotencyKey())
                     .append(v.ok() ? " on " + v.shard() + " order " + v.orderId() : ": " + v.error())

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -36,33 +37,45 @@ public final class FailoverService {
     private static final Logger LOG = LoggerFactory.getLogger(FailoverService.class);
     private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
+    /** How long an abort waits for the failover to put back what it changed before it answers. */
+    private static final Duration ABORT_WAIT = Duration.ofSeconds(10);
+
     private final CoordinatorConfig config;
     private final String self;
     private final Leadership leadership;
     private final FailoverLock lock;
     private final FailoverStore store;
     private final EventHub events;
-    private final FailoverMetrics metrics;
-    private final SwitchoverOptions options;
     private final Planner planner;
     private final Supplier<HealthSnapshot> health;
+    private final Evacuation.Context context;
     private final AtomicReference<Thread> runner = new AtomicReference<>();
+    /** The id of the failover this coordinator starts or takes over; claimed before it runs, shared with {@link Takeover}. */
     private final AtomicReference<String> running = new AtomicReference<>();
+    /** The failover running here, for an abort. */
+    private final AtomicReference<Evacuation> active = new AtomicReference<>();
     private final Takeover takeover;
 
     public FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
                            EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health) {
+        this(config, self, leadership, lock, store, events, registry, options, health, step -> { });
+    }
+
+    /** @param afterStep told each failover step that ended DONE, on the failover's thread: a test hook to hold it between steps */
+    FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
+                    EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health,
+                    Consumer<String> afterStep) {
         this.config = config;
         this.self = self;
         this.leadership = leadership;
         this.lock = lock;
         this.store = store;
         this.events = events;
-        this.metrics = new FailoverMetrics(registry);
-        this.options = options;
         this.planner = new Planner(config.topology(), options.maxLag());
         this.health = health;
-        this.takeover = new Takeover(config, self, leadership, lock, store, events, metrics, options, running);
+        this.context = new Evacuation.Context(config, options, planner, store, events, new FailoverMetrics(registry), health,
+                leadership::isLeader, afterStep);
+        this.takeover = new Takeover(self, leadership, lock, store, events, running, this::resume);
         leadership.onChange(leader -> {
             if (leader) takeover.schedule();
             String current = running.get();
@@ -98,12 +111,7 @@ public final class FailoverService {
      */
     public Failover start(FailoverRequest request, String requestedBy) {
         validate(request);
-        if (!leadership.isLeader()) {
-            Optional<CoordinatorPeer> leader = leadership.leaderId().flatMap(config::coordinator);
-            throw new FailoverRefused(FailoverRefused.Kind.NOT_LEADER, "coordinator " + self + " is not the leader; "
-                    + leader.map(l -> "send failovers to the leader " + l.id() + " at " + l.url()).orElse("no leader is elected right now"),
-                    leader.map(CoordinatorPeer::url).orElse(null));
-        }
+        requireLeader();
         String current = running.get();
         if (current != null) throw runningRefusal(current);
         FailoverPlan plan = planner.plan(request.from(), request.to());
@@ -142,19 +150,48 @@ public final class FailoverService {
         }
         events.publish("failover.started", id, "", "", requestedBy + " started a failover from " + request.from() + " to "
                 + request.to() + " of " + plan.shards().size() + " shard(s): " + request.reason() + forced);
-        runner.set(Thread.ofVirtual().name("failover-" + id).start(() -> run(failover, lease)));
+        Evacuation evacuation = Evacuation.start(failover, context);
+        runner.set(Thread.ofVirtual().name("failover-" + id).start(() -> {
+            try {
+                run(evacuation, lease);
+            } finally {
+                running.set(null);
+            }
+        }));
         return failover;
     }
 
-    /** Aborting a running failover needs the engine to stop between steps, which it cannot yet. */
-    public Failover abort(String id, String requestedBy) {
+    /**
+     * Aborts the failover this leader runs, before switch-shards starts: it stops before its next step,
+     * undoes the traffic steps done and ends ROLLED_BACK. Waits (bounded) for that and returns the
+     * failover as it then stands.
+     *
+     * @param reason why, as the person gave it; may be blank
+     * @throws FailoverRefused not running; this coordinator does not lead; past the point of no return
+     */
+    public Failover abort(String id, String requestedBy, String reason) {
         Failover failover = get(id);
         if (failover.state() != Failover.State.RUNNING) {
             throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "failover " + id + " is not running: it " + failover.state()
                     + " at " + failover.finished());
         }
-        throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "failover " + id + " cannot be aborted yet: a shard's switchover "
-                + "cannot be stopped between steps; each shard finishes or rolls back on its own within seconds");
+        requireLeader();
+        Evacuation evacuation = active.get();
+        if (evacuation == null || !evacuation.id().equals(id)) {
+            throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "failover " + id + " is left RUNNING by a lost leader and is not"
+                    + " run here yet; coordinator " + self + " takes it over and rolls it forward or back on its own");
+        }
+        String because = "aborted by " + requestedBy + (reason == null || reason.isBlank() ? "" : ": " + reason);
+        Optional<String> refused = evacuation.abort(because);
+        if (refused.isPresent()) throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "failover " + id + " cannot be aborted: "
+                + refused.get());
+        events.publish("failover.abort", id, "", "", "failover " + id + " " + because + "; it stops before its next step");
+        try {
+            if (!evacuation.awaitEnd(ABORT_WAIT)) LOG.warn("failover {} has not ended {} after its abort", id, ABORT_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return get(id);
     }
 
     public Failover get(String id) {
@@ -176,34 +213,58 @@ public final class FailoverService {
         return t == null || t.join(timeout);
     }
 
-    private void run(Failover failover, Lease lease) {
-        Failover done;
+    /** Finishes a failover a lost leader left RUNNING; called by the takeover with the failover's lease. */
+    private Optional<Failover> resume(Failover left, Lease lease) {
+        return run(Evacuation.takeover(left, context, self), lease);
+    }
+
+    /** Runs a failover to its end and gives its lease back; empty when this coordinator stopped leading on the way. */
+    private Optional<Failover> run(Evacuation evacuation, Lease lease) {
+        String id = evacuation.id();
+        active.set(evacuation);
         try {
-            done = new Evacuation(failover, config, options, planner, store, events, metrics, health, leadership::isLeader).run();
+            Failover done = evacuation.run();
+            events.publish("failover.finished", id, "", "", "failover " + id + " " + done.state()
+                    + (done.reason().isBlank() ? "" : ": " + done.reason()));
+            return Optional.of(done);
         } catch (SwitchoverAbandoned e) {
             // Left RUNNING in ZooKeeper for the next leader's Takeover: a write from here could overwrite its work.
-            LOG.error("failover {} abandoned where it stood: {}", failover.id(), e.getMessage());
-            events.publish("failover.abandoned", failover.id(), "", "", "coordinator " + self + " stopped failover "
-                    + failover.id() + " where it stood, for the next leader to take over: " + e.getMessage());
-            running.set(null);
-            release(lease);
-            return;
+            LOG.error("failover {} abandoned where it stood: {}", id, e.getMessage());
+            events.publish("failover.abandoned", id, "", "", "coordinator " + self + " stopped failover "
+                    + id + " where it stood, for the next leader to take over: " + e.getMessage());
+            return Optional.empty();
         } catch (RuntimeException e) {
             // The steps catch their own failures; this is a defect in the runner itself, and it must not keep the lock.
-            LOG.error("failover {} failed", failover.id(), e);
-            done = failover.finish(Failover.State.FAILED, "the failover runner failed: " + e, failover.shards());
+            LOG.error("failover {} failed", id, e);
+            Failover failed = evacuation.snapshot().finish(Failover.State.FAILED, "the failover runner failed: " + e,
+                    evacuation.snapshot().shards());
+            try {
+                store.update(failed);
+            } catch (RuntimeException persist) {
+                LOG.error("failover {} failed but could not be marked FAILED in ZooKeeper: {}", id, persist.getMessage());
+            }
+            events.publish("failover.finished", id, "", "", "failover " + id + " FAILED: " + failed.reason());
+            return Optional.of(failed);
+        } finally {
+            active.set(null);
+            release(lease);
         }
-        events.publish("failover.finished", done.id(), "", "", "failover " + done.id() + " " + done.state()
-                + (done.reason().isBlank() ? "" : ": " + done.reason()));
-        running.set(null);
-        release(lease);
+    }
+
+    /** The refusal a follower gives to a mutating call, naming the leader to send it to. */
+    private void requireLeader() {
+        if (leadership.isLeader()) return;
+        Optional<CoordinatorPeer> leader = leadership.leaderId().flatMap(config::coordinator);
+        throw new FailoverRefused(FailoverRefused.Kind.NOT_LEADER, "coordinator " + self + " is not the leader; "
+                + leader.map(l -> "send failovers to the leader " + l.id() + " at " + l.url()).orElse("no leader is elected right now"),
+                leader.map(CoordinatorPeer::url).orElse(null));
     }
 
     private FailoverRefused runningRefusal(String id) {
         return new FailoverRefused(FailoverRefused.Kind.RUNNING, "failover " + id + " is running; one failover at a time");
     }
 
-    private static void release(Lease lease) {
+    static void release(Lease lease) {
         try {
             lease.close();
         } catch (IOException | RuntimeException e) {

@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
 
 /**
  * The steps of a whole-DC failover. {@link #IN_ORDER} is the one place that says which run and in
- * what order; {@link Evacuation} runs them, persisting and announcing each before and after.
+ * what order; {@link Evacuation} runs them, persisting and announcing each before and after, for a
+ * new failover and for one a new leader takes over alike.
  */
 sealed interface FailoverStep {
 
@@ -33,7 +34,11 @@ sealed interface FailoverStep {
      */
     List<String> run(Evacuation run);
 
-    /** Puts back what {@link #run} changed, for a rollback before any shard switched; what it restored. */
+    /**
+     * Puts back what {@link #run} changed, for a rollback before any shard switched; what it restored.
+     * Idempotent, from what {@link #run} recorded (which an undo leaves as it is): a new leader may undo
+     * again what a lost one had undone already.
+     */
     default List<String> undo(Evacuation run) {
         return List.of();
     }
@@ -95,9 +100,7 @@ sealed interface FailoverStep {
                 throw new TrafficException(done.name() + " had no A record before; it stays at " + done.after().ip());
             }
             DnsChange back = run.dns().pointAt(done.before().ip());
-            if (!back.changed()) return List.of();
-            run.recordTraffic(t -> t.withDns(back));
-            return List.of(describe(back));
+            return back.changed() ? List.of(describe(back)) : List.of();
         }
 
         static String describe(DnsChange change) {
@@ -129,9 +132,7 @@ sealed interface FailoverStep {
             DrainChange done = run.failover().traffic().weights();
             if (done == null) return List.of();
             DrainChange back = run.drain().restore(done);
-            if (!back.changed()) return List.of();
-            run.recordTraffic(t -> t.withWeights(back));
-            return describe(back);
+            return back.changed() ? describe(back) : List.of();
         }
 
         static List<String> describe(DrainChange change) {

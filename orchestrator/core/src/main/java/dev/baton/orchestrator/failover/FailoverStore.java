@@ -3,12 +3,17 @@ package dev.baton.orchestrator.failover;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -16,10 +21,18 @@ import java.util.function.Consumer;
  * one up: {@code /failovers/<id>} holds the request, plan and state; {@code /failovers/<id>/shards/<shard>}
  * each shard's progress, written after every step. One node per shard lets shards switching in
  * parallel write without contending for one node.
+ * <p>
+ * {@code /failovers/<id>/owner} fences the writers: each write goes in one transaction with a check
+ * that the owner node still has the version this coordinator gave it (creating or {@link #claim
+ * claiming} the failover). Curator retries a write cut by a lost session on its next session, so
+ * without the fence a leader that lost its session could overwrite, well after, what the new leader
+ * wrote; with it, every write of the old owner fails once the new one claimed the failover.
  */
 public final class FailoverStore {
     private static final String ROOT = "/failovers";
     private final CuratorFramework zk;
+    /** Per failover this coordinator runs, the owner node's version it set. */
+    private final Map<String, Integer> owned = new ConcurrentHashMap<>();
 
     public FailoverStore(ZooKeeperSession session) {
         this.zk = session.client();
@@ -29,6 +42,8 @@ public final class FailoverStore {
     void create(Failover failover) {
         try {
             zk.create().creatingParentsIfNeeded().forPath(path(failover.id()), header(failover));
+            zk.create().forPath(ownerPath(failover.id()), failover.coordinator().getBytes(StandardCharsets.UTF_8));
+            owned.put(failover.id(), 0);
             for (ShardProgress shard : failover.shards()) {
                 zk.create().creatingParentsIfNeeded().forPath(shardPath(failover.id(), shard.shard()), Json.MAPPER.writeValueAsBytes(shard));
             }
@@ -38,11 +53,39 @@ public final class FailoverStore {
     }
 
     void update(Failover failover) {
+        String id = failover.id();
         try {
-            zk.setData().forPath(path(failover.id()), header(failover));
+            zk.transaction().forOperations(fenced(id, zk.transactionOp().setData().forPath(path(id), header(failover))));
+            // Nothing writes a finished failover again.
+            if (failover.state() != Failover.State.RUNNING) owned.remove(id);
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            throw new IllegalStateException(overtaken("failover " + id), e);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot persist failover " + failover.id() + " in ZooKeeper: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot persist failover " + id + " in ZooKeeper: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Makes this coordinator the failover's only writer and reads it as it then stands; the writes
+     * of the coordinator that ran it before, even those still on their way, fail from here on.
+     */
+    Optional<Failover> claim(String id, String coordinator) {
+        byte[] self = coordinator.getBytes(StandardCharsets.UTF_8);
+        try {
+            Stat stat = zk.checkExists().forPath(ownerPath(id));
+            if (stat == null) {
+                // Written before owner nodes existed.
+                zk.create().forPath(ownerPath(id), self);
+                owned.put(id, 0);
+            } else {
+                owned.put(id, zk.setData().forPath(ownerPath(id), self).getVersion());
+            }
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot claim failover " + id + " in ZooKeeper: " + e.getMessage(), e);
+        }
+        return get(id);
     }
 
     /**
@@ -54,11 +97,12 @@ public final class FailoverStore {
     void updateShard(String failoverId, ShardProgress shard, Consumer<String> onFailure) {
         String what = "shard " + shard.shard() + " of failover " + failoverId;
         try {
-            zk.setData().inBackground((client, event) -> {
-                if (event.getResultCode() != KeeperException.Code.OK.intValue()) {
-                    onFailure.accept("cannot persist " + what + " in ZooKeeper: " + KeeperException.Code.get(event.getResultCode()));
-                }
-            }).forPath(shardPath(failoverId, shard.shard()), Json.MAPPER.writeValueAsBytes(shard));
+            CuratorOp write = zk.transactionOp().setData().forPath(shardPath(failoverId, shard.shard()), Json.MAPPER.writeValueAsBytes(shard));
+            zk.transaction().inBackground((client, event) -> {
+                KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+                if (code == KeeperException.Code.BADVERSION) onFailure.accept(overtaken(what));
+                else if (code != KeeperException.Code.OK) onFailure.accept("cannot persist " + what + " in ZooKeeper: " + code);
+            }).forOperations(fenced(failoverId, write));
         } catch (Exception e) {
             onFailure.accept("cannot persist " + what + " in ZooKeeper: " + e.getMessage());
         }
@@ -96,6 +140,21 @@ public final class FailoverStore {
     /** Failovers still RUNNING in ZooKeeper: running now, or left by a leader that died or lost its session. */
     public List<Failover> running() {
         return list().stream().filter(f -> f.state() == Failover.State.RUNNING).toList();
+    }
+
+    /** The write, after the check of the owner node when this coordinator created or claimed the failover. */
+    private List<CuratorOp> fenced(String id, CuratorOp write) throws Exception {
+        Integer version = owned.get(id);
+        if (version == null) return List.of(write);
+        return List.of(zk.transactionOp().check().withVersion(version).forPath(ownerPath(id)), write);
+    }
+
+    private static String overtaken(String what) {
+        return "cannot persist " + what + " in ZooKeeper: another coordinator has taken it over";
+    }
+
+    private static String ownerPath(String id) {
+        return path(id) + "/owner";
     }
 
     private static byte[] header(Failover failover) throws JsonProcessingException {

@@ -33,10 +33,14 @@ public record TimelineStep(String name, State state, Instant startedAt, Instant 
         return new TimelineStep(name, state, startedAt, at, ms, changes, error);
     }
 
-    /** A step undone by a rollback: what it changed, then what was put back. A failed step stays FAILED. */
-    TimelineStep undone(List<String> restored) {
+    /**
+     * A step undone by a rollback: what it changed, then what was put back. A failed step stays FAILED.
+     *
+     * @param how said after "rolled back", e.g. " on abort"; may be empty
+     */
+    TimelineStep undone(String how, List<String> restored) {
         List<String> all = new ArrayList<>(changes);
-        restored.forEach(r -> all.add("rolled back: " + r));
+        restored.forEach(r -> all.add("rolled back" + how + ": " + r));
         return new TimelineStep(name, state == State.FAILED ? State.FAILED : State.ROLLED_BACK, startedAt, finishedAt,
                 durationMs, all, error);
     }

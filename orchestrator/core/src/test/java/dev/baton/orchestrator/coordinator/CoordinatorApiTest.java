@@ -142,6 +142,9 @@ class CoordinatorApiTest {
         assertThat(body(noSuch).get("message").asText()).contains("f-nope");
 
         assertThat(Http.post(api(leader, "/failovers/f-nope/abort"), OPERATOR, "").statusCode()).isEqualTo(404);
+        HttpResponse<String> badAbort = Http.post(api(leader, "/failovers/f-nope/abort"), OPERATOR, "{\"why\":\"typo\"}");
+        assertThat(badAbort.statusCode()).isEqualTo(400);
+        assertThat(body(badAbort).get("message").asText()).startsWith("malformed abort request: ").contains("\"why\"");
     }
 
     @Test

@@ -1,0 +1,64 @@
+package dev.baton.orchestrator.failover;
+
+import dev.baton.orchestrator.config.ZooKeeperConfig;
+import dev.baton.orchestrator.leader.ZooKeeperSession;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** The store's fence on a real ZooKeeper (Curator's TestingServer): once a new leader claimed a failover, the old one's writes fail. */
+class FailoverStoreTest {
+
+    private static ZooKeeperSession session(TestingServer zk) {
+        return new ZooKeeperSession(new ZooKeeperConfig(zk.getConnectString(), "store", 4000)).start(10_000);
+    }
+
+    private static Failover failover(String id) {
+        FailoverPlan plan = new FailoverPlan("east", "west", new TrafficPlan(null, TrafficPlan.LbAction.DRAIN, null, List.of()),
+                List.of(new ShardPlan("s1", null, null, List.of(), List.of())), List.of());
+        return new Failover(id, new FailoverRequest(null, "east", "west", "test", false, false), "test", "c-east",
+                Failover.State.RUNNING, Instant.now(), null, plan, Evacuation.pendingTimeline(), TrafficOutcome.NONE,
+                List.of(ShardProgress.pending("s1")), "");
+    }
+
+    @Test
+    void aClaimFencesOffTheWritesOfTheCoordinatorThatRanTheFailoverBefore() throws Exception {
+        try (TestingServer zk = new TestingServer(true); ZooKeeperSession s1 = session(zk); ZooKeeperSession s2 = session(zk)) {
+            FailoverStore lost = new FailoverStore(s1);
+            FailoverStore next = new FailoverStore(s2);
+            List<String> problems = new CopyOnWriteArrayList<>();
+            Failover f = failover("f-1");
+            lost.create(f);
+            ShardProgress held = ShardProgress.pending("s1").withStep(new StepRecord("hold", null, Instant.now(), null));
+            lost.updateShard("f-1", held, problems::add);
+            lost.update(f.withStep(f.step("precheck").started(Instant.now())));
+            await().atMost(Duration.ofSeconds(5)).until(() -> next.get("f-1").orElseThrow().shards().getFirst().equals(held));
+
+            Failover claimed = next.claim("f-1", "c-west").orElseThrow();
+            assertThat(claimed.step("precheck").state()).isEqualTo(TimelineStep.State.RUNNING);
+
+            // Late writes of the lost leader, as Curator replays them on its next session: refused, whatever their order.
+            assertThatThrownBy(() -> lost.update(f.finish(Failover.State.SUCCEEDED, "", f.shards())))
+                    .hasMessage("cannot persist failover f-1 in ZooKeeper: another coordinator has taken it over");
+            lost.updateShard("f-1", held.withStep(new StepRecord("fence", null, Instant.now(), null)), problems::add);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !problems.isEmpty());
+            assertThat(problems).containsExactly("cannot persist shard s1 of failover f-1 in ZooKeeper: another coordinator has taken it over");
+
+            ShardProgress rolledBack = new ShardProgress("s1", ShardProgress.State.ROLLED_BACK, held.steps(), "reconciled", null, 12.0);
+            next.updateShard("f-1", rolledBack, problems::add);
+            next.update(claimed.finish(Failover.State.ROLLED_BACK, "taken over", List.of(rolledBack)));
+            Failover stored = next.get("f-1").orElseThrow();
+            assertThat(stored.state()).isEqualTo(Failover.State.ROLLED_BACK);
+            assertThat(stored.shards()).containsExactly(rolledBack);
+            assertThat(problems).hasSize(1);
+        }
+    }
+}
