@@ -11,9 +11,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /** Where runbooks come from: a file, a text, or the ones Baton ships. Each comes back {@link Checked}. */
 public final class Runbooks {
@@ -42,7 +43,8 @@ public final class Runbooks {
     public static Checked check(String source, String text) {
         RunbookParser.Parsed parsed = RunbookParser.parse(source, text);
         if (parsed.runbook() == null) return new Checked(source, null, parsed.problems());
-        List<Problem> problems = RunbookValidator.validate(parsed.runbook(), parsed.where());
+        List<Problem> problems = new ArrayList<>(RunbookValidator.validate(parsed.runbook(), parsed.where()));
+        problems.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
         return new Checked(source, problems.isEmpty() ? parsed.runbook() : null, problems);
     }
 
@@ -70,8 +72,6 @@ public final class Runbooks {
     }
 
     private static Checked refused(String source, String found, String expected) {
-        List<Problem> problems = new ArrayList<>();
-        problems.add(new Problem(source, 1, 1, "", found, expected));
-        return new Checked(source, null, problems);
+        return new Checked(source, null, List.of(new Problem(source, 1, 1, "", found, expected)));
     }
 }

@@ -26,6 +26,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +62,7 @@ public final class RunbookParser {
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
     private static final String DURATION = "a duration such as 500ms, 10s, 2m, 1h or PT10S";
+    private static final String POSITIVE_DURATION = "a positive duration such as 500ms, 10s, 2m, 1h or PT10S";
     private static final List<String> COMMON = List.of("id", "kind", "description", "timeout", "retries", "onFailure",
             "pointOfNoReturn", "undo");
     private static final Map<String, List<String>> KIND_FIELDS = Map.ofEntries(
@@ -157,7 +159,9 @@ public final class RunbookParser {
         }
 
         Parsed result(Runbook runbook) {
-            List<Problem> all = problems;
+            // In reading order, whatever order the walk met them.
+            List<Problem> all = new ArrayList<>(problems);
+            all.sort(Comparator.comparingInt(Problem::line).thenComparingInt(Problem::column));
             if (all.size() > MAX_PROBLEMS) {
                 Problem last = all.get(MAX_PROBLEMS - 1);
                 all = new ArrayList<>(all.subList(0, MAX_PROBLEMS - 1));
@@ -428,7 +432,8 @@ public final class RunbookParser {
                     }
                     String key = k.getValue();
                     String at = path.isEmpty() ? key : path + "." + key;
-                    mark(at, t.getKeyNode());
+                    // A field's problems are about its value: point there (the key's problems use the key's own node).
+                    mark(at, t.getValueNode());
                     if (known != null && !known.contains(key)) {
                         problems.add(atNode(t.getKeyNode(), at, "unknown field '" + key + "'", "one of " + known));
                     } else if (values.containsKey(key)) {
@@ -497,7 +502,8 @@ public final class RunbookParser {
 
             String url(String key) {
                 String s = text(key, true, null);
-                if (s != null && !s.matches("https?://\\S+")) problem(at(key), "'" + abbreviate(s) + "'", "an http:// or https:// URL");
+                // With variables it can only be judged once resolved, which the planner does.
+                if (s != null && !s.contains("${") && !s.matches("https?://\\S+")) problem(at(key), "'" + abbreviate(s) + "'", "an http:// or https:// URL");
                 return s;
             }
 
@@ -506,7 +512,7 @@ public final class RunbookParser {
                 if (s == null) return fallback;
                 Duration d = RunbookParser.duration(s);
                 if (d == null || d.isNegative() || d.isZero()) {
-                    problem(at(key), "'" + abbreviate(s) + "'", "a positive " + DURATION);
+                    problem(at(key), "'" + abbreviate(s) + "'", POSITIVE_DURATION);
                     return fallback;
                 }
                 return d;

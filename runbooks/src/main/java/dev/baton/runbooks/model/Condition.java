@@ -1,5 +1,8 @@
 package dev.baton.runbooks.model;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -7,6 +10,10 @@ import java.time.ZoneId;
 import java.util.Set;
 
 /** Something a precheck or a wait-until asks of the world; checked by the engine against live health. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, property = "condition")
+@JsonSubTypes({@JsonSubTypes.Type(Condition.DcHealthy.class), @JsonSubTypes.Type(Condition.DcDown.class),
+        @JsonSubTypes.Type(Condition.MaxLag.class), @JsonSubTypes.Type(Condition.PrimariesIn.class),
+        @JsonSubTypes.Type(Condition.CheckoutOk.class), @JsonSubTypes.Type(Condition.Window.class)})
 public sealed interface Condition {
 
     /** The DC's health verdict is HEALTHY. */

@@ -54,8 +54,8 @@ public sealed interface Step {
     }
 
     /**
-     * Points every DC's writer frontend of each shard at its server in {@code to}, without fencing or
-     * promoting: for an emergency, when the old primary cannot be asked.
+     * Promotes each shard's server in {@code to} and points every DC's writer frontend at it, without
+     * fencing the old primary: for an emergency, when the old primary cannot be asked.
      */
     record FlipWriter(StepControl control, List<String> shards, String to) implements Step {
         public FlipWriter {
