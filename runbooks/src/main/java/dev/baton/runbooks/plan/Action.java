@@ -9,6 +9,8 @@ import dev.baton.runbooks.topology.TopologyView.DnsRecord;
 import dev.baton.runbooks.topology.TopologyView.Server;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,10 +52,10 @@ public sealed interface Action {
         }
     }
 
-    /** @param after the weight each named server (a DC's checkout app) gets */
+    /** @param after the weight each named server (a DC's checkout app) gets, in the order they are set */
     record Weights(String dc, Address runtime, String backend, Map<String, Integer> after) {
         public Weights {
-            after = Map.copyOf(after);
+            after = Collections.unmodifiableMap(new LinkedHashMap<>(after));
         }
     }
 

@@ -25,7 +25,7 @@ public final class PlanText {
         List<PlannedStep> steps = plan.steps();
         for (int i = 0; i < steps.size(); i++) step(sb, (i + 1) + ".", steps.get(i));
         if (!plan.rollback().isEmpty()) {
-            sb.append("rollback (only as the undo of a failed step's predecessors, newest first):\n");
+            sb.append("rollback steps (each runs only as a done step's undo, newest first, when a failure rolls back):\n");
             for (PlannedStep s : plan.rollback()) step(sb, "-", s);
         }
         return sb.toString();
