@@ -1,14 +1,17 @@
 package dev.baton.runbooks;
 
 import dev.baton.runbooks.model.Runbook;
+import dev.baton.runbooks.model.Step;
 import dev.baton.runbooks.plan.Action;
 import dev.baton.runbooks.plan.Plan;
+import dev.baton.runbooks.plan.PlanJson;
 import dev.baton.runbooks.plan.PlanRefused;
 import dev.baton.runbooks.plan.PlanRequest;
 import dev.baton.runbooks.plan.Planner;
 import dev.baton.runbooks.topology.TopologyView;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -109,5 +112,34 @@ class PlannerTest {
                 """), PlanRequest.of("east", "west"));
         assertThat(plan.steps()).extracting(s -> s.action()).containsExactly(new Action.ConsulKv("baton/active-dc", "west"),
                 new Action.ConsulTags("checkout", "west", List.of("active", "dc-west")));
+    }
+
+    @Test
+    void everyKindParsesAndPlans() {
+        Runbook rb = runbook("""
+                  - id: pre
+                    kind: precheck
+                    conditions:
+                      - window: {days: [mon, tue, wed, thu, fri], from: "08:00", to: "18:00", zone: Europe/Paris}
+                      - dc-healthy: ${to}
+                  - {id: ok, kind: approval, prompt: "Evacuate ${from}?"}
+                  - {id: dns, kind: drain-dns, to: "${to}", onFailure: rollback, undo: back}
+                  - {id: lb, kind: drain-lb, action: undrain, retries: {attempts: 2, backoff: 200ms}}
+                  - {id: move, kind: switch-shards, concurrency: 4, pointOfNoReturn: true}
+                  - {id: flip, kind: flip-writer, shards: [s1]}
+                  - {id: kv, kind: consul, kv: {key: k, value: v}}
+                  - {id: hook, kind: http-hook, url: "${hook}", method: put}
+                  - {id: wait, kind: wait-until, timeout: 30s, condition: {checkout-ok: "${to}"}, interval: 1s}
+                  - {id: verify, kind: verify-checkout}
+                  - {id: tell, kind: notify, message: done, channels: [slack]}
+                rollback:
+                  - {id: back, kind: drain-dns, to: "${from}"}
+                """);
+        assertThat(rb.steps()).extracting(s -> s.kind()).containsExactlyElementsOf(Step.Kinds.ALL);
+        Plan plan = planner.plan(rb, PlanRequest.of("east", "west"));
+        assertThat(plan.steps()).extracting(s -> s.action().getClass().getSimpleName()).containsExactly("Check", "Approve",
+                "PointRecord", "SetWeights", "SwitchShards", "FlipWriters", "ConsulKv", "Call", "Wait", "Checkout", "Message");
+        assertThat(plan.steps().get(3).retry().backoffBefore(2)).isEqualTo(Duration.ofMillis(400));
+        assertThat(PlanJson.read(PlanJson.write(plan))).isEqualTo(plan);
     }
 }
