@@ -1,0 +1,116 @@
+package dev.baton.runbooks.check;
+
+import dev.baton.runbooks.model.OnFailure;
+import dev.baton.runbooks.model.Runbook;
+import dev.baton.runbooks.model.Step;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The checks across steps that a well-formed document can still fail: ids, undo references, and the
+ * point of no return. Run on a parsed runbook; every problem is collected, each at its line.
+ *
+ * <p>Undo references go one way only, from a forward step to a rollback step, and rollback steps
+ * have no undo of their own: so no reference chain, hence no cycle, can be written.
+ */
+public final class RunbookValidator {
+    private RunbookValidator() {
+    }
+
+    public static List<Problem> validate(Runbook runbook, SourceMap where) {
+        List<Problem> problems = new ArrayList<>();
+        List<Step> steps = runbook.steps();
+        List<Step> rollback = runbook.rollback();
+
+        Map<String, String> firstPath = new HashMap<>();
+        checkIds(steps, "steps", firstPath, where, problems);
+        checkIds(rollback, "rollback", firstPath, where, problems);
+
+        int ponr = -1;
+        for (int i = 0; i < steps.size(); i++) {
+            if (!steps.get(i).control().pointOfNoReturn()) continue;
+            if (ponr < 0) ponr = i;
+            else problems.add(where.problem("steps[" + i + "].pointOfNoReturn", "a second point of no return (the first is steps["
+                    + ponr + "] " + steps.get(ponr).id() + ")", "at most one step marked pointOfNoReturn"));
+        }
+
+        Set<String> rollbackIds = new HashSet<>();
+        rollback.forEach(s -> rollbackIds.add(s.id()));
+        Set<String> reachable = new HashSet<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            String path = "steps[" + i + "]";
+            boolean afterPonr = ponr >= 0 && i > ponr;
+            if (afterPonr && step.control().onFailure() == OnFailure.ROLLBACK) {
+                problems.add(where.problem(path + ".onFailure", "onFailure: rollback after the point of no return (steps[" + ponr + "] "
+                        + steps.get(ponr).id() + ")", "stop or continue: past it a failure rolls forward"));
+            }
+            if (step instanceof Step.DrainLb lb && lb.action() == Step.LbAction.RESTORE) {
+                problems.add(where.problem(path + ".action", "action: restore in a forward step", "drain or undrain; restore "
+                        + "puts back what the undone step recorded, so it belongs in rollback"));
+            }
+            String undo = step.control().undo();
+            if (undo == null) continue;
+            if (!rollbackIds.contains(undo)) {
+                boolean forward = steps.stream().anyMatch(s -> s.id().equals(undo));
+                problems.add(where.problem(path + ".undo", forward ? "'" + undo + "', a forward step" : "unknown step '" + undo + "'",
+                        "the id of a step under rollback" + (rollbackIds.isEmpty() ? " (there are none)" : ": " + rollbackIds.stream().sorted().toList())));
+            } else if (afterPonr) {
+                problems.add(where.problem(path + ".undo", "an undo on a step after the point of no return (steps[" + ponr + "] "
+                        + steps.get(ponr).id() + "): it can never run", "no undo past the point of no return"));
+            } else if (!rollsBack(steps, i, ponr)) {
+                problems.add(where.problem(path + ".undo", "an undo that can never run: neither this step nor any later one up to "
+                        + (ponr < 0 ? "the end" : "the point of no return") + " has onFailure: rollback",
+                        "onFailure: rollback on this or a later step, or no undo"));
+            } else {
+                reachable.add(undo);
+            }
+        }
+
+        for (int i = 0; i < rollback.size(); i++) {
+            Step step = rollback.get(i);
+            String path = "rollback[" + i + "]";
+            if (step.control().undo() != null) {
+                problems.add(where.problem(path + ".undo", "an undo on a rollback step", "none: a rollback step is not undone in turn "
+                        + "(which also keeps undo references free of cycles)"));
+            }
+            if (step.control().onFailure() == OnFailure.ROLLBACK) {
+                problems.add(where.problem(path + ".onFailure", "onFailure: rollback on a rollback step", "stop or continue"));
+            }
+            if (step.control().pointOfNoReturn()) {
+                problems.add(where.problem(path + ".pointOfNoReturn", "a point of no return under rollback", "it on a forward step only"));
+            }
+            if (!reachable.contains(step.id()) && steps.stream().noneMatch(s -> step.id().equals(s.control().undo()))) {
+                problems.add(where.problem(path, "rollback step '" + step.id() + "' that no step names as its undo (unreachable)",
+                        "every rollback step to be the undo of a step before the point of no return"));
+            }
+        }
+        return problems;
+    }
+
+    /** Whether a failure at step {@code i} or later, up to the point of no return, would roll back. */
+    private static boolean rollsBack(List<Step> steps, int i, int ponr) {
+        int last = ponr < 0 ? steps.size() - 1 : ponr;
+        for (int j = i; j <= last; j++) {
+            if (steps.get(j).control().onFailure() == OnFailure.ROLLBACK) return true;
+        }
+        return false;
+    }
+
+    private static void checkIds(List<Step> steps, String section, Map<String, String> firstPath, SourceMap where,
+                                 List<Problem> problems) {
+        for (int i = 0; i < steps.size(); i++) {
+            String path = section + "[" + i + "]";
+            String first = firstPath.putIfAbsent(steps.get(i).id(), path);
+            if (first != null) {
+                problems.add(where.problem(path + ".id", "'" + steps.get(i).id() + "' again (first at " + first + ", line "
+                        + where.at(first).line() + ")", "a step id used once in the runbook"));
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.baton.runbooks;
+
+import dev.baton.runbooks.check.Problem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/** The bad-input corpus: each a clear error naming where and what, within a second, no crash, no hang. */
+class BrokenRunbooksTest {
+    @TempDir
+    Path dir;
+
+    private static final String VALID = """
+            name: small
+            steps:
+              - id: precheck
+                kind: precheck
+                conditions:
+                  - dc-healthy: ${to}
+              - id: move
+                kind: switch-shards
+                pointOfNoReturn: true
+            """;
+
+    /** Checks within a second, and returns the problems (none when valid). */
+    private static List<Problem> problems(String yaml) {
+        return assertTimeoutPreemptively(Duration.ofSeconds(1), () -> Runbooks.check("rb.yaml", yaml)).problems();
+    }
+
+    private static String only(String yaml) {
+        List<Problem> problems = problems(yaml);
+        assertThat(problems).as(problems.toString()).hasSize(1);
+        return problems.getFirst().message();
+    }
+
+    @Test
+    void theBaselineIsValid() {
+        assertThat(problems(VALID)).isEmpty();
+    }
+
+    @Test
+    void aTenMegabyteFileIsRefusedFromItsSizeUnread() throws IOException {
+        Path big = dir.resolve("big.yaml");
+        Files.writeString(big, VALID + ("# " + "x".repeat(98) + "\n").repeat(100_000));
+        Checked checked = assertTimeoutPreemptively(Duration.ofSeconds(1), () -> Runbooks.check(big));
+        assertThat(checked.problems()).singleElement().satisfies(p -> {
+            assertThat(p.found()).startsWith("a file of ").endsWith(" bytes");
+            assertThat(p.expected()).isEqualTo("at most 1048576 bytes (1 MiB)");
+        });
+    }
+
+    @Test
+    void aTenMegabyteTextIsRefusedBeforeParsing() {
+        assertThat(only(VALID + "#".repeat(10 << 20))).contains("rb.yaml:1:1: found a document of 10485").contains("at most 1048576 characters");
+    }
+
+    @Test
+    void billionLaughsAnchorsStopAtTheAliasLimit() {
+        StringBuilder yaml = new StringBuilder("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (int i = 1; i < 10; i++) {
+            String prev = "*a" + (i - 1);
+            yaml.append("a").append(i).append(": &a").append(i).append(" [").append(String.join(", ", java.util.Collections.nCopies(9, prev))).append("]\n");
+        }
+        assertThat(only(yaml.toString())).contains("rb.yaml:1:1:").contains("YAML the loader refuses").contains("aliases");
+    }
+
+    @Test
+    void deepNestingStopsAtTheDepthLimit() {
+        assertThat(only("name: " + "[".repeat(5000) + "]".repeat(5000))).contains("YAML the loader refuses").contains("levels of nesting");
+    }
+
+    @Test
+    void aRecursiveAliasIsAWrongTypeNotALoop() {
+        String yaml = VALID + "  - &s {id: n, kind: notify, message: hi, channels: *s}\n";
+        assertThat(only(yaml)).contains("steps[2].channels").contains("found a mapping, expected a list of texts");
+    }
+
+    @Test
+    void truncatedYamlIsReportedWhereItEnds() {
+        String truncated = VALID.substring(0, VALID.indexOf("conditions:")) + "conditions: [ {dc-healthy: ${to}\n";
+        assertThat(only(truncated)).matches("rb\\.yaml:\\d+:\\d+: found malformed YAML \\(.*").contains("expected well-formed YAML");
+    }
+
+    @Test
+    void wrongTypesNameWhatWasFoundAndWhatIsExpected() {
+        List<String> messages = problems("""
+                name: small
+                steps:
+                  - id: move
+                    kind: switch-shards
+                    concurrency: four
+                    pointOfNoReturn: maybe
+                    timeout: [10s]
+                    shards: {s1: yes}
+                """).stream().map(Problem::message).toList();
+        assertThat(messages).containsExactly(
+                "rb.yaml:5:18: steps[0].concurrency: found 'four', expected a whole number from 1 to 64",
+                "rb.yaml:6:22: steps[0].pointOfNoReturn: found 'maybe', expected true or false",
+                "rb.yaml:7:14: steps[0].timeout: found a list, expected a duration such as 500ms, 10s, 2m, 1h or PT10S",
+                "rb.yaml:8:13: steps[0].shards: found a mapping, expected a list of texts");
+    }
+
+    @Test
+    void anUnknownStepKindListsTheKnownOnes() {
+        assertThat(only(VALID + "  - {id: boom, kind: drain-everything}\n"))
+                .startsWith("rb.yaml:10:22: steps[2].kind: found kind 'drain-everything', expected one of [precheck, approval, drain-dns");
+    }
+
+    @Test
+    void anUnknownFieldIsReportedAtItsKey() {
+        assertThat(only(VALID.replace("    pointOfNoReturn: true", "    pointOfNoReturn: true\n    concurency: 2")))
+                .startsWith("rb.yaml:10:5: steps[1].concurency: found unknown field 'concurency', expected one of [id, kind");
+    }
+
+    @Test
+    void duplicateStepIdsPointAtTheFirst() {
+        assertThat(only(VALID + "  - {id: precheck, kind: notify, message: hi}\n"))
+                .isEqualTo("rb.yaml:10:10: steps[2].id: found 'precheck' again (first at steps[0], line 3), expected a step id used once in the runbook");
+    }
+
+    @Test
+    void aMissingRequiredParameterIsNamed() {
+        assertThat(only(VALID + "  - {id: tell, kind: notify}\n"))
+                .isEqualTo("rb.yaml:10:5: steps[2].message: found no message, expected a text");
+    }
+
+    @Test
+    void aRollbackAfterThePointOfNoReturnIsRefused() {
+        assertThat(only(VALID + "  - {id: verify, kind: verify-checkout, onFailure: rollback}\n"))
+                .contains("steps[2].onFailure: found onFailure: rollback after the point of no return (steps[1] move)")
+                .contains("expected stop or continue");
+    }
+
+    @Test
+    void anUnreachableRollbackIsRefused() {
+        String yaml = VALID + """
+                rollback:
+                  - {id: restore-dns, kind: drain-dns, to: "${from}"}
+                """;
+        assertThat(only(yaml)).isEqualTo("rb.yaml:11:5: rollback[0]: found rollback step 'restore-dns' that no step names as its undo "
+                + "(unreachable), expected every rollback step to be the undo of a step before the point of no return");
+    }
+
+    @Test
+    void anUndoThatNoFailureWouldRunIsUnreachable() {
+        String yaml = VALID.replace("      - dc-healthy: ${to}", "      - dc-healthy: ${to}\n    undo: restore-dns") + """
+                rollback:
+                  - {id: restore-dns, kind: drain-dns, to: "${from}"}
+                """;
+        assertThat(only(yaml)).contains("steps[0].undo: found an undo that can never run");
+    }
+
+    @Test
+    void undoReferencesCannotFormACycle() {
+        String yaml = VALID.replace("    pointOfNoReturn: true", "    pointOfNoReturn: true\n    onFailure: rollback\n    undo: a") + """
+                rollback:
+                  - {id: a, kind: notify, message: a, undo: b}
+                  - {id: b, kind: notify, message: b, undo: a}
+                """;
+        List<String> messages = problems(yaml).stream().map(Problem::message).toList();
+        assertThat(messages).anySatisfy(m -> assertThat(m).contains("rollback[0].undo: found an undo on a rollback step")
+                .contains("free of cycles"));
+        assertThat(messages).anySatisfy(m -> assertThat(m).contains("rollback[1].undo"));
+    }
+
+    @Test
+    void anUndoOfAnUnknownStepListsTheRollbackSteps() {
+        String yaml = VALID.replace("    pointOfNoReturn: true", "    pointOfNoReturn: true\n    onFailure: rollback\n    undo: restore-dsn") + """
+                rollback:
+                  - {id: restore-dns, kind: drain-dns, to: "${from}"}
+                """;
+        assertThat(problems(yaml)).extracting(Problem::message)
+                .anySatisfy(m -> assertThat(m).contains("steps[1].undo: found unknown step 'restore-dsn', expected the id of a step under rollback: [restore-dns]"));
+    }
+
+    @Test
+    void badDurationsAndUnknownVariablesAreCaught() {
+        List<String> messages = problems(VALID.replace("kind: switch-shards", "kind: switch-shards\n    timeout: 10 parsecs\n    to: ${form}"))
+                .stream().map(Problem::message).toList();
+        assertThat(messages).containsExactly(
+                "rb.yaml:9:14: steps[1].timeout: found '10 parsecs', expected a positive duration such as 500ms, 10s, 2m, 1h or PT10S",
+                "rb.yaml:10:9: steps[1].to: found variable ${form}, expected one of ${from}, ${reason}, ${shards}, ${to} (declare others under parameters)");
+    }
+
+    @Test
+    void everyProblemIsReportedNotJustTheFirst() {
+        List<Problem> problems = problems("""
+                name: Bad Name
+                colour: blue
+                steps:
+                  - id: a
+                    kind: teleport
+                  - id: a
+                    kind: notify
+                  - just a string
+                """);
+        assertThat(problems).extracting(Problem::path)
+                .containsExactly("name", "colour", "steps[0].kind", "steps[1].message", "steps[2]");
+    }
+
+    @Test
+    void emptyOddAndNonUtf8DocumentsAreClearErrors() throws IOException {
+        assertThat(only("")).isEqualTo("rb.yaml:1:1: found an empty document, expected a runbook: a mapping with name and steps");
+        assertThat(only("- a\n- b\n")).contains("found a list, expected a mapping with name");
+        assertThat(only(VALID + "---\nname: two\n")).contains("malformed YAML").contains("single document");
+        assertThat(only("name: x\nsteps: []\n")).contains("steps: found an empty list, expected at least one step");
+        Path latin1 = dir.resolve("latin1.yaml");
+        Files.write(latin1, new byte[]{'n', 'a', 'm', 'e', ':', ' ', (byte) 0xE9, '\n'});
+        assertThat(Runbooks.check(latin1).report()).endsWith("found bytes that are not UTF-8, expected a UTF-8 text file");
+    }
+}
