@@ -266,9 +266,8 @@ final class Evacuation {
             r.steps().forEach(t -> steps.add(new StepRecord("reconcile " + t.name(), null, null, t.durationMs())));
             ShardProgress reconciled = new ShardProgress(r.shard(), state(r), steps, r.reason(), null, r.wallMs());
             progress.put(r.shard(), reconciled);
-            persist(failover.id(), reconciled);
-            events.publish("failover.shard", failover.id(), r.shard(), "", r.shard() + " " + r.outcome() + " by the reconcile of coordinator "
-                    + takenOverBy + (r.reason().isBlank() ? "" : ": " + r.reason()));
+            persist(failover.id(), reconciled, () -> events.publish("failover.shard", failover.id(), r.shard(), "", r.shard() + " "
+                    + r.outcome() + " by the reconcile of coordinator " + takenOverBy + (r.reason().isBlank() ? "" : ": " + r.reason())));
         }
     }
 
@@ -434,19 +433,18 @@ final class Evacuation {
             options.listener().stepDone(shard, step);
             if (!context.leading().getAsBoolean()) throw new SwitchoverAbandoned("this coordinator no longer leads");
             ShardProgress now = progress.compute(shard, (k, p) -> p.withStep(new StepRecord(step, null, Instant.now(), null)));
-            persist(id, now);
-            events.publish("failover.step", id, shard, step, shard + ": " + step + " done");
+            // Announced once saved: whoever hears of a step (a bench killing this leader at it) finds it in ZooKeeper.
+            persist(id, now, () -> events.publish("failover.step", id, shard, step, shard + ": " + step + " done"));
         };
         List<SwitchoverResult> results = new SwitchoverEngine(planned(), options.withListener(listener)).switchoverAll(failover.request().to());
         if (!context.leading().getAsBoolean()) throw new SwitchoverAbandoned("this coordinator no longer leads after every shard ended");
         for (SwitchoverResult r : results) {
             ShardProgress done = finished(progress.get(r.shard()), earlier.get(r.shard()), r);
             progress.put(r.shard(), done);
-            persist(id, done);
             context.metrics().shardFinished(r);
-            events.publish("failover.shard", id, r.shard(), "", r.shard() + " " + r.outcome() + " from " + r.fromServer()
-                    + " to " + r.toServer() + " (write pause " + Math.round(r.writePauseMs()) + " ms)"
-                    + (r.reason().isBlank() ? "" : ": " + r.reason()));
+            persist(id, done, () -> events.publish("failover.shard", id, r.shard(), "", r.shard() + " " + r.outcome() + " from "
+                    + r.fromServer() + " to " + r.toServer() + " (write pause " + Math.round(r.writePauseMs()) + " ms)"
+                    + (r.reason().isBlank() ? "" : ": " + r.reason())));
         }
         progress.replaceAll((shard, p) -> p.finished() ? p : new ShardProgress(shard, ShardProgress.State.REFUSED, p.steps(),
                 "its primary was already in " + failover.request().to(), null, null));
@@ -505,8 +503,8 @@ final class Evacuation {
     }
 
     /** A step already happened on the servers; failing to record it must not break the switchover half-way. */
-    private void persist(String id, ShardProgress shard) {
-        store.updateShard(id, shard, problem -> {
+    private void persist(String id, ShardProgress shard, Runnable announce) {
+        store.updateShard(id, shard, announce, problem -> {
             LOG.error("{}", problem);
             events.publish("failover.persist-failed", id, shard.shard(), "", problem);
         });

@@ -95,12 +95,18 @@ public final class FailoverStore {
      * write (the failover's final state) lands after all of them.
      */
     void updateShard(String failoverId, ShardProgress shard, Consumer<String> onFailure) {
+        updateShard(failoverId, shard, () -> { }, onFailure);
+    }
+
+    /** As {@link #updateShard(String, ShardProgress, Consumer)}, running {@code onSaved} once ZooKeeper has the write. */
+    void updateShard(String failoverId, ShardProgress shard, Runnable onSaved, Consumer<String> onFailure) {
         String what = "shard " + shard.shard() + " of failover " + failoverId;
         try {
             CuratorOp write = zk.transactionOp().setData().forPath(shardPath(failoverId, shard.shard()), Json.MAPPER.writeValueAsBytes(shard));
             zk.transaction().inBackground((client, event) -> {
                 KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
-                if (code == KeeperException.Code.BADVERSION) onFailure.accept(overtaken(what));
+                if (code == KeeperException.Code.OK) onSaved.run();
+                else if (code == KeeperException.Code.BADVERSION) onFailure.accept(overtaken(what));
                 else if (code != KeeperException.Code.OK) onFailure.accept("cannot persist " + what + " in ZooKeeper: " + code);
             }).forOperations(fenced(failoverId, write));
         } catch (Exception e) {
