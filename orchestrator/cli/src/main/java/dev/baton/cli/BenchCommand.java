@@ -134,7 +134,7 @@ final class BenchCommand {
         @Option(names = "--dcs", split = ",", defaultValue = "east,west", description = "Datacenters (default: ${DEFAULT-VALUE}).") List<String> dcs;
         @Option(names = "--out", defaultValue = "bench-out/leader-kill", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Load with no evacuation after each kill's restart (default: ${DEFAULT-VALUE}).") long settleMs;
-        @Option(names = "--warmup-seconds", defaultValue = "3", description = "Load before the first evacuation (default: ${DEFAULT-VALUE}).") long warmupSeconds;
+        @Option(names = "--warmup-seconds", defaultValue = "3", description = "Load before the first evacuation, sent to every DC in turn so the standby is warm (default: ${DEFAULT-VALUE}).") long warmupSeconds;
         @Option(names = "--keep-lab", description = "Leave the bench's lab, coordinators and agents running afterwards.") boolean keepLab;
 
         @Override
