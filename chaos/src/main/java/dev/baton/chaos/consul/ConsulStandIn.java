@@ -22,8 +22,8 @@ import java.util.TreeSet;
 
 /**
  * A STAND-IN for a Consul agent, not Consul: no Consul server can be installed here, so this answers
- * just the HTTP API calls Baton's Consul director makes, the way Consul 1.x answers them: KV get, put
- * (with {@code ?cas=}) and delete; catalog register and service listing; the {@code X-Consul-Index}
+ * just the HTTP API calls Baton's Consul director makes, the way Consul 1.x answers them: KV get and
+ * put (with {@code ?cas=}); catalog register and service listing; the {@code X-Consul-Index}
  * headers. Anything else gets 501 naming the call, so a client that starts using more fails loudly
  * here instead of passing against a fake. The same scenarios run against the real image where Docker
  * exists.
@@ -91,10 +91,6 @@ public final class ConsulStandIn implements AutoCloseable {
                     switch (method) {
                         case "GET" -> getKey(exchange, key);
                         case "PUT" -> putKey(exchange, key, body, query);
-                        case "DELETE" -> {
-                            if (kv.remove(key) != null) index++;
-                            reply(exchange, 200, "true");
-                        }
                         default -> unsupported(exchange, method, path);
                     }
                 } else if (path.equals("/v1/catalog/register") && method.equals("PUT")) {
@@ -183,7 +179,7 @@ public final class ConsulStandIn implements AutoCloseable {
 
     private static void unsupported(HttpExchange exchange, String method, String path) throws IOException {
         reply(exchange, 501, "Consul stand-in does not implement " + method + " " + path
-                + " (only KV get/put/delete of one key and catalog register/service)");
+                + " (only KV get/put of one key and catalog register/service)");
     }
 
     private static void reply(HttpExchange exchange, int status, String body) throws IOException {

@@ -1,6 +1,10 @@
 package dev.baton.orchestrator.consul;
 
-import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.baton.wire.Shard;
 import dev.baton.wire.Topology;
 
@@ -16,8 +20,12 @@ import java.util.stream.Collectors;
  *
  * @param shards shard name to the DC of its primary, sorted by shard name
  */
-public record ActiveDc(String activeDc, Map<String, String> shards, String failoverId,
-                       @JsonFormat(shape = JsonFormat.Shape.STRING) Instant at) {
+public record ActiveDc(String activeDc, Map<String, String> shards, String failoverId, Instant at) {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
     public ActiveDc {
         if (activeDc == null || activeDc.isBlank()) throw new IllegalArgumentException("active DC is empty");
         shards = Collections.unmodifiableMap(new TreeMap<>(shards));
@@ -38,5 +46,23 @@ public record ActiveDc(String activeDc, Map<String, String> shards, String failo
         Map<String, String> moved = new TreeMap<>(shards);
         moved.put(shard, dc);
         return new ActiveDc(activeDc, moved, failoverId, at);
+    }
+
+    /** The document as stored: {@code {"activeDc":..,"shards":{..},"failoverId":..,"at":"2026-..Z"}}. */
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + this + " as JSON", e);
+        }
+    }
+
+    /** @throws IllegalArgumentException naming what is wrong with {@code json} */
+    public static ActiveDc fromJson(String json) {
+        try {
+            return JSON.readValue(json, ActiveDc.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        }
     }
 }

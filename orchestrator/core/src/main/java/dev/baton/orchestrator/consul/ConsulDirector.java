@@ -1,10 +1,5 @@
 package dev.baton.orchestrator.consul;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.Topology;
 import org.kiwiproject.consul.CatalogClient;
@@ -37,11 +32,6 @@ import java.util.stream.Collectors;
 public final class ConsulDirector implements AutoCloseable {
     public static final String ACTIVE = "active";
     public static final String STANDBY = "standby";
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final ConsulTarget target;
     private final Topology topology;
@@ -98,7 +88,7 @@ public final class ConsulDirector implements AutoCloseable {
      */
     public ActiveDcChange apply(ActiveDcChange previewed) {
         if (previewed.kvChanged()) {
-            putCas(target.key(), json(previewed.after()), previewed.observedIndex());
+            putCas(target.key(), previewed.after().toJson(), previewed.observedIndex());
         } else {
             // Nothing to write, but the preview must still be what is there: else its tags would follow a stale document.
             long now = read(target.key()).map(Entry::modifyIndex).orElse(0L);
@@ -164,9 +154,9 @@ public final class ConsulDirector implements AutoCloseable {
 
     private String describe(Entry entry) {
         try {
-            ActiveDc doc = JSON.readValue(entry.value(), ActiveDc.class);
+            ActiveDc doc = ActiveDc.fromJson(entry.value());
             return "active DC " + doc.activeDc() + " by failover " + doc.failoverId();
-        } catch (JsonProcessingException e) {
+        } catch (IllegalArgumentException e) {
             return "value " + entry.value();
         }
     }
@@ -204,18 +194,10 @@ public final class ConsulDirector implements AutoCloseable {
 
     private ActiveDc parse(String value, long index) {
         try {
-            return JSON.readValue(value, ActiveDc.class);
-        } catch (JsonProcessingException e) {
+            return ActiveDc.fromJson(value);
+        } catch (IllegalArgumentException e) {
             throw new ConsulDirectorException("Consul at " + target.url() + ": key " + target.key() + " (index " + index
-                    + ") does not hold an active-DC document: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    private static String json(ActiveDc doc) {
-        try {
-            return JSON.writeValueAsString(doc);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write " + doc + " as JSON", e);
+                    + ") does not hold an active-DC document: " + e.getMessage(), e);
         }
     }
 
