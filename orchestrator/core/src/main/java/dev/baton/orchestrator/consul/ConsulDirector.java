@@ -62,10 +62,11 @@ public final class ConsulDirector implements AutoCloseable {
 
     /** What {@link #apply} would change to make {@code wanted} true; changes nothing. */
     public ActiveDcChange preview(ActiveDc wanted) {
-        if (topology.datacenter(wanted.activeDc()).isEmpty()) {
-            throw new IllegalArgumentException("active DC " + wanted.activeDc() + " is not in topology " + topology.name()
-                    + " (" + topology.datacenterNames() + ")");
-        }
+        requireDc(wanted.activeDc(), "active DC");
+        wanted.shards().forEach((shard, dc) -> {
+            if (topology.shard(shard).isEmpty()) throw new IllegalArgumentException("shard " + shard + " is not in topology " + topology.name());
+            requireDc(dc, "shard " + shard + "'s primary DC");
+        });
         Optional<Entry> entry = read(target.key());
         ActiveDc before = entry.map(e -> parse(e.value(), e.modifyIndex())).orElse(null);
         ActiveDc after = wanted.sameRouting(before) ? before : wanted;
@@ -174,8 +175,7 @@ public final class ConsulDirector implements AutoCloseable {
     }
 
     private void register(String service, String dcName, List<String> tags) {
-        Datacenter dc = topology.datacenter(dcName).orElseThrow(() -> new IllegalArgumentException(
-                "DC " + dcName + " is not in topology " + topology.name() + " (" + topology.datacenterNames() + ")"));
+        Datacenter dc = requireDc(dcName, "DC");
         // One catalog node per DC, named after it: Baton's DCs, not Consul's, are the unit of failover here.
         var registration = ImmutableCatalogRegistration.builder()
                 .node(dc.name()).address(dc.address())
@@ -186,6 +186,11 @@ public final class ConsulDirector implements AutoCloseable {
             catalog.register(registration);
             return null;
         });
+    }
+
+    private Datacenter requireDc(String name, String what) {
+        return topology.datacenter(name).orElseThrow(() -> new IllegalArgumentException(
+                what + " " + name + " is not in topology " + topology.name() + " (" + topology.datacenterNames() + ")"));
     }
 
     private static String instanceId(String service, String dc) {

@@ -173,6 +173,10 @@ abstract class ConsulDirectorScenarios {
         try (ConsulDirector consul = director()) {
             assertThatThrownBy(() -> consul.preview(ActiveDc.allIn(topology, "north", "f-1", T0)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("north").hasMessageContaining("[east, west]");
+            assertThatThrownBy(() -> consul.preview(ActiveDc.allIn(topology, "east", "f-1", T0).withShard("s9", "east", "f-1", T0)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shard s9 is not in topology " + name);
+            assertThatThrownBy(() -> consul.preview(ActiveDc.allIn(topology, "east", "f-1", T0).withShard("s1", "north", "f-1", T0)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("shard s1's primary DC north");
             assertThatThrownBy(() -> consul.setTags(target().service(), "north", List.of("active")))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("north");
             consul.putKv(target().key(), "east");
