@@ -91,6 +91,25 @@ class DnsUpdateLabTest {
     }
 
     @Test
+    void aRecordSetWithBothDcsIsReplacedByTheOneAddress() throws Exception {
+        DnsUpdateClient client = new DnsUpdateClient(dns.server(), dns.tsig());
+        Update both = new Update(Name.fromString(dns.zone()));
+        both.add(Name.fromString(name), Type.A, dns.ttl(), atWest.ip());
+        SimpleResolver signed = resolver();
+        signed.setTSIGKey(new TSIG(dns.tsig().algorithm(), dns.tsig().name(), dns.tsig().secret()));
+        assertThat(signed.send(both).getRcode()).isEqualTo(Rcode.NOERROR);
+        try {
+            assertThat(client.aRecords(name)).containsExactlyInAnyOrder(atEast, atWest);
+            DnsChange change = new CheckoutDnsUpdate(dns).pointAt(atWest.ip());
+            assertThat(change.changed()).isTrue();
+            assertThat(client.aRecords(name)).containsExactly(atWest);
+        } finally {
+            new CheckoutDnsUpdate(dns).pointAt(atEast.ip());
+        }
+        assertThat(client.aRecords(name)).containsExactly(atEast);
+    }
+
+    @Test
     void aWrongSecretOrAnUnknownKeyIsRefusedNamingServerRecordAndRcodeAndChangesNothing() {
         Tsig key = dns.tsig();
         Tsig wrongSecret = new Tsig(key.name(), key.algorithm(), randomSecret());
