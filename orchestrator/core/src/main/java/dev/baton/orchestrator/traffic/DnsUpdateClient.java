@@ -38,7 +38,8 @@ public final class DnsUpdateClient {
     public DnsUpdateClient(Endpoint server, Tsig key) {
         this.server = server;
         this.key = key;
-        // TCP for both: a lost UDP answer to an UPDATE would leave it unknown whether the change was applied.
+        // TCP: a lost UDP answer to an UPDATE would leave it unknown whether the change was applied, and a
+        // record set read over TCP is never truncated.
         this.queries = resolver(server);
         this.updates = resolver(server);
         updates.setTSIGKey(tsig(key));
