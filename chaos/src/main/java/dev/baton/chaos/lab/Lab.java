@@ -264,6 +264,7 @@ public final class Lab implements AutoCloseable {
             PowerDns.awaitReady(pdns, topology.dns(), marker);
             String firstDc = topology.datacenters().getFirst().address();
             PowerDns.createZone(topology.dns(), firstDc);
+            PowerDns.allowSignedUpdates(topology.dns());
             PowerDns.awaitAnswer(topology.dns(), firstDc);
         });
         topology.datacenters().forEach(dc -> parts.add(() -> {

@@ -10,8 +10,11 @@ import dev.baton.wire.Role;
 import dev.baton.wire.Shard;
 import dev.baton.wire.ShardFrontends;
 import dev.baton.wire.Topology;
+import dev.baton.wire.Tsig;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -25,6 +28,8 @@ final class Layout {
     static final Credentials CREDENTIALS =
             new Credentials("shop", "baton", "baton-lab", "app", "app-lab", "repl", "repl-lab");
     static final String DNS_API_KEY = "baton-lab";
+    static final String TSIG_KEY_NAME = "baton-lab.";
+    static final String TSIG_ALGORITHM = "hmac-sha256";
     /** Its servers are named after the DCs whose checkout apps they are. */
     static final String CHECKOUT_BACKEND = "b_checkout";
 
@@ -75,8 +80,15 @@ final class Layout {
         }
 
         Dns dns = new Dns("example.test.", "checkout.example.test.", 1, dnsServer,
-                "http://" + SHARED_ADDRESS + ":" + dnsApiPort, DNS_API_KEY);
+                "http://" + SHARED_ADDRESS + ":" + dnsApiPort, DNS_API_KEY, tsigKey());
         return new Topology("lab", datacenters, shardList, dns, zookeeper, CREDENTIALS);
+    }
+
+    /** A fresh secret per lab, as long as the HMAC-SHA256 output (RFC 8945 section 6 asks for at least that). */
+    private static Tsig tsigKey() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return new Tsig(TSIG_KEY_NAME, TSIG_ALGORITHM, Base64.getEncoder().encodeToString(secret));
     }
 
     static String shardName(int index) {

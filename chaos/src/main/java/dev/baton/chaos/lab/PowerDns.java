@@ -2,6 +2,7 @@ package dev.baton.chaos.lab;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.baton.wire.Dns;
+import dev.baton.wire.Tsig;
 
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -92,6 +93,31 @@ final class PowerDns {
             }
         } catch (IOException e) {
             throw new LabException("cannot create zone " + dns.zone() + " at " + dns.apiUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Lets the topology's TSIG key update the zone over RFC 2136: the key goes into the backend's tsigkeys
+     * and the zone's TSIG-ALLOW-DNSUPDATE metadata names it, so unsigned or wrongly signed updates are refused.
+     */
+    static void allowSignedUpdates(Dns dns) {
+        Tsig key = dns.tsig();
+        post(dns, "/api/v1/servers/localhost/tsigkeys",
+                Map.of("name", key.name(), "algorithm", key.algorithm(), "key", key.secret()), "TSIG key " + key.name());
+        post(dns, "/api/v1/servers/localhost/zones/" + dns.zone() + "/metadata",
+                Map.of("kind", "TSIG-ALLOW-DNSUPDATE", "metadata", List.of(key.name())),
+                "TSIG-ALLOW-DNSUPDATE " + key.name() + " on zone " + dns.zone());
+    }
+
+    private static void post(Dns dns, String path, Map<String, Object> body, String what) {
+        try {
+            HttpResponse<String> response = send(dns, "POST", path, JSON.writeValueAsString(body));
+            if (response.statusCode() != 201 && response.statusCode() != 200) {
+                throw new LabException("PowerDNS at " + dns.apiUrl() + " refused " + what + ": HTTP " + response.statusCode()
+                        + " " + response.body());
+            }
+        } catch (IOException e) {
+            throw new LabException("cannot create " + what + " at " + dns.apiUrl() + ": " + e.getMessage(), e);
         }
     }
 

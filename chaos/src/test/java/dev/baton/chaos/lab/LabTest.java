@@ -7,6 +7,7 @@ import dev.baton.wire.Jdbc;
 import dev.baton.wire.Shard;
 import dev.baton.wire.ShardFrontends;
 import dev.baton.wire.Topology;
+import dev.baton.wire.Tsig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
@@ -121,6 +123,16 @@ class LabTest {
         assertThat(answers).hasSize(1);
         assertThat(answers.getFirst().getTTL()).isEqualTo(1);
         assertThat(((ARecord) answers.getFirst()).getAddress().getHostAddress()).isEqualTo("127.0.1.1");
+    }
+
+    @Test
+    void theTopologyCarriesTheLabsOwnTsigKeyForDynamicUpdates() {
+        Tsig key = topology.dns().tsig();
+        assertThat(key.name()).isEqualTo("baton-lab.");
+        assertThat(key.algorithm()).isEqualTo("hmac-sha256");
+        assertThat(Base64.getDecoder().decode(key.secret())).hasSize(32);
+        assertThat(Layout.plan(LabSpec.defaults(dir.resolve("another"))).dns().tsig().secret())
+                .as("every lab draws its own secret").isNotEqualTo(key.secret());
     }
 
     @Test

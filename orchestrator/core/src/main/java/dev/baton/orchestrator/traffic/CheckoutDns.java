@@ -9,7 +9,7 @@ import java.util.Optional;
  * The edge traffic step of an evacuation: point {@code checkout.example.test} at a DC's address
  * through the PowerDNS API, then wait until the server itself answers with it.
  */
-public final class CheckoutDns {
+public final class CheckoutDns implements DnsDirector {
     private static final Duration SERVE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Dns dns;
@@ -23,17 +23,18 @@ public final class CheckoutDns {
     }
 
     /** The checkout record as the API holds it. */
+    @Override
     public Optional<ARecord> current() {
         return api.aRecord(dns.zone(), dns.checkoutName());
     }
 
-    /** What {@link #pointAt} would change; changes nothing. */
+    @Override
     public DnsChange preview(String ip) {
         return new DnsChange(PowerDnsClient.fqdn(dns.zone()), PowerDnsClient.fqdn(dns.checkoutName()), current().orElse(null),
                 new ARecord(PowerDnsClient.fqdn(dns.checkoutName()), ip, dns.ttl()));
     }
 
-    /** Idempotent: pointing at the address it already has changes nothing (and says so). */
+    @Override
     public DnsChange pointAt(String ip) {
         DnsChange change = api.setARecord(dns.zone(), dns.checkoutName(), ip, dns.ttl());
         server.awaitAddress(dns.checkoutName(), ip, SERVE_TIMEOUT);
