@@ -88,7 +88,7 @@ public final class ApiServer implements AutoCloseable {
         router.get(BASE + "/health").handler(ctx -> json(ctx, 200, health.snapshot()));
         router.get(BASE + "/agents").handler(ctx -> json(ctx, 200, health.agents()));
         // Asking who leads is a ZooKeeper read: off the event loop.
-        router.get(BASE + "/topology").handler(ctx -> blocking(ctx, 200, () -> new TopologyView(leadership.id(),
+        router.get(BASE + "/topology").handler(ctx -> blocking(ctx, 200, () -> TopologyView.of(leadership.id(),
                 leadership.leaderId().orElse(""), config.topology())));
         router.get(BASE + "/failovers").handler(ctx -> blocking(ctx, 200, failovers::list));
         router.get(BASE + "/failovers/:id").handler(ctx -> blocking(ctx, 200, () -> failovers.get(ctx.pathParam("id"))));

@@ -116,6 +116,12 @@ class CoordinatorApiTest {
         assertThat(view.get("coordinator").asText()).isEqualTo("c-west");
         assertThat(view.get("leader").asText()).isEqualTo(a.leadership().isLeader() ? "c-east" : "c-west");
         assertThat(view.at("/topology/datacenters/0/name").asText()).isEqualTo("east");
+        // A viewer reads it: no password, API key or TSIG secret in it.
+        assertThat(view.at("/topology/credentials/adminUser").asText()).isNotBlank();
+        for (String secret : List.of("/topology/credentials/adminPassword", "/topology/credentials/appPassword",
+                "/topology/credentials/replPassword", "/topology/dns/apiKey")) {
+            assertThat(view.at(secret).asText()).as(secret).isEqualTo("(hidden)");
+        }
     }
 
     @Test
