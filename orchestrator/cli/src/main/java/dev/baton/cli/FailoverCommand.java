@@ -37,6 +37,11 @@ final class FailoverCommand implements Callable<Integer> {
     String from;
     @Option(names = "--to", required = true, description = "The DC that takes over.")
     String to;
+    @Option(names = "--runbook", paramLabel = "NAME", description = "A shipped runbook (planned-evacuation, fail-back, shard-switchover, "
+            + "emergency-failover); default: planned-evacuation, or fail-back into a drained DC.")
+    String runbook;
+    @Option(names = "--shard", paramLabel = "SHARD", description = "A shard to move (repeatable); default: every shard whose primary is in --from.")
+    List<String> shards;
     @Option(names = "--dry-run", description = "Print the exact plan; change nothing.")
     boolean dryRun;
     @Option(names = "--reason", description = "Why; goes to the audit log (default: a line naming you).")
@@ -66,6 +71,8 @@ final class FailoverCommand implements Callable<Integer> {
         ObjectNode request = CoordinatorApi.JSON.createObjectNode().put("from", from).put("to", to)
                 .put("reason", reason != null ? reason : "baton failover by " + System.getProperty("user.name") + " from the CLI")
                 .put("dryRun", dryRun).put("force", force);
+        if (runbook != null) request.put("runbook", runbook);
+        if (shards != null) shards.forEach(request.putArray("shards")::add);
         CoordinatorApi.Answer answer = client.post("/failovers", request);
         if (!answer.ok()) {
             err.println("baton: failover " + answer.error());
@@ -142,7 +149,7 @@ final class FailoverCommand implements Callable<Integer> {
             sb.append("  dns: ").append(dns.path("name").asText()).append(" A ").append(dns.at("/before/ip").asText("(none)"))
                     .append(" -> ").append(dns.at("/after/ip").asText()).append('\n');
         }
-        sb.append("  lb: ").append(traffic.path("lb").asText()).append('\n');
+        if (traffic.hasNonNull("lb")) sb.append("  lb: ").append(traffic.path("lb").asText()).append('\n');
         for (JsonNode w : traffic.at("/weights/weights")) {
             if (w.path("before").asInt() != w.path("after").asInt()) {
                 sb.append("      HAProxy ").append(w.path("haproxy").asText()).append(' ').append(w.path("backend").asText()).append('/')
@@ -152,6 +159,7 @@ final class FailoverCommand implements Callable<Integer> {
         }
         traffic.path("problems").forEach(p -> sb.append("  traffic problem: ").append(p.asText()).append('\n'));
         problems(answer).forEach(p -> sb.append("  problem: ").append(p).append('\n'));
+        if (answer.hasNonNull("runbookText")) sb.append(answer.path("runbookText").asText());
         sb.append("dry run: nothing changed\n");
         return sb.toString();
     }

@@ -107,9 +107,11 @@ class FailoverCommandTest {
 
     @Test
     void a_aDryRunPrintsThePlanAndChangesNothing() {
-        MainTest.Run r = MainTest.run("failover", "--from", "east", "--to", "west", "--dry-run", "--dir", labDir.toString());
+        MainTest.Run r = MainTest.run("failover", "--from", "east", "--to", "west", "--runbook", "planned-evacuation", "--dry-run",
+                "--dir", labDir.toString());
         assertThat(r.code()).as(r.err() + r.out()).isZero();
         assertThat(r.out()).contains("plan: fail over from east to west (target west is HEALTHY)")
+                .contains("plan: runbook planned-evacuation, from east to west").contains("4. switch-shards [switch-shards]")
                 .contains("fence s1-east (" + topology.shard("s1").orElseThrow().serverIn("east").orElseThrow().endpoint().host())
                 .contains("promote s2-west (").contains("flip 2 writer frontend(s): east, west")
                 .contains("dns: checkout.example.test. A " + topology.datacenter("east").orElseThrow().address())

@@ -32,7 +32,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -133,12 +132,12 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         if (request.dryRun()) {
-            blocking(ctx, 200, () -> Map.of("dryRun", true, "plan", failovers.dryRun(request),
-                    "targetHealth", failovers.targetHealth(request)));
+            blocking(ctx, 200, () -> failovers.dryRun(request));
         } else {
             blocking(ctx, 202, () -> {
                 var failover = failovers.start(request, who.name());
-                ctx.put(AUDIT_DETAIL, "started failover " + failover.id() + " from " + request.from() + " to " + request.to()
+                ctx.put(AUDIT_DETAIL, "started failover " + failover.id() + " (runbook " + failover.runbook().runbook() + ") from "
+                        + request.from() + " to " + request.to()
                         + (request.force() ? " (forced)" : "") + ": " + request.reason());
                 ctx.response().putHeader("Location", BASE + "/failovers/" + failover.id());
                 return failover;
@@ -290,16 +289,18 @@ public final class ApiServer implements AutoCloseable {
             case BAD_REQUEST -> error(ctx, 400, "bad_request", refused.getMessage());
             case NOT_FOUND -> error(ctx, 404, "not_found", refused.getMessage());
             case NOT_LEADER -> send(ctx, 409, "not_leader", new ApiError("not_leader", refused.getMessage(),
-                    refused.leader().orElse("")), refused.getMessage());
+                    refused.leader().orElse(""), null), refused.getMessage());
             case RUNNING -> error(ctx, 409, "failover_running", refused.getMessage());
             case TARGET_UNHEALTHY -> error(ctx, 409, "target_unhealthy", refused.getMessage());
             case NOT_READY -> error(ctx, 409, "not_ready", refused.getMessage());
             case CONFLICT -> error(ctx, 409, "conflict", refused.getMessage());
+            case INVALID_RUNBOOK -> send(ctx, 422, "invalid_runbook", new ApiError("invalid_runbook", refused.getMessage(), null,
+                    refused.problems()), refused.getMessage());
         }
     }
 
     private static void error(RoutingContext ctx, int status, String code, String message) {
-        send(ctx, status, code, new ApiError(code, message, null), message);
+        send(ctx, status, code, new ApiError(code, message, null, null), message);
     }
 
     private static void send(RoutingContext ctx, int status, String code, ApiError error, String message) {

@@ -12,7 +12,13 @@ import dev.baton.orchestrator.switchover.SwitchoverResult;
 import dev.baton.orchestrator.traffic.CheckoutDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
 import dev.baton.orchestrator.traffic.CheckoutVerifier;
-import dev.baton.wire.Datacenter;
+import dev.baton.orchestrator.traffic.Verification;
+import dev.baton.runbooks.model.OnFailure;
+import dev.baton.runbooks.model.Retry;
+import dev.baton.runbooks.plan.Action;
+import dev.baton.runbooks.plan.Plan;
+import dev.baton.runbooks.plan.PlannedStep;
+import dev.baton.wire.Shard;
 import dev.baton.wire.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,19 +35,27 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
- * One failover being run: walks {@link FailoverStep#IN_ORDER}, writing the failover to ZooKeeper
- * and announcing each step before and after it. A failure or an abort before any shard switched
- * undoes the steps done (the failed one included: a drain can fail half-way) in reverse and ends
- * ROLLED_BACK; after that, nothing is undone and the failover ends FAILED with the reason.
+ * One failover being run: walks its runbook plan's steps in order ({@link FailoverStep#of}), writing
+ * the failover to ZooKeeper and announcing each step before and after it. Each step gets its plan's
+ * timeout and retries; a step that still fails does what its plan says: {@code rollback} undoes the
+ * steps done (the failed one included: a drain can fail half-way) through their plan's undo steps,
+ * newest first, and ends ROLLED_BACK; {@code stop} ends FAILED undoing nothing; {@code continue}
+ * goes on and ends FAILED. Past the point of no return (a point-of-no-return step done, or a shard
+ * switched) a rollback becomes a roll forward: nothing is undone and the next steps run. An abort
+ * is taken until the first point-of-no-return step starts, and undoes what was done.
  * <p>
  * The same run finishes a failover a lost leader left RUNNING ({@link #takeover}): the steps its
  * timeline shows DONE are not run again, and the shards it may have touched are reconciled first,
@@ -56,8 +70,8 @@ final class Evacuation {
      * attempt's socket timeout (3 s). A slower answer is a failed verification, not a slow one.
      */
     private static final Duration VERIFY_TIMEOUT = Duration.ofSeconds(8);
-    private static final FailoverStep PRECHECK = new FailoverStep.Precheck();
-    private static final FailoverStep SWITCH_SHARDS = new FailoverStep.SwitchShards();
+    /** How long a step that overran its timeout gets, once interrupted, to stop before the failover goes on without it. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
     /**
      * What every failover of one coordinator runs with.
@@ -78,7 +92,8 @@ final class Evacuation {
     private final String takenOverBy;
     private final CheckoutDns dns;
     private final CheckoutDrain drain;
-    private final CheckoutVerifier verifier;
+    /** The runbook plan's steps, in its order. */
+    private final List<FailoverStep> steps;
     private final Map<String, ShardProgress> progress = new ConcurrentHashMap<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile Failover failover;
@@ -97,7 +112,7 @@ final class Evacuation {
         this.takenOverBy = takenOverBy;
         this.dns = new CheckoutDns(config.topology().dns());
         this.drain = new CheckoutDrain(config.topology());
-        this.verifier = new CheckoutVerifier(config.topology(), VERIFY_TIMEOUT);
+        this.steps = failover.runbook().steps().stream().map(FailoverStep::of).toList();
         failover.shards().forEach(s -> progress.put(s.shard(), s));
     }
 
@@ -111,9 +126,9 @@ final class Evacuation {
         return new Evacuation(failover, context, self);
     }
 
-    /** A new failover's timeline: every step pending. */
-    static List<TimelineStep> pendingTimeline() {
-        return FailoverStep.IN_ORDER.stream().map(s -> TimelineStep.pending(s.name())).toList();
+    /** A new failover's timeline: every step of its plan pending. */
+    static List<TimelineStep> pendingTimeline(Plan plan) {
+        return plan.steps().stream().map(s -> TimelineStep.pending(s.id())).toList();
     }
 
     String id() {
@@ -149,7 +164,7 @@ final class Evacuation {
 
     private Failover runSteps() {
         // On a takeover, what the lost leader finished; those steps are not run again.
-        List<FailoverStep> done = new ArrayList<>(FailoverStep.IN_ORDER.stream()
+        List<FailoverStep> done = new ArrayList<>(steps.stream()
                 .filter(s -> failover.step(s.name()).state() == TimelineStep.State.DONE).toList());
         List<String> reasons = new ArrayList<>();
         if (takenOverBy != null) {
@@ -157,7 +172,7 @@ final class Evacuation {
             if (rolledBack.isPresent()) return finish(rolledBack.get(), reasons);
         }
         Failover.State state = Failover.State.SUCCEEDED;
-        for (FailoverStep step : FailoverStep.IN_ORDER) {
+        for (FailoverStep step : steps) {
             if (done.contains(step)) continue;
             if (!context.leading().getAsBoolean()) {
                 // A coordinator that lost leadership stops acting and writes nothing more: the record stays
@@ -175,7 +190,7 @@ final class Evacuation {
             }
             begin(step);
             try {
-                List<String> changes = step.run(this);
+                List<String> changes = attempts(step);
                 end(step, TimelineStep.State.DONE, changes, "");
                 done.add(step);
                 context.afterStep().accept(step.name());
@@ -186,22 +201,29 @@ final class Evacuation {
                 LOG.error("failover {}: {}", failover.id(), why, e);
                 end(step, TimelineStep.State.FAILED, List.of(), message(e));
                 reasons.add(why);
-                if (anyShardSwitched()) {
+                OnFailure onFailure = step.planned().onFailure();
+                if (onFailure == OnFailure.CONTINUE || (onFailure == OnFailure.ROLLBACK && pastNoReturn(done))) {
                     state = Failover.State.FAILED;
-                    if (step instanceof FailoverStep.Verify) {
+                    if (step instanceof FailoverStep.Verify && anyShardSwitched()) {
                         events.publish("failover.verify-failed", failover.id(), "", step.name(), "failover " + failover.id()
                                 + ": VERIFICATION FAILED at " + failover.request().to() + ", the shards stay switched: " + message(e));
                     }
                     continue;
                 }
                 done.add(step);
-                state = rollBack(done.reversed(), reasons, "") ? Failover.State.ROLLED_BACK : Failover.State.FAILED;
+                // A failover that changed nothing yet ends as if rolled back, whatever its on-failure says.
+                boolean changedNothing = done.stream().allMatch(FailoverStep::readOnly);
+                if (onFailure == OnFailure.ROLLBACK || changedNothing) {
+                    state = rollBack(done.reversed(), reasons, "") ? Failover.State.ROLLED_BACK : Failover.State.FAILED;
+                } else {
+                    state = Failover.State.FAILED;
+                }
                 skip(next(step), "not run: " + step.name() + " failed");
                 break;
             }
         }
         List<String> failedShards = shardFailures();
-        if (failover.step(SWITCH_SHARDS.name()).state() == TimelineStep.State.DONE && !failedShards.isEmpty()) {
+        if (switchSteps().anyMatch(s -> failover.step(s.name()).state() == TimelineStep.State.DONE) && !failedShards.isEmpty()) {
             state = Failover.State.FAILED;
             reasons.addFirst(String.join("; ", failedShards));
         }
@@ -238,12 +260,12 @@ final class Evacuation {
             return Optional.empty();
         }
         interrupted.ifPresent(s -> end(step(s.name()), TimelineStep.State.FAILED, List.of(), lost));
-        boolean changedNothing = started.stream().allMatch(s -> s.name().equals(PRECHECK.name()));
+        boolean changedNothing = started.stream().allMatch(s -> step(s.name()).readOnly());
         reasons.add(lost + (changedNothing ? ", before anything changed" : "") + "; no shard switched, so " + by + " rolled it back");
-        List<FailoverStep> undo = FailoverStep.IN_ORDER.stream().filter(s -> failover.step(s.name()).state() == TimelineStep.State.DONE
+        List<FailoverStep> undo = steps.stream().filter(s -> failover.step(s.name()).state() == TimelineStep.State.DONE
                 || failover.step(s.name()).state() == TimelineStep.State.FAILED).toList();
         boolean complete = rollBack(undo.reversed(), reasons, " by the takeover of " + by);
-        FailoverStep.IN_ORDER.stream().filter(s -> failover.step(s.name()).state() == TimelineStep.State.PENDING).findFirst()
+        steps.stream().filter(s -> failover.step(s.name()).state() == TimelineStep.State.PENDING).findFirst()
                 .ifPresent(first -> skip(first, "not run: " + lost + " and " + by + " rolled it back"));
         return Optional.of(complete ? Failover.State.ROLLED_BACK : Failover.State.FAILED);
     }
@@ -253,13 +275,13 @@ final class Evacuation {
      * started, that is every shard not finished; before, only one with a step recorded (none, normally).
      */
     private void reconcileShards() {
-        boolean switching = failover.step(SWITCH_SHARDS.name()).state() != TimelineStep.State.PENDING;
+        boolean switching = switchSteps().anyMatch(s -> failover.step(s.name()).state() != TimelineStep.State.PENDING);
         Map<String, Optional<String>> hints = new LinkedHashMap<>();
         failover.plan().shards().stream().map(s -> progress.get(s.shard()))
                 .filter(p -> !p.finished() && (switching || !p.steps().isEmpty()))
                 .forEach(p -> hints.put(p.shard(), p.steps().isEmpty() ? Optional.empty() : Optional.of(p.steps().getLast().name())));
         if (hints.isEmpty()) return;
-        for (SwitchoverResult r : new SwitchoverEngine(planned(), options).reconcileAll(failover.request().to(), hints)) {
+        for (SwitchoverResult r : new SwitchoverEngine(only(hints.keySet()), options).reconcileAll(failover.request().to(), hints)) {
             // The reconcile's own steps follow the lost leader's; its write pause is unknown (the lost leader's share is).
             ShardProgress before = progress.get(r.shard());
             List<StepRecord> steps = new ArrayList<>(before.steps());
@@ -271,15 +293,74 @@ final class Evacuation {
         }
     }
 
-    /** Whether an abort came in; otherwise, from switch-shards on, none can. */
+    /** Whether an abort came in; otherwise, from the first point-of-no-return step on, none can. */
     private Optional<String> enter(FailoverStep step) {
         synchronized (gate) {
             if (abortedBecause != null) return Optional.of(abortedBecause);
-            if (step instanceof FailoverStep.SwitchShards && notAbortable == null) {
-                notAbortable = "failover " + failover.id() + " is past its point of no return: switch-shards has started, and each"
-                        + " shard finishes or rolls back on its own within seconds";
+            if (step.planned().pointOfNoReturn() && notAbortable == null) {
+                notAbortable = "failover " + failover.id() + " is past its point of no return: " + step.name() + " has started"
+                        + (step instanceof FailoverStep.SwitchShards ? ", and each shard finishes or rolls back on its own within seconds" : "");
             }
             return Optional.empty();
+        }
+    }
+
+    /** Once a point-of-no-return step is done or a shard switched, a failure rolls forward. */
+    private boolean pastNoReturn(List<FailoverStep> done) {
+        return anyShardSwitched() || done.stream().anyMatch(s -> s.planned().pointOfNoReturn());
+    }
+
+    private Stream<FailoverStep> switchSteps() {
+        return steps.stream().filter(s -> s instanceof FailoverStep.SwitchShards);
+    }
+
+    /**
+     * Runs the step with its plan's retries and timeout. A step that overran its timeout is interrupted
+     * and given a short grace to stop, so that a rollback does not race it.
+     */
+    private List<String> attempts(FailoverStep step) {
+        Retry retry = step.planned().retry();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return timed(step);
+            } catch (SwitchoverAbandoned e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (attempt >= retry.attempts() || !context.leading().getAsBoolean()) throw e;
+                Duration backoff = retry.backoffBefore(attempt + 1);
+                events.publish("failover.step.retry", failover.id(), "", step.name(), "failover " + failover.id() + ": " + step.name()
+                        + " attempt " + (attempt + 1) + " failed (" + message(e) + "); retrying in " + backoff.toMillis() + " ms");
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting to retry " + step.name(), interrupted);
+                }
+            }
+        }
+    }
+
+    private List<String> timed(FailoverStep step) {
+        Duration timeout = step.planned().timeout();
+        FutureTask<List<String>> task = new FutureTask<>(() -> step.run(this));
+        Thread worker = Thread.ofVirtual().name("failover-" + failover.id() + "-" + step.name()).start(task);
+        try {
+            return task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            try {
+                if (!worker.join(STOP_GRACE)) LOG.error("failover {}: {} still runs {} after its timeout", failover.id(), step.name(), STOP_GRACE);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException(step.name() + " took longer than its timeout of " + timeout.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(step.name() + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            task.cancel(true);
+            throw new IllegalStateException("interrupted while running " + step.name(), e);
         }
     }
 
@@ -304,8 +385,10 @@ final class Evacuation {
     private boolean rollBack(List<FailoverStep> steps, List<String> reasons, String how) {
         boolean complete = true;
         for (FailoverStep step : steps) {
+            Optional<PlannedStep> rollback = failover.runbook().undoOf(step.planned());
+            if (rollback.isEmpty()) continue;
             try {
-                List<String> restored = step.undo(this);
+                List<String> restored = step.undo(this, rollback.get());
                 if (!restored.isEmpty()) {
                     update(failover.withStep(failover.step(step.name()).undone(how, restored)));
                     events.publish("failover.rollback", failover.id(), "", step.name(), "failover " + failover.id()
@@ -347,19 +430,19 @@ final class Evacuation {
     /** Marks {@code first} and every step after it SKIPPED. */
     private void skip(FailoverStep first, String why) {
         boolean from = false;
-        for (FailoverStep step : FailoverStep.IN_ORDER) {
+        for (FailoverStep step : steps) {
             from |= step.equals(first);
             if (from) failover = failover.withStep(failover.step(step.name()).skipped(why));
         }
     }
 
-    private static FailoverStep next(FailoverStep step) {
-        int i = FailoverStep.IN_ORDER.indexOf(step);
-        return i + 1 < FailoverStep.IN_ORDER.size() ? FailoverStep.IN_ORDER.get(i + 1) : null;
+    private FailoverStep next(FailoverStep step) {
+        int i = steps.indexOf(step);
+        return i + 1 < steps.size() ? steps.get(i + 1) : null;
     }
 
-    private static FailoverStep step(String name) {
-        return FailoverStep.IN_ORDER.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    private FailoverStep step(String name) {
+        return steps.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
     /**
@@ -387,16 +470,17 @@ final class Evacuation {
         return failover.withShards(failover.plan().shards().stream().map(s -> progress.get(s.shard())).toList());
     }
 
-    Datacenter target() {
-        return context.planner().datacenter(failover.request().to(), "to");
+    DcHealth health(String dc) {
+        return context.health().get().dc(dc);
     }
 
-    DcHealth targetHealth() {
-        return context.health().get().dc(failover.request().to());
+    Planner.Discovery discover() {
+        return context.planner().discover(failover.request().from(), failover.request().to());
     }
 
-    FailoverPlan replan() {
-        return context.planner().plan(failover.request().from(), failover.request().to());
+    /** The failover's shards as the servers stand now, candidates judged against {@code maxLag}. */
+    FailoverPlan replan(Duration maxLag) {
+        return context.planner().plan(discover(), failover.runbook(), maxLag);
     }
 
     CheckoutDns dns() {
@@ -407,23 +491,31 @@ final class Evacuation {
         return drain;
     }
 
-    CheckoutVerifier verifier() {
-        return verifier;
+    /**
+     * One synthetic checkout per shard at DC {@code dc}, kept for {@code shards} (every shard when empty).
+     * Every shard is asked: the app maps shops to shards over all of them, so the verifier needs the whole topology.
+     */
+    List<Verification> verify(String dc, List<String> shards) {
+        List<Verification> all = new CheckoutVerifier(config.topology(), VERIFY_TIMEOUT).verifyEveryShard(dc);
+        // In the topology's shard order; a failed checkout does not know its shard.
+        List<Shard> order = config.topology().shards();
+        return IntStream.range(0, all.size()).filter(i -> shards.isEmpty() || shards.contains(order.get(i).name()))
+                .mapToObj(all::get).toList();
     }
 
     void recordTraffic(UnaryOperator<TrafficOutcome> change) {
         update(failover.withTraffic(change));
     }
 
-    void announce(String summary) {
-        events.publish("failover.report", failover.id(), "", "report", summary);
+    void announce(String step, String summary) {
+        events.publish("failover.report", failover.id(), "", step, summary);
     }
 
     /**
      * The planned shards through the engine in parallel; each shard's progress persisted after every
      * one of its steps. A shard already in the target DC (switched before a takeover) is left as it is.
      */
-    List<ShardProgress> switchShards() {
+    List<ShardProgress> switchShards(Action.SwitchShards switches) {
         String id = failover.id();
         // On a takeover a shard may already show the lost leader's and the reconcile's steps: they stay, this run's follow.
         Map<String, Integer> earlier = new ConcurrentHashMap<>();
@@ -436,8 +528,12 @@ final class Evacuation {
             // Announced once saved: whoever hears of a step (a bench killing this leader at it) finds it in ZooKeeper.
             persist(id, now, () -> events.publish("failover.step", id, shard, step, shard + ": " + step + " done"));
         };
-        List<SwitchoverResult> results = new SwitchoverEngine(planned(), options.withListener(listener)).switchoverAll(failover.request().to());
-        if (!context.leading().getAsBoolean()) throw new SwitchoverAbandoned("this coordinator no longer leads after every shard ended");
+        List<SwitchoverResult> results = new ArrayList<>();
+        for (List<Action.ShardMove> group : switches.groups()) {
+            Set<String> shards = group.stream().map(Action.ShardMove::shard).collect(Collectors.toSet());
+            results.addAll(new SwitchoverEngine(only(shards), options.withListener(listener)).switchoverAll(switches.to()));
+            if (!context.leading().getAsBoolean()) throw new SwitchoverAbandoned("this coordinator no longer leads after a group of shards ended");
+        }
         for (SwitchoverResult r : results) {
             ShardProgress done = finished(progress.get(r.shard()), earlier.get(r.shard()), r);
             progress.put(r.shard(), done);
@@ -451,9 +547,8 @@ final class Evacuation {
         return failover.plan().shards().stream().map(s -> progress.get(s.shard())).toList();
     }
 
-    /** The topology with only the failover's planned shards. */
-    private Topology planned() {
-        Set<String> planned = failover.plan().shards().stream().map(ShardPlan::shard).collect(Collectors.toSet());
+    /** The topology with only these shards. */
+    private Topology only(Set<String> planned) {
         Topology topology = config.topology();
         return new Topology(topology.name(), topology.datacenters(),
                 topology.shards().stream().filter(s -> planned.contains(s.name())).toList(), topology.dns(), topology.zookeeper(),

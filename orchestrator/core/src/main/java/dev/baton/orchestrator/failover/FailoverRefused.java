@@ -1,5 +1,6 @@
 package dev.baton.orchestrator.failover;
 
+import java.util.List;
 import java.util.Optional;
 
 /** A failover request refused before anything changed; the message names the problem. */
@@ -19,20 +20,33 @@ public class FailoverRefused extends RuntimeException {
         /** A candidate cannot take over now: lagging, not replicating, errant transactions, or a shard cannot be asked. */
         NOT_READY,
         /** The world does not allow it now: no primaries to move, a failover not running. */
-        CONFLICT
+        CONFLICT,
+        /** The runbook is invalid, cannot be planned for this request, or has steps this coordinator cannot run; see {@link #problems()}. */
+        INVALID_RUNBOOK
     }
 
     private final Kind kind;
     private final String leader;
+    private final List<String> problems;
 
     public FailoverRefused(Kind kind, String message) {
         this(kind, message, null);
     }
 
     public FailoverRefused(Kind kind, String message, String leader) {
+        this(kind, message, leader, List.of());
+    }
+
+    public FailoverRefused(Kind kind, String message, String leader, List<String> problems) {
         super(message);
         this.kind = kind;
         this.leader = leader;
+        this.problems = List.copyOf(problems);
+    }
+
+    /** Every problem found, one each; empty when the message says it all. */
+    public List<String> problems() {
+        return problems;
     }
 
     public Kind kind() {

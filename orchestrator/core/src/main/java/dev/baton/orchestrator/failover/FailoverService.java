@@ -8,8 +8,13 @@ import dev.baton.orchestrator.health.HealthSnapshot;
 import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
+import dev.baton.orchestrator.runbook.RunbookPlans;
+import dev.baton.orchestrator.runbook.RunbookRefused;
 import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
+import dev.baton.runbooks.plan.Plan;
+import dev.baton.runbooks.plan.PlanRequest;
+import dev.baton.runbooks.plan.PlanText;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.curator.framework.recipes.locks.Lease;
 import org.slf4j.Logger;
@@ -22,6 +27,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,17 +96,29 @@ public final class FailoverService {
         if (leadership.isLeader()) takeover.schedule();
     }
 
-    /** The plan a request would run, computed by reading the servers only. Any coordinator answers. */
-    public FailoverPlan dryRun(FailoverRequest request) {
+    /**
+     * What a request would run, computed by reading the servers only: the runbook's plan and, next to
+     * it, each shard's fence and candidate with their problems and the traffic preview. Any coordinator answers.
+     *
+     * @throws FailoverRefused as {@link #start} would for the request, the target's health aside
+     */
+    public DryRun dryRun(FailoverRequest request) {
         validate(request);
-        return planner.plan(request.from(), request.to());
+        Planner.Discovery discovery = planner.discover(request.from(), request.to());
+        Plan runbook = runbookPlan(request, discovery);
+        return new DryRun(true, runbook.runbook(), runbook, PlanText.render(runbook), planner.plan(discovery, runbook),
+                health.get().dc(request.to()));
     }
 
-    /** The target DC's health as the last evaluation judged it. */
-    public DcHealth targetHealth(FailoverRequest request) {
-        validate(request);
-        planner.datacenter(request.to(), "to");
-        return health.get().dc(request.to());
+    /**
+     * A dry run's answer.
+     *
+     * @param runbookPlan what would run, step by step: every server, record and frontend touched, parallel groups
+     * @param runbookText the same, as {@code baton runbook plan} prints it
+     * @param plan        the shards' live fence and candidate with their problems, and the traffic preview
+     */
+    public record DryRun(boolean dryRun, String runbook, Plan runbookPlan, String runbookText, FailoverPlan plan,
+                         DcHealth targetHealth) {
     }
 
     /**
@@ -114,7 +132,7 @@ public final class FailoverService {
         requireLeader();
         String current = running.get();
         if (current != null) throw runningRefusal(current);
-        FailoverPlan plan = planner.plan(request.from(), request.to());
+        Planner.Discovery discovery = planner.discover(request.from(), request.to());
         DcHealth target = health.get().dc(request.to());
         String forced = "";
         if (target.verdict() != Verdict.HEALTHY) {
@@ -123,10 +141,10 @@ public final class FailoverService {
             if (!request.force()) throw new FailoverRefused(FailoverRefused.Kind.TARGET_UNHEALTHY, why + " (an admin may force it)");
             forced = " FORCED although the " + why;
         }
-        if (!plan.allProblems().isEmpty()) {
-            throw new FailoverRefused(FailoverRefused.Kind.NOT_READY, "not ready to fail over from " + request.from() + " to "
-                    + request.to() + ": " + String.join("; ", plan.allProblems()));
-        }
+        if (!discovery.problems().isEmpty()) throw notReady(request, discovery.problems());
+        Plan runbook = runbookPlan(request, discovery);
+        FailoverPlan plan = planner.plan(discovery, runbook);
+        if (!plan.allProblems().isEmpty()) throw notReady(request, plan.allProblems());
         String id = "f-" + ID_TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         Lease lease = lock.tryAcquire(id).orElseThrow(() -> runningRefusal(lock.holder().orElse("(unknown)")));
         // A failover a lost leader left RUNNING comes first: this leader's takeover finishes it.
@@ -139,8 +157,8 @@ public final class FailoverService {
             release(lease);
             throw runningRefusal(running.get());
         }
-        Failover failover = new Failover(id, request, requestedBy, self, Failover.State.RUNNING, Instant.now(), null, plan,
-                Evacuation.pendingTimeline(), TrafficOutcome.NONE, plan.shards().stream().map(s -> ShardProgress.pending(s.shard())).toList(), "");
+        Failover failover = new Failover(id, request, requestedBy, self, Failover.State.RUNNING, Instant.now(), null, runbook, plan,
+                Evacuation.pendingTimeline(runbook), TrafficOutcome.NONE, plan.shards().stream().map(s -> ShardProgress.pending(s.shard())).toList(), "");
         try {
             store.create(failover);
         } catch (RuntimeException e) {
@@ -148,8 +166,8 @@ public final class FailoverService {
             release(lease);
             throw e;
         }
-        events.publish("failover.started", id, "", "", requestedBy + " started a failover from " + request.from() + " to "
-                + request.to() + " of " + plan.shards().size() + " shard(s): " + request.reason() + forced);
+        events.publish("failover.started", id, "", "", requestedBy + " started runbook " + runbook.runbook() + " from " + request.from()
+                + " to " + request.to() + " of " + plan.shards().size() + " shard(s): " + request.reason() + forced);
         Evacuation evacuation = Evacuation.start(failover, context);
         runner.set(Thread.ofVirtual().name("failover-" + id).start(() -> {
             try {
@@ -258,6 +276,46 @@ public final class FailoverService {
         throw new FailoverRefused(FailoverRefused.Kind.NOT_LEADER, "coordinator " + self + " is not the leader; "
                 + leader.map(l -> "send failovers to the leader " + l.id() + " at " + l.url()).orElse("no leader is elected right now"),
                 leader.map(CoordinatorPeer::url).orElse(null));
+    }
+
+    /**
+     * The request's runbook planned against where the primaries are now. Without a runbook named, a
+     * failover into a DC that is itself drained sends traffic home: {@code fail-back}; otherwise
+     * {@code planned-evacuation}.
+     *
+     * @throws FailoverRefused unknown, invalid, not plannable, or with a step this coordinator cannot run; every problem listed
+     */
+    private Plan runbookPlan(FailoverRequest request, Planner.Discovery discovery) {
+        String name = request.runbook() != null && !request.runbook().isBlank() ? request.runbook() : defaultRunbook(request.to());
+        Plan plan;
+        try {
+            plan = RunbookPlans.plan(name, config.topology(), discovery.primaryDcs(),
+                    new PlanRequest(request.from(), request.to(), request.shards(), request.reason(), Map.of()));
+        } catch (RunbookRefused e) {
+            throw new FailoverRefused(e.problems().isEmpty() ? FailoverRefused.Kind.BAD_REQUEST : FailoverRefused.Kind.INVALID_RUNBOOK,
+                    e.getMessage(), null, e.problems());
+        }
+        List<String> unsupported = FailoverStep.unsupported(plan);
+        if (!unsupported.isEmpty()) {
+            throw new FailoverRefused(FailoverRefused.Kind.INVALID_RUNBOOK, "runbook " + name + " cannot run on this coordinator:\n"
+                    + String.join("\n", unsupported), null, unsupported);
+        }
+        return plan;
+    }
+
+    private String defaultRunbook(String to) {
+        try {
+            return planner.drained(to) ? "fail-back" : "planned-evacuation";
+        } catch (RuntimeException e) {
+            // An HAProxy that cannot be read: the plan's own preview and its drain step meet the same problem and say so.
+            LOG.warn("cannot tell whether DC {} is drained ({}); planning planned-evacuation", to, e.getMessage());
+            return "planned-evacuation";
+        }
+    }
+
+    private static FailoverRefused notReady(FailoverRequest request, List<String> problems) {
+        return new FailoverRefused(FailoverRefused.Kind.NOT_READY, "not ready to fail over from " + request.from() + " to "
+                + request.to() + ": " + String.join("; ", problems));
     }
 
     private FailoverRefused runningRefusal(String id) {

@@ -7,7 +7,13 @@ import dev.baton.orchestrator.traffic.DrainChange;
 import dev.baton.orchestrator.traffic.TrafficException;
 import dev.baton.orchestrator.traffic.Verification;
 import dev.baton.orchestrator.traffic.WeightChange;
+import dev.baton.runbooks.model.Condition;
+import dev.baton.runbooks.model.Step;
+import dev.baton.runbooks.plan.Action;
+import dev.baton.runbooks.plan.Plan;
+import dev.baton.runbooks.plan.PlannedStep;
 
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,16 +21,19 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The steps of a whole-DC failover. {@link #IN_ORDER} is the one place that says which run and in
- * what order; {@link Evacuation} runs them, persisting and announcing each before and after, for a
- * new failover and for one a new leader takes over alike.
+ * What this coordinator does for each kind of planned step: the one place that maps a runbook plan's
+ * {@link Action}s to actuators. {@link Evacuation} runs a plan's steps in its order through
+ * {@link #of}, persisting and announcing each before and after, for a new failover and for one a new
+ * leader takes over alike. A kind without an actuator here is refused before anything runs
+ * ({@link #unsupported}), never faked.
  */
 sealed interface FailoverStep {
 
-    List<FailoverStep> IN_ORDER = List.of(new Precheck(), new DrainDns(), new DrainLoadBalancer(), new SwitchShards(),
-            new Verify(), new Report());
+    PlannedStep planned();
 
-    String name();
+    default String name() {
+        return planned().id();
+    }
 
     /**
      * Does the step's work.
@@ -35,40 +44,113 @@ sealed interface FailoverStep {
     List<String> run(Evacuation run);
 
     /**
-     * Puts back what {@link #run} changed, for a rollback before any shard switched; what it restored.
-     * Idempotent, from what {@link #run} recorded (which an undo leaves as it is): a new leader may undo
-     * again what a lost one had undone already.
+     * Runs {@code rollback} (the plan's rollback step that undoes this one) for a rollback before the
+     * point of no return; what it restored. Idempotent, from what {@link #run} recorded (which an undo
+     * leaves as it is): a new leader may undo again what a lost one had undone already.
      */
-    default List<String> undo(Evacuation run) {
+    default List<String> undo(Evacuation run, PlannedStep rollback) {
         return List.of();
     }
 
-    /**
-     * Checked again at the last moment: time passed since the request was accepted (lock,
-     * persistence), and a candidate may have fallen behind meanwhile.
-     */
-    record Precheck() implements FailoverStep {
-        public String name() {
-            return "precheck";
-        }
+    /** Whether the step only looks: a failover that ran only such steps changed nothing. */
+    default boolean readOnly() {
+        return false;
+    }
 
+    static FailoverStep of(PlannedStep step) {
+        return switch (step.action()) {
+            case Action.Check c -> new Precheck(step, c);
+            case Action.PointRecord p -> new DrainDns(step, p);
+            case Action.SetWeights w -> new DrainLoadBalancer(step, w);
+            case Action.SwitchShards s -> new SwitchShards(step, s);
+            case Action.Checkout c -> new Verify(step, c);
+            case Action.Message m when m.channels().isEmpty() -> new Report(step, m);
+            case Action.Message m -> throw new UnsupportedOperationException("step " + step.id()
+                    + ": not supported by this coordinator yet: notify to " + String.join(", ", m.channels()));
+            case Action.Approve a -> throw unsupported(step);
+            case Action.FlipWriters f -> throw unsupported(step);
+            case Action.ConsulKv c -> throw unsupported(step);
+            case Action.ConsulTags c -> throw unsupported(step);
+            case Action.Call c -> throw unsupported(step);
+            case Action.Wait w -> throw unsupported(step);
+        };
+    }
+
+    /** Every step of the plan (rollback steps included) this coordinator cannot run; empty when it can run them all. */
+    static List<String> unsupported(Plan plan) {
+        List<String> problems = new ArrayList<>();
+        for (PlannedStep step : plan.steps()) {
+            try {
+                of(step);
+            } catch (UnsupportedOperationException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        for (PlannedStep step : plan.rollback()) {
+            if (!(step.action() instanceof Action.PointRecord || step.action() instanceof Action.SetWeights)) {
+                problems.add("rollback step " + step.id() + ": not supported by this coordinator yet as an undo: " + step.kind());
+            }
+        }
+        return problems;
+    }
+
+    private static UnsupportedOperationException unsupported(PlannedStep step) {
+        return new UnsupportedOperationException("step " + step.id() + ": not supported by this coordinator yet: " + step.kind());
+    }
+
+    /**
+     * The plan's conditions, checked at the last moment: time passed since the request was accepted
+     * (lock, persistence), and a candidate may have fallen behind meanwhile. A forced failover skips
+     * the health verdicts, as the request asked.
+     */
+    record Precheck(PlannedStep planned, Action.Check check) implements FailoverStep {
         public List<String> run(Evacuation run) {
             FailoverRequest request = run.failover().request();
-            DcHealth target = run.targetHealth();
-            if (target.verdict() != Verdict.HEALTHY && !request.force()) {
-                throw new IllegalStateException("target DC " + target.dc() + " is " + target.verdict()
-                        + (target.reasons().isEmpty() ? "" : ": " + String.join("; ", target.reasons())));
+            List<String> failed = new ArrayList<>();
+            for (Condition condition : check.conditions()) {
+                switch (condition) {
+                    case Condition.DcHealthy h -> {
+                        DcHealth dc = run.health(h.dc());
+                        if (dc.verdict() != Verdict.HEALTHY && !request.force()) {
+                            failed.add("DC " + dc.dc() + " is " + dc.verdict()
+                                    + (dc.reasons().isEmpty() ? "" : ": " + String.join("; ", dc.reasons())));
+                        }
+                    }
+                    case Condition.DcDown d -> {
+                        DcHealth dc = run.health(d.dc());
+                        if (dc.verdict() != Verdict.DOWN) failed.add("DC " + dc.dc() + " is " + dc.verdict() + ", not DOWN");
+                    }
+                    case Condition.MaxLag m -> {
+                        FailoverPlan now = run.replan(m.max());
+                        if (!now.allProblems().isEmpty()) failed.add("not ready: " + String.join("; ", now.allProblems()));
+                        Set<String> planned = shardNames(run.failover().plan());
+                        if (!shardNames(now).equals(planned)) {
+                            failed.add("the shards with a primary in " + request.from() + " changed since the plan: "
+                                    + planned + " then, " + shardNames(now) + " now");
+                        }
+                    }
+                    case Condition.PrimariesIn p -> {
+                        List<String> shards = run.failover().runbook().shards();
+                        if (run.discover().heldBy(p.dc()).stream().noneMatch(shards::contains)) {
+                            failed.add("DC " + p.dc() + " holds none of the primaries of " + shards);
+                        }
+                    }
+                    case Condition.CheckoutOk o -> run.verify(o.dc(), List.of()).stream().filter(v -> !v.ok())
+                            .forEach(v -> failed.add("checkout at " + o.dc() + " failed: " + v.error()));
+                    case Condition.Window w -> {
+                        ZonedDateTime now = ZonedDateTime.now(w.zone());
+                        if (!w.days().contains(now.getDayOfWeek()) || now.toLocalTime().isBefore(w.from()) || !now.toLocalTime().isBefore(w.to())) {
+                            failed.add("now (" + now + ") is outside the window " + w.days() + " " + w.from() + "-" + w.to() + " " + w.zone());
+                        }
+                    }
+                }
             }
-            FailoverPlan now = run.replan();
-            if (!now.allProblems().isEmpty()) {
-                throw new IllegalStateException("not ready: " + String.join("; ", now.allProblems()));
-            }
-            Set<String> planned = shardNames(run.failover().plan());
-            if (!shardNames(now).equals(planned)) {
-                throw new IllegalStateException("the shards with a primary in " + request.from() + " changed since the plan: "
-                        + planned + " then, " + shardNames(now) + " now");
-            }
+            if (!failed.isEmpty()) throw new IllegalStateException(String.join("; ", failed));
             return List.of();
+        }
+
+        public boolean readOnly() {
+            return true;
         }
 
         private static Set<String> shardNames(FailoverPlan plan) {
@@ -76,31 +158,25 @@ sealed interface FailoverStep {
         }
     }
 
-    /** Points the checkout record at the target DC and waits until the DNS server answers with it. */
-    record DrainDns() implements FailoverStep {
-        public String name() {
-            return "drain-dns";
-        }
-
+    /** Points the checkout record at the planned DC's address and waits until the DNS server answers with it. */
+    record DrainDns(PlannedStep planned, Action.PointRecord point) implements FailoverStep {
         public List<String> run(Evacuation run) {
-            String ip = run.target().address();
-            // Recorded before the change, so a rollback knows what to put back even if the change fails half-way.
-            DnsChange intent = run.dns().preview(ip);
+            // Recorded before the change, so a rollback knows something may have changed even if the change fails half-way.
+            DnsChange intent = run.dns().preview(point.address());
             run.recordTraffic(t -> t.withDns(intent));
-            DnsChange change = run.dns().pointAt(ip);
+            DnsChange change = run.dns().pointAt(point.address());
             run.recordTraffic(t -> t.withDns(change));
             return List.of(describe(change));
         }
 
         /** Nothing recorded means the step failed reading the record: it changed nothing. */
-        public List<String> undo(Evacuation run) {
-            DnsChange done = run.failover().traffic().dns();
-            if (done == null) return List.of();
-            if (done.before() == null) {
-                throw new TrafficException(done.name() + " had no A record before; it stays at " + done.after().ip());
+        public List<String> undo(Evacuation run, PlannedStep rollback) {
+            if (run.failover().traffic().dns() == null) return List.of();
+            if (!(rollback.action() instanceof Action.PointRecord back)) {
+                throw new TrafficException("rollback step " + rollback.id() + " is a " + rollback.kind() + ", which cannot undo " + name());
             }
-            DnsChange back = run.dns().pointAt(done.before().ip());
-            return back.changed() ? List.of(describe(back)) : List.of();
+            DnsChange done = run.dns().pointAt(back.address());
+            return done.changed() ? List.of(describe(done)) : List.of();
         }
 
         static String describe(DnsChange change) {
@@ -110,29 +186,35 @@ sealed interface FailoverStep {
         }
     }
 
-    /** Sets every DC's HAProxy checkout weights: a drain of the source, or an undrain on a fail-back (see the plan). */
-    record DrainLoadBalancer() implements FailoverStep {
-        public String name() {
-            return "drain-lb";
-        }
-
+    /** Sets every DC's HAProxy checkout weights: a drain of the source, or an undrain (traffic home), as planned. */
+    record DrainLoadBalancer(PlannedStep planned, Action.SetWeights weights) implements FailoverStep {
         public List<String> run(Evacuation run) {
-            FailoverPlan plan = run.failover().plan();
-            boolean undrain = plan.traffic().lb() == TrafficPlan.LbAction.UNDRAIN;
             // Recorded before the change: a drain can fail on one HAProxy after another one moved.
-            DrainChange intent = undrain ? run.drain().previewUndrain() : run.drain().previewDrain(plan.from(), plan.to());
+            DrainChange intent = switch (weights.action()) {
+                case DRAIN -> run.drain().previewDrain(weights.from(), weights.to());
+                case UNDRAIN -> run.drain().previewUndrain();
+                case RESTORE -> throw new IllegalStateException(name() + ": a restore only undoes an earlier step");
+            };
             run.recordTraffic(t -> t.withWeights(intent));
-            DrainChange change = undrain ? run.drain().undrain() : run.drain().drain(plan.from(), plan.to());
+            DrainChange change = weights.action() == Step.LbAction.UNDRAIN ? run.drain().undrain()
+                    : run.drain().drain(weights.from(), weights.to());
             run.recordTraffic(t -> t.withWeights(change));
             return describe(change);
         }
 
         /** Nothing recorded means the step failed reading the weights: it changed nothing. */
-        public List<String> undo(Evacuation run) {
+        public List<String> undo(Evacuation run, PlannedStep rollback) {
             DrainChange done = run.failover().traffic().weights();
             if (done == null) return List.of();
-            DrainChange back = run.drain().restore(done);
-            return back.changed() ? describe(back) : List.of();
+            if (!(rollback.action() instanceof Action.SetWeights back)) {
+                throw new TrafficException("rollback step " + rollback.id() + " is a " + rollback.kind() + ", which cannot undo " + name());
+            }
+            DrainChange undone = switch (back.action()) {
+                case RESTORE -> run.drain().restore(done);
+                case UNDRAIN -> run.drain().undrain();
+                case DRAIN -> run.drain().drain(back.from(), back.to());
+            };
+            return undone.changed() ? describe(undone) : List.of();
         }
 
         static List<String> describe(DrainChange change) {
@@ -145,17 +227,13 @@ sealed interface FailoverStep {
     }
 
     /**
-     * Every planned shard through the switchover engine, in parallel. The point of no return: once
-     * a shard switched, a failure rolls nothing back. When none switched it counts as failed, and
-     * the traffic steps are undone.
+     * The planned shards through the switchover engine, group after group, the shards of a group in
+     * parallel. Once a shard switched, a failure rolls nothing back. When none switched it counts as
+     * failed, and the step's on-failure applies.
      */
-    record SwitchShards() implements FailoverStep {
-        public String name() {
-            return "switch-shards";
-        }
-
+    record SwitchShards(PlannedStep planned, Action.SwitchShards switches) implements FailoverStep {
         public List<String> run(Evacuation run) {
-            List<ShardProgress> shards = run.switchShards();
+            List<ShardProgress> shards = run.switchShards(switches);
             List<String> lines = shards.stream().map(p -> p.shard() + " " + p.state()
                     + (p.writePauseMs() == null ? "" : String.format(Locale.ROOT, " (write pause %.1f ms)", p.writePauseMs()))
                     + (p.reason().isBlank() ? "" : ": " + p.reason())).toList();
@@ -166,18 +244,10 @@ sealed interface FailoverStep {
         }
     }
 
-    /**
-     * A synthetic checkout per shard at the target DC's app. A failure is reported loudly (event,
-     * report, FAILED) but undoes nothing: the shards already moved, and moving them back blindly
-     * could make things worse than the failed checkout shows.
-     */
-    record Verify() implements FailoverStep {
-        public String name() {
-            return "verify";
-        }
-
+    /** A synthetic checkout per planned shard (every shard when the plan names none) at the planned DC's app. */
+    record Verify(PlannedStep planned, Action.Checkout checkout) implements FailoverStep {
         public List<String> run(Evacuation run) {
-            List<Verification> results = run.verifier().verifyEveryShard(run.target().name());
+            List<Verification> results = run.verify(checkout.dc(), checkout.shards());
             run.recordTraffic(t -> t.withVerifications(results));
             List<String> failed = results.stream().filter(v -> !v.ok()).map(Verification::error).toList();
             if (!failed.isEmpty()) {
@@ -189,16 +259,15 @@ sealed interface FailoverStep {
         }
     }
 
-    /** The report is built from the persisted failover (GET .../report); this step announces its summary. */
-    record Report() implements FailoverStep {
-        public String name() {
-            return "report";
-        }
-
+    /**
+     * The report is built from the persisted failover (GET .../report); this step announces the plan's
+     * message and the report's summary on the event stream. Other channels are refused at planning.
+     */
+    record Report(PlannedStep planned, Action.Message message) implements FailoverStep {
         public List<String> run(Evacuation run) {
             String summary = FailoverReport.of(run.snapshot()).summary();
-            run.announce(summary);
-            return List.of(summary);
+            run.announce(name(), message.text() + " | " + summary);
+            return List.of(message.text(), summary);
         }
     }
 }

@@ -13,9 +13,16 @@ import dev.baton.wire.DbServer;
 import dev.baton.wire.Shard;
 import dev.baton.wire.Topology;
 
+import dev.baton.runbooks.model.Step;
+import dev.baton.runbooks.plan.Action;
+import dev.baton.runbooks.plan.Plan;
+import dev.baton.runbooks.plan.PlannedStep;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,8 +30,10 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
- * Turns "from DC A to DC B" into a concrete plan by asking every shard's servers where its
- * primary is now, and the DNS API and every HAProxy what the traffic steps would change. Only reads: a plan changes nothing, which is what a dry run relies on.
+ * Asks every shard's servers where its primary is now (what a runbook is planned against), and
+ * details a runbook plan with what the servers say: each shard's fence and candidate with its
+ * problems, and what the DNS API and every HAProxy would see change. Only reads: a plan changes
+ * nothing, which is what a dry run relies on.
  */
 final class Planner {
     private final Topology topology;
@@ -39,54 +48,96 @@ final class Planner {
         this.drain = new CheckoutDrain(topology);
     }
 
-    /** @throws FailoverRefused when the DCs are unknown or the same, or {@code from} holds no primary */
-    FailoverPlan plan(String from, String to) {
+    /**
+     * Where every shard's primary is now, asked of its servers.
+     *
+     * @throws FailoverRefused when the DCs are unknown or the same, or {@code from} holds no primary
+     */
+    Discovery discover(String from, String to) {
         Datacenter source = datacenter(from, "from");
         Datacenter target = datacenter(to, "to");
         if (source.equals(target)) {
             throw new FailoverRefused(FailoverRefused.Kind.BAD_REQUEST, "'from' and 'to' are both " + from + "; a failover needs two different DCs");
         }
-        List<ShardPlan> shards = new ArrayList<>();
+        List<LiveShard> live = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        List<String> elsewhere = new ArrayList<>();
         for (Discovered d : discoverAll()) {
-            if (d.problem() != null) {
-                problems.add(d.problem());
-            } else if (d.live().primary().server().dc().equals(from)) {
-                shards.add(shardPlan(d.live(), target));
-            } else {
-                elsewhere.add(d.live().shard().name() + " in " + d.live().primary().server().dc());
-            }
+            if (d.problem() != null) problems.add(d.problem());
+            else live.add(d.live());
         }
-        if (shards.isEmpty() && problems.isEmpty()) {
+        Discovery discovery = new Discovery(from, to, live, problems);
+        if (discovery.heldBy(from).isEmpty() && problems.isEmpty()) {
             throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "DC " + from + " holds no shard primaries (primaries: "
-                    + String.join(", ", elsewhere) + "); nothing to fail over");
+                    + live.stream().map(l -> l.shard().name() + " in " + l.primary().server().dc()).collect(Collectors.joining(", "))
+                    + "); nothing to fail over");
         }
-        return new FailoverPlan(from, to, traffic(source, target), shards, problems);
+        return discovery;
     }
 
-    /** The DNS record and LB weights as they are now and as the failover would set them; reads only. */
-    private TrafficPlan traffic(Datacenter source, Datacenter target) {
+    /**
+     * The shards a runbook plan moves, as the servers stand, and what its traffic steps would change.
+     *
+     * @param maxLag a candidate further behind is a problem
+     */
+    FailoverPlan plan(Discovery discovery, Plan runbook, Duration maxLag) {
+        Datacenter target = datacenter(discovery.to(), "to");
+        List<ShardPlan> shards = discovery.live().stream().filter(l -> runbook.shards().contains(l.shard().name())
+                        && l.primary().server().dc().equals(discovery.from()))
+                .map(l -> shardPlan(l, target, maxLag)).toList();
+        return new FailoverPlan(discovery.from(), discovery.to(), traffic(runbook), shards, discovery.problems());
+    }
+
+    FailoverPlan plan(Discovery discovery, Plan runbook) {
+        return plan(discovery, runbook, maxLag);
+    }
+
+    /** Where each shard's primary is now; shards whose servers could not be asked are in {@code problems}. */
+    record Discovery(String from, String to, List<LiveShard> live, List<String> problems) {
+        Map<String, String> primaryDcs() {
+            return live.stream().collect(Collectors.toMap(l -> l.shard().name(), l -> l.primary().server().dc()));
+        }
+
+        List<String> heldBy(String dc) {
+            return live.stream().filter(l -> l.primary().server().dc().equals(dc)).map(l -> l.shard().name()).toList();
+        }
+    }
+
+    /** The DNS record and LB weights as they are now and as the plan's first DNS and LB steps would set them; reads only. */
+    private TrafficPlan traffic(Plan runbook) {
         List<String> problems = new ArrayList<>();
         DnsChange record = null;
-        try {
-            record = dns.preview(target.address());
-        } catch (TrafficException e) {
-            problems.add("DNS: " + e.getMessage());
+        Action.PointRecord point = first(runbook, Action.PointRecord.class).orElse(null);
+        if (point != null) {
+            try {
+                record = dns.preview(point.address());
+            } catch (TrafficException e) {
+                problems.add("DNS: " + e.getMessage());
+            }
         }
-        TrafficPlan.LbAction lb = TrafficPlan.LbAction.DRAIN;
+        Action.SetWeights set = first(runbook, Action.SetWeights.class).orElse(null);
+        TrafficPlan.LbAction lb = set == null ? null
+                : set.action() == Step.LbAction.UNDRAIN ? TrafficPlan.LbAction.UNDRAIN : TrafficPlan.LbAction.DRAIN;
         DrainChange weights = null;
-        try {
-            // Into a DC that is itself drained, traffic goes home: that is a fail-back, and it undrains.
-            lb = drain.drained(target.name()) ? TrafficPlan.LbAction.UNDRAIN : TrafficPlan.LbAction.DRAIN;
-            weights = lb == TrafficPlan.LbAction.UNDRAIN ? drain.previewUndrain() : drain.previewDrain(source.name(), target.name());
-        } catch (TrafficException | HaproxyException e) {
-            problems.add("load balancers: " + e.getMessage());
+        if (set != null) {
+            try {
+                weights = lb == TrafficPlan.LbAction.UNDRAIN ? drain.previewUndrain() : drain.previewDrain(set.from(), set.to());
+            } catch (TrafficException | HaproxyException e) {
+                problems.add("load balancers: " + e.getMessage());
+            }
         }
         return new TrafficPlan(record, lb, weights, problems);
     }
 
-    private ShardPlan shardPlan(LiveShard live, Datacenter target) {
+    private static <A extends Action> Optional<A> first(Plan runbook, Class<A> kind) {
+        return runbook.steps().stream().map(PlannedStep::action).filter(kind::isInstance).map(kind::cast).findFirst();
+    }
+
+    /** Whether DC {@code dc}'s own HAProxy sends none of its checkouts to its own app: traffic going there goes home. */
+    boolean drained(String dc) {
+        return drain.drained(dc);
+    }
+
+    private ShardPlan shardPlan(LiveShard live, Datacenter target, Duration maxLag) {
         Shard shard = live.shard();
         DbServer fence = live.primary().server();
         DbServer candidate = shard.serverIn(target.name()).orElse(null);

@@ -10,7 +10,7 @@ import java.util.List;
  * checkout weights it sets in every DC's HAProxy, each with its value now and after.
  *
  * @param dns      null when the DNS API could not be read (see {@code problems})
- * @param lb       a drain of the source DC, or, when the target is itself drained (a fail-back), an undrain
+ * @param lb       what the runbook's load-balancer step does (drain or undrain); null when it has none
  * @param weights  null when an HAProxy could not be read (see {@code problems})
  * @param problems why part of the preview is missing; they do not refuse a failover, whose DNS or LB
  *                 step meets the same problem and rolls back

@@ -1,5 +1,6 @@
 package dev.baton.orchestrator.config;
 
+import dev.baton.wire.CheckoutFrontend;
 import dev.baton.wire.Credentials;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
@@ -28,7 +29,8 @@ public class ConfigLoaderTest {
     public static Topology topology() {
         Endpoint any = new Endpoint("127.0.0.1", 1);
         List<Datacenter> dcs = List.of("east", "west").stream().map(dc -> new Datacenter(dc, "127.0.0.1", any, any,
-                List.of(new ShardFrontends("s1", any, "s1_writer", "primary", any, "s1_reader")), null)).toList();
+                List.of(new ShardFrontends("s1", any, "s1_writer", "primary", any, "s1_reader")),
+                new CheckoutFrontend(any, "b_checkout"))).toList();
         Shard s1 = new Shard("s1", 0, List.of(new DbServer("s1-east", "s1", "east", any, Role.PRIMARY),
                 new DbServer("s1-west", "s1", "west", any, Role.REPLICA)));
         return new Topology("t", dcs, List.of(s1), new Dns("example.test.", "checkout.example.test.", 1, any, "http://127.0.0.1:1", "k"),

@@ -77,7 +77,10 @@ class EvacuationLabTest {
     private static final Duration AGENT_INTERVAL = Duration.ofMillis(500);
     private static final HealthPolicy POLICY = new HealthPolicy(Duration.ofMillis(1500), Duration.ofSeconds(1), 2, 5,
             Duration.ofSeconds(60), 4, Duration.ofSeconds(5));
-    private static final String[] STEPS = {"precheck", "drain-dns", "drain-lb", "switch-shards", "verify", "report"};
+    /** The steps of the shipped planned-evacuation runbook, a request's default. */
+    private static final List<String> EVACUATION = List.of("precheck", "drain-dns", "drain-lb", "switch-shards", "verify", "report");
+    /** The steps of the shipped fail-back runbook, the default of a request into a drained DC. */
+    private static final List<String> FAIL_BACK = List.of("precheck", "drain-dns", "undrain-lb", "switch-shards", "verify", "report");
 
     @TempDir
     static Path dir;
@@ -256,7 +259,7 @@ class EvacuationLabTest {
 
     @Test
     void c_anEvacuationUnderLoadMovesDnsWeightsAndPrimariesAndVerifies() throws Exception {
-        JsonNode done = evacuateUnderLoad("east", "west");
+        JsonNode done = evacuateUnderLoad("east", "west", "planned-evacuation", EVACUATION);
         assertThat(done.at("/traffic/dns/before/ip").asText()).isEqualTo(address("east"));
         assertThat(new CheckoutDrain(topology).weights()).isEqualTo(Map.of(
                 "east", Map.of("east", 0, "west", 100), "west", Map.of("east", 0, "west", 100)));
@@ -267,13 +270,74 @@ class EvacuationLabTest {
 
     @Test
     void d_aFailBackIsTheSameOperationAndUndrains() throws Exception {
-        evacuateUnderLoad("west", "east");
+        evacuateUnderLoad("west", "east", "fail-back", FAIL_BACK);
         assertThat(new CheckoutDrain(topology).weights()).isEqualTo(Map.of(
                 "east", Map.of("east", 100, "west", 0), "west", Map.of("east", 0, "west", 100)));
     }
 
+    @Test
+    void e_aRunbookWithAStepThisCoordinatorCannotRunIsRefusedBeforeAnythingChanges() throws Exception {
+        Map<String, String> before = worldState();
+        int failovers = JSON.readTree(Http.get(coordinator.url() + "/api/v1/failovers", TOKEN).body()).size();
+        for (String dryRun : List.of("false", "true")) {
+            HttpResponse<String> refused = Http.post(coordinator.url() + "/api/v1/failovers", TOKEN,
+                    "{\"runbook\":\"emergency-failover\",\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\",\"dryRun\":" + dryRun + "}");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+            JsonNode error = JSON.readTree(refused.body());
+            assertThat(error.get("code").asText()).isEqualTo("invalid_runbook");
+            List<String> problems = new ArrayList<>();
+            error.get("problems").forEach(p -> problems.add(p.asText()));
+            assertThat(problems).containsExactly("step promote: not supported by this coordinator yet: flip-writer",
+                    "step page: not supported by this coordinator yet: notify to pager");
+        }
+        HttpResponse<String> unknown = Http.post(coordinator.url() + "/api/v1/failovers", TOKEN,
+                "{\"runbook\":\"/etc/passwd\",\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\"}");
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(400);
+        assertThat(JSON.readTree(unknown.body()).get("message").asText()).startsWith("no shipped runbook named '/etc/passwd'; shipped: ");
+        HttpResponse<String> noShard = Http.post(coordinator.url() + "/api/v1/failovers", TOKEN,
+                "{\"runbook\":\"shard-switchover\",\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\"}");
+        assertThat(noShard.statusCode()).as(noShard.body()).isEqualTo(422);
+        assertThat(JSON.readTree(noShard.body()).get("problems").get(0).asText()).contains("moves exactly one shard");
+        assertThat(JSON.readTree(Http.get(coordinator.url() + "/api/v1/failovers", TOKEN).body()).size()).isEqualTo(failovers);
+        assertThat(worldState()).isEqualTo(before);
+    }
+
+    @Test
+    void f_theShardSwitchoverRunbookMovesOneShardAndLeavesTrafficWhereItIs() throws Exception {
+        String moved = topology.shards().getFirst().name();
+        String stays = topology.shards().get(1).name();
+        String request = "{\"runbook\":\"shard-switchover\",\"from\":\"east\",\"to\":\"west\",\"shards\":[\"" + moved
+                + "\"],\"reason\":\"maintenance of " + moved + "\"";
+        Map<String, String> before = worldState();
+        JsonNode preview = JSON.readTree(Http.post(coordinator.url() + "/api/v1/failovers", TOKEN, request + ",\"dryRun\":true}").body());
+        assertThat(preview.get("runbook").asText()).isEqualTo("shard-switchover");
+        List<String> planned = new ArrayList<>();
+        preview.at("/runbookPlan/steps").forEach(st -> planned.add(st.get("id").asText()));
+        assertThat(planned).containsExactly("precheck", "switch", "verify", "report");
+        JsonNode groups = preview.at("/runbookPlan/steps/1/action/groups");
+        assertThat(groups).hasSize(1);
+        assertThat(groups.get(0).get(0).get("shard").asText()).isEqualTo(moved);
+        assertThat(groups.get(0).get(0).at("/candidate/dc").asText()).isEqualTo("west");
+        assertThat(preview.get("runbookText").asText()).contains("2. switch [switch-shards]");
+        assertThat(preview.at("/plan/shards")).hasSize(1);
+        assertThat(worldState()).isEqualTo(before);
+
+        HttpResponse<String> started = Http.post(coordinator.url() + "/api/v1/failovers", TOKEN, request + "}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        JsonNode done = awaitEnd(coordinator, JSON.readTree(started.body()).get("id").asText());
+        assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+        assertThat(states(done)).containsExactly("precheck=DONE", "switch=DONE", "verify=DONE", "report=DONE");
+        assertThat(done.at("/runbook/runbook").asText()).isEqualTo("shard-switchover");
+        assertThat(done.at("/traffic/verifications")).hasSize(1);
+        assertThat(done.at("/traffic/verifications/0/shard").asText()).isEqualTo(moved);
+        assertThat(LiveShard.discover(topology.shard(moved).orElseThrow(), topology.credentials()).primary().server().dc()).isEqualTo("west");
+        assertThat(LiveShard.discover(topology.shard(stays).orElseThrow(), topology.credentials()).primary().server().dc()).isEqualTo("east");
+        assertThat(served()).isEqualTo(before.get("dns"));
+        assertThat(worldState().get("weights")).isEqualTo(before.get("weights"));
+    }
+
     /** One evacuation through the API while checkouts flow through DNS; checks what every evacuation must leave. */
-    private JsonNode evacuateUnderLoad(String from, String to) throws Exception {
+    private JsonNode evacuateUnderLoad(String from, String to, String runbook, List<String> steps) throws Exception {
         LoadResult load;
         JsonNode done;
         try (LoadGenerator generator = new LoadGenerator(topology, LoadOptions.defaults().withRate(50))) {
@@ -292,8 +356,8 @@ class EvacuationLabTest {
                 FailoverReport.class);
         System.out.println(report.text());
         assertThat(done.get("state").asText()).as(report.text()).isEqualTo("SUCCEEDED");
-        assertThat(states(done)).containsExactly("precheck=DONE", "drain-dns=DONE", "drain-lb=DONE", "switch-shards=DONE",
-                "verify=DONE", "report=DONE");
+        assertThat(done.at("/runbook/runbook").asText()).isEqualTo(runbook);
+        assertThat(states(done)).containsExactlyElementsOf(steps.stream().map(s -> s + "=DONE").toList());
         Instant previousEnd = Instant.parse(done.get("created").asText());
         for (JsonNode step : done.get("timeline")) {
             Instant startedAt = Instant.parse(step.get("startedAt").asText());
@@ -303,7 +367,7 @@ class EvacuationLabTest {
         // Written before and after every step, and after every traffic change and the end.
         Stat stat = new Stat();
         zk.client().getData().storingStatIn(stat).forPath("/failovers/" + id);
-        assertThat(stat.getVersion()).isGreaterThanOrEqualTo(2 * STEPS.length + 1);
+        assertThat(stat.getVersion()).isGreaterThanOrEqualTo(2 * steps.size() + 1);
 
         assertThat(served()).isEqualTo(address(to));
         assertThat(report.dns().after().ip()).isEqualTo(address(to));

@@ -1,13 +1,20 @@
 package dev.baton.orchestrator.failover;
 
+import dev.baton.orchestrator.config.ConfigLoaderTest;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
+import dev.baton.orchestrator.runbook.TopologyViews;
+import dev.baton.runbooks.Runbooks;
+import dev.baton.runbooks.plan.Plan;
+import dev.baton.runbooks.plan.PlanRequest;
+import dev.baton.runbooks.plan.Planner;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,11 +28,15 @@ class FailoverStoreTest {
         return new ZooKeeperSession(new ZooKeeperConfig(zk.getConnectString(), "store", 4000)).start(10_000);
     }
 
+    /** A plan of the shipped shard-switchover runbook, as the coordinator persists it with a failover. */
+    static final Plan RUNBOOK = new Planner(TopologyViews.of(ConfigLoaderTest.topology()))
+            .plan(Runbooks.shipped("shard-switchover").orThrow(), new PlanRequest("east", "west", List.of("s1"), "test", Map.of()));
+
     private static Failover failover(String id) {
         FailoverPlan plan = new FailoverPlan("east", "west", new TrafficPlan(null, TrafficPlan.LbAction.DRAIN, null, List.of()),
                 List.of(new ShardPlan("s1", null, null, List.of(), List.of())), List.of());
         return new Failover(id, new FailoverRequest(null, "east", "west", "test", false, false), "test", "c-east",
-                Failover.State.RUNNING, Instant.now(), null, plan, Evacuation.pendingTimeline(), TrafficOutcome.NONE,
+                Failover.State.RUNNING, Instant.now(), null, RUNBOOK, plan, Evacuation.pendingTimeline(RUNBOOK), TrafficOutcome.NONE,
                 List.of(ShardProgress.pending("s1")), "");
     }
 
@@ -58,6 +69,8 @@ class FailoverStoreTest {
             Failover stored = next.get("f-1").orElseThrow();
             assertThat(stored.state()).isEqualTo(Failover.State.ROLLED_BACK);
             assertThat(stored.shards()).containsExactly(rolledBack);
+            // What a new leader resumes from: the plan as it was accepted, not the runbook's YAML.
+            assertThat(stored.runbook()).isEqualTo(RUNBOOK);
             assertThat(problems).hasSize(1);
         }
     }
