@@ -4,6 +4,7 @@ import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.events.EventHub;
 import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.HealthSnapshot;
+import dev.baton.orchestrator.switchover.EmergencyPromotion;
 import dev.baton.orchestrator.switchover.StepListener;
 import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverEngine;
@@ -18,6 +19,7 @@ import dev.baton.runbooks.model.Retry;
 import dev.baton.runbooks.plan.Action;
 import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlannedStep;
+import dev.baton.wire.Endpoint;
 import dev.baton.wire.Shard;
 import dev.baton.wire.Topology;
 import org.slf4j.Logger;
@@ -36,6 +38,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -310,8 +315,9 @@ final class Evacuation {
         return anyShardSwitched() || done.stream().anyMatch(s -> s.planned().pointOfNoReturn());
     }
 
+    /** The steps that move shards: a shard they leave unswitched fails the failover, and a takeover reconciles their shards. */
     private Stream<FailoverStep> switchSteps() {
-        return steps.stream().filter(s -> s instanceof FailoverStep.SwitchShards);
+        return steps.stream().filter(s -> s instanceof FailoverStep.SwitchShards || s instanceof FailoverStep.FlipWriters);
     }
 
     /**
@@ -545,6 +551,48 @@ final class Evacuation {
         progress.replaceAll((shard, p) -> p.finished() ? p : new ShardProgress(shard, ShardProgress.State.REFUSED, p.steps(),
                 "its primary was already in " + failover.request().to(), null, null));
         return failover.plan().shards().stream().map(s -> progress.get(s.shard())).toList();
+    }
+
+    /**
+     * The planned shards' emergency promotions, all at once: their primaries' DC is down, so there is no
+     * write pause to pace, only an outage to end. Each shard's outcome is persisted as it ends. A shard
+     * a lost leader promoted already is left as it is (the promotion finds it so).
+     */
+    List<ShardProgress> flipWriters(Action.FlipWriters flips) {
+        EmergencyPromotion promotion = new EmergencyPromotion(config.topology(), options);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<ShardProgress>> promoted = flips.shards().stream().map(f -> pool.submit(() -> promote(promotion, f))).toList();
+            List<ShardProgress> results = new ArrayList<>();
+            for (Future<ShardProgress> f : promoted) results.add(f.get());
+            if (!context.leading().getAsBoolean()) throw new SwitchoverAbandoned("this coordinator no longer leads after promoting the shards");
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while promoting the shards", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException("promoting the shards failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private ShardProgress promote(EmergencyPromotion promotion, Action.ShardFlip flip) {
+        List<EmergencyPromotion.Writer> writers = flip.flips().stream().map(w -> new EmergencyPromotion.Writer(w.dc(),
+                new Endpoint(w.runtime().host(), w.runtime().port()), w.backend(), w.server())).toList();
+        Instant start = Instant.now();
+        SwitchoverResult r = promotion.promote(flip.shard(), flip.target().id(), writers);
+        ShardProgress before = progress.get(flip.shard());
+        List<StepRecord> steps = new ArrayList<>(before == null ? List.of() : before.steps());
+        r.steps().forEach(t -> steps.add(new StepRecord(t.name(), start.plusNanos(nanos(t.startOffsetMs())),
+                start.plusNanos(nanos(t.startOffsetMs() + t.durationMs())), t.durationMs())));
+        // Its "write pause" is this run's share of the outage: from its start until the writers pointed at the new primary.
+        ShardProgress done = new ShardProgress(r.shard(), state(r), steps, r.reason(),
+                r.outcome() == SwitchoverResult.Outcome.SWITCHED ? r.writePauseMs() : null, r.wallMs());
+        progress.put(r.shard(), done);
+        String id = failover.id();
+        persist(id, done, () -> events.publish("failover.shard", id, r.shard(), "", r.shard() + " " + r.outcome() + ": "
+                + (r.outcome() == SwitchoverResult.Outcome.SWITCHED ? "promoted " + r.toServer() + " in " + Math.round(r.wallMs()) + " ms; " : "")
+                + r.reason()));
+        return done;
     }
 
     /** The topology with only these shards. */
