@@ -228,7 +228,7 @@ final class Evacuation {
             }
         }
         List<String> failedShards = shardFailures();
-        if (switchSteps().anyMatch(s -> failover.step(s.name()).state() == TimelineStep.State.DONE) && !failedShards.isEmpty()) {
+        if (shardSteps().anyMatch(s -> failover.step(s.name()).state() == TimelineStep.State.DONE) && !failedShards.isEmpty()) {
             state = Failover.State.FAILED;
             reasons.addFirst(String.join("; ", failedShards));
         }
@@ -259,9 +259,11 @@ final class Evacuation {
         LOG.warn("{} takes over failover {}: {}", by, failover.id(), lost);
         reconcileShards();
         if (!context.leading().getAsBoolean()) throw new SwitchoverAbandoned(by + " no longer leads after reconciling the shards");
-        if (anyShardSwitched()) {
+        // An emergency promotion is never undone (its source DC is down) and runs again safely: once started, it rolls forward.
+        boolean promoting = started.stream().anyMatch(s -> step(s.name()) instanceof FailoverStep.FlipWriters);
+        if (anyShardSwitched() || promoting) {
             events.publish("failover.takeover", failover.id(), "", "", "failover " + failover.id() + " is past its point of no return"
-                    + " (a shard switched): " + by + " rolls it forward");
+                    + (promoting ? " (its emergency promotion started)" : " (a shard switched)") + ": " + by + " rolls it forward");
             return Optional.empty();
         }
         interrupted.ifPresent(s -> end(step(s.name()), TimelineStep.State.FAILED, List.of(), lost));
@@ -315,8 +317,12 @@ final class Evacuation {
         return anyShardSwitched() || done.stream().anyMatch(s -> s.planned().pointOfNoReturn());
     }
 
-    /** The steps that move shards: a shard they leave unswitched fails the failover, and a takeover reconciles their shards. */
     private Stream<FailoverStep> switchSteps() {
+        return steps.stream().filter(s -> s instanceof FailoverStep.SwitchShards);
+    }
+
+    /** The steps that move shards, switched or promoted: a shard they leave unmoved fails the failover. */
+    private Stream<FailoverStep> shardSteps() {
         return steps.stream().filter(s -> s instanceof FailoverStep.SwitchShards || s instanceof FailoverStep.FlipWriters);
     }
 

@@ -62,7 +62,9 @@ public final class EmergencyPromotion {
     }
 
     /**
-     * Promotes {@code targetId} of {@code shardName} and points {@code writers} at it.
+     * Promotes {@code targetId} of {@code shardName} and points {@code writers} at it. The result's write
+     * pause is this run's share of the outage: from its start until the writers point at the target (0
+     * when it found the target promoted already); the outage itself began when the old primary died.
      *
      * @return SWITCHED when the target is the shard's writable primary at the end (its reason names
      *         any writer or replica left unrepaired), REFUSED with the reason when promoting it was
@@ -87,7 +89,6 @@ public final class EmergencyPromotion {
         private final List<String> done = new CopyOnWriteArrayList<>();
         private final List<String> problems = new CopyOnWriteArrayList<>();
         private final List<MariaDbServer> actuators;
-        private double writersAtMs;
 
         Run(Shard shard, DbServer target, List<Writer> writers) {
             this.shard = shard;
@@ -119,7 +120,7 @@ public final class EmergencyPromotion {
             List<DbServer> fenced = new ArrayList<>();
             GtidPosition mustApply;
             try {
-                mustApply = clock.time("fence", () -> fence(writable, fenced));
+                mustApply = writable.isEmpty() ? GtidPosition.EMPTY : clock.time("fence", () -> fence(writable, fenced));
             } catch (RuntimeException e) {
                 return refused("old primary reachable and writable, and fencing it failed: " + e.getMessage()
                         + "; " + name(target) + " left as it was");
@@ -147,7 +148,7 @@ public final class EmergencyPromotion {
                 done.add(target.id() + " already promoted");
             }
             clock.time("writers", () -> Parallel.map(writers, this::pointWriter));
-            writersAtMs = clock.elapsedMs();
+            double writersAtMs = alreadyPromoted ? 0 : clock.elapsedMs();
             if (t.replication().isPresent()) attempt("forget-master", () -> {
                 actuator(target).forgetMaster();
                 done.add(target.id() + " forgot its old master");

@@ -32,7 +32,10 @@ import dev.baton.wire.Topology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -68,24 +71,42 @@ import static org.assertj.core.api.Assertions.assertThat;
  * which this coordinator refuses until a pager channel exists, so the failover service would refuse the
  * whole runbook.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EmergencyFailoverLabTest {
     private static final String PAGE_STEP = "  - id: page\n";
     @TempDir
     static Path dir;
     static Lab lab;
     static Topology topology;
+    static ZooKeeperSession session;
+    static List<String> events = Collections.synchronizedList(new ArrayList<>());
+    static Evacuation.Context context;
+    /** The first test's failover, which the second one pretends a lost leader left in its promote step. */
+    static Failover first;
 
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         lab = Lab.up(new LabSpec(dir.resolve("lab"), List.of("east", "west"), 2, 0, true));
         topology = lab.topology();
+        CoordinatorConfig config = config("emergency-" + ProcessHandle.current().pid());
+        session = new ZooKeeperSession(config.zookeeper()).start(10_000);
+        EventHub hub = new EventHub();
+        hub.subscribe(e -> events.add(e.type() + " " + e.message()));
+        context = new Evacuation.Context(config, SwitchoverOptions.defaults(), new Planner(topology, Duration.ofSeconds(1)),
+                new FailoverStore(session), hub, new FailoverMetrics(new SimpleMeterRegistry()), EmergencyFailoverLabTest::eastDown,
+                () -> true, step -> { });
     }
 
     @AfterAll
     static void stop() {
-        if (lab != null) lab.down();
+        try {
+            if (session != null) session.close();
+        } finally {
+            if (lab != null) lab.down();
+        }
     }
 
+    @Order(1)
     @Test
     void eastDiesAndTheEmergencyRunbookMovesEveryShardAndAllTrafficWestWithEveryAcknowledgedOrder() throws Exception {
         Map<String, List<String>> acknowledged = new HashMap<>();
@@ -94,42 +115,33 @@ class EmergencyFailoverLabTest {
         lab.killProcess("haproxy east");
         lab.killProcess("checkout east");
 
-        CoordinatorConfig config = config("emergency-" + ProcessHandle.current().pid());
-        List<String> events = Collections.synchronizedList(new ArrayList<>());
-        EventHub hub = new EventHub();
-        hub.subscribe(e -> events.add(e.type() + " " + e.message()));
-        Failover done;
-        try (ZooKeeperSession session = new ZooKeeperSession(config.zookeeper()).start(10_000)) {
-            Planner planner = new Planner(topology, Duration.ofSeconds(1));
-            Planner.Discovery discovery = planner.discover("east", "west");
-            assertThat(discovery.problems()).isEmpty();
-            assertThat(discovery.orphans()).extracting(o -> o.shard().name()).containsExactly("s1", "s2");
+        Planner planner = context.planner();
+        Planner.Discovery discovery = planner.discover("east", "west");
+        assertThat(discovery.problems()).isEmpty();
+        assertThat(discovery.orphans()).extracting(o -> o.shard().name()).containsExactly("s1", "s2");
 
-            // A runbook that asks the old primaries cannot move a shard whose primary is unreachable: refused before it runs.
-            Plan planned = RunbookPlans.plan("planned-evacuation", topology, discovery.primaryDcs(), PlanRequest.of("east", "west"));
-            assertThat(planner.plan(discovery, planned).allProblems()).hasSize(2).allSatisfy(p -> assertThat(p)
-                    .contains("no writable primaries", "only a runbook with a flip-writer step promotes a shard whose primary is unreachable"));
+        // A runbook that asks the old primaries cannot move a shard whose primary is unreachable: refused before it runs.
+        Plan planned = RunbookPlans.plan("planned-evacuation", topology, discovery.primaryDcs(), PlanRequest.of("east", "west"));
+        assertThat(planner.plan(discovery, planned).allProblems()).hasSize(2).allSatisfy(p -> assertThat(p)
+                .contains("no writable primaries", "only a runbook with a flip-writer step promotes a shard whose primary is unreachable"));
 
-            Plan runbook = runbookWithoutPager(discovery);
-            assertThat(FailoverStep.unsupported(runbook)).isEmpty();
-            FailoverPlan plan = planner.plan(discovery, runbook);
-            assertThat(plan.allProblems()).isEmpty();
-            assertThat(plan.shards()).allSatisfy(s -> assertThat(s.candidate().dc()).isEqualTo("west"));
+        Plan runbook = runbookWithoutPager(discovery);
+        assertThat(FailoverStep.unsupported(runbook)).isEmpty();
+        FailoverPlan plan = planner.plan(discovery, runbook);
+        assertThat(plan.allProblems()).isEmpty();
+        assertThat(plan.shards()).allSatisfy(s -> assertThat(s.candidate().dc()).isEqualTo("west"));
 
-            FailoverRequest request = new FailoverRequest("emergency-failover", "east", "west", "east is down", false, false, List.of());
-            Failover failover = new Failover("f-emergency-test", request, "test", "c-west", Failover.State.RUNNING, Instant.now(), null,
-                    runbook, plan, Evacuation.pendingTimeline(runbook), TrafficOutcome.NONE,
-                    plan.shards().stream().map(s -> ShardProgress.pending(s.shard())).toList(), "");
-            FailoverStore store = new FailoverStore(session);
-            store.create(failover);
-            Evacuation.Context context = new Evacuation.Context(config, SwitchoverOptions.defaults(), planner, store, hub,
-                    new FailoverMetrics(new SimpleMeterRegistry()), EmergencyFailoverLabTest::eastDown, () -> true, step -> { });
-            long start = System.nanoTime();
-            done = Evacuation.start(failover, context).run();
-            System.out.printf("FIGURES emergency failover of 2 shards in %d ms%n%s%n", (System.nanoTime() - start) / 1_000_000,
-                    FailoverReport.of(done).text());
-            assertThat(store.get(failover.id()).orElseThrow().state()).isEqualTo(done.state());
-        }
+        FailoverRequest request = new FailoverRequest("emergency-failover", "east", "west", "east is down", false, false, List.of());
+        Failover failover = new Failover("f-emergency-test", request, "test", "c-west", Failover.State.RUNNING, Instant.now(), null,
+                runbook, plan, Evacuation.pendingTimeline(runbook), TrafficOutcome.NONE,
+                plan.shards().stream().map(s -> ShardProgress.pending(s.shard())).toList(), "");
+        context.store().create(failover);
+        first = failover;
+        long start = System.nanoTime();
+        Failover done = Evacuation.start(failover, context).run();
+        System.out.printf("FIGURES emergency failover of 2 shards in %d ms%n%s%n", (System.nanoTime() - start) / 1_000_000,
+                FailoverReport.of(done).text());
+        assertThat(context.store().get(failover.id()).orElseThrow().state()).isEqualTo(done.state());
 
         assertThat(done.step("precheck").state()).isEqualTo(TimelineStep.State.DONE);
         assertThat(done.step("drain-dns").state()).isEqualTo(TimelineStep.State.DONE);
@@ -160,6 +172,35 @@ class EmergencyFailoverLabTest {
                     .as("orders acknowledged on " + shard.name() + " before east died, on " + west.id()).isEqualTo(String.valueOf(keys.size()));
             assertThat(placeOrders(writerIn("west", shard.name()), 1)).hasSize(1);
         }
+    }
+
+    /**
+     * A new leader finds the failover RUNNING in its promote step (its leader lost during the promotions):
+     * it rolls forward, and the promotions, run again, find every shard promoted and leave it as it is.
+     */
+    @Order(2)
+    @Test
+    void aTakeoverDuringThePromotionRunsItAgainAndChangesNothingPromoted() {
+        Failover left = new Failover("f-emergency-takeover", first.request(), "test", "c-lost", Failover.State.RUNNING, Instant.now(),
+                null, first.runbook(), first.plan(), first.timeline(), TrafficOutcome.NONE, first.shards(), "");
+        Instant at = Instant.now();
+        for (String step : List.of("precheck", "drain-dns", "drain-lb")) {
+            left = left.withStep(left.step(step).started(at).ended(TimelineStep.State.DONE, at, List.of(), ""));
+        }
+        left = left.withStep(left.step("promote").started(at));
+        context.store().create(left);
+
+        Failover done = Evacuation.takeover(left, context, "c-west").run();
+        System.out.printf("FIGURES emergency failover taken over during its promotions:%n%s%n", FailoverReport.of(done).text());
+
+        assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
+        assertThat(events).anyMatch(e -> e.contains("failover f-emergency-takeover is past its point of no return (its emergency promotion started)"));
+        assertThat(done.step("promote").state()).isEqualTo(TimelineStep.State.DONE);
+        assertThat(done.step("verify").state()).isEqualTo(TimelineStep.State.DONE);
+        assertThat(done.shards()).allSatisfy(s -> {
+            assertThat(s.state()).isEqualTo(ShardProgress.State.SWITCHED);
+            assertThat(s.reason()).contains(s.shard() + "-west already promoted", "writer in west already at").doesNotContain("fenced");
+        });
     }
 
     /** The shipped runbook without its pager step (see the class comment), planned against the servers as they stand. */
