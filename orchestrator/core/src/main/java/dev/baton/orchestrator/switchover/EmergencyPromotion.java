@@ -160,6 +160,11 @@ public final class EmergencyPromotion {
                 return null;
             }));
             if (!t.semiSyncMaster()) attempt("semi-sync", () -> semiSync(alreadyPromoted ? List.of() : fenced));
+            // A read-only server that replicates from nothing is an old primary back from the dead: it may hold
+            // transactions nobody acknowledged, so making it a replica is a person's (or a reconcile's) choice.
+            statuses.stream().filter(s -> s instanceof ServerStatus.Up up && !s.server().equals(target) && up.readOnly()
+                            && up.replication().isEmpty() && !fenced.contains(s.server()))
+                    .forEach(s -> done.add(s.server().id() + " answers read-only and replicates from nothing: left as it is"));
             LOG.info("shard {}: emergency promotion of {} in {} ms: {}{}", shard.name(), target.id(), clock.elapsedMs(), done,
                     problems.isEmpty() ? "" : "; problems: " + problems);
             String reason = String.join("; ", done) + (problems.isEmpty() ? "" : "; problems: " + String.join("; ", problems));

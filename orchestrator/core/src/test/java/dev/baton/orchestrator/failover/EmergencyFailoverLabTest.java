@@ -177,10 +177,11 @@ class EmergencyFailoverLabTest {
     /**
      * A new leader finds the failover RUNNING in its promote step (its leader lost during the promotions):
      * it rolls forward, and the promotions, run again, find every shard promoted and leave it as it is.
+     * Meanwhile s1's old primary came back (read-only, as a restarted server does): it is left alone.
      */
     @Order(2)
     @Test
-    void aTakeoverDuringThePromotionRunsItAgainAndChangesNothingPromoted() {
+    void aTakeoverDuringThePromotionRunsItAgainAndChangesNothingPromoted() throws SQLException {
         Failover left = new Failover("f-emergency-takeover", first.request(), "test", "c-lost", Failover.State.RUNNING, Instant.now(),
                 null, first.runbook(), first.plan(), first.timeline(), TrafficOutcome.NONE, first.shards(), "");
         Instant at = Instant.now();
@@ -189,6 +190,7 @@ class EmergencyFailoverLabTest {
         }
         left = left.withStep(left.step("promote").started(at));
         context.store().create(left);
+        lab.start("s1-east");
 
         Failover done = Evacuation.takeover(left, context, "c-west").run();
         System.out.printf("FIGURES emergency failover taken over during its promotions:%n%s%n", FailoverReport.of(done).text());
@@ -201,6 +203,8 @@ class EmergencyFailoverLabTest {
             assertThat(s.state()).isEqualTo(ShardProgress.State.SWITCHED);
             assertThat(s.reason()).contains(s.shard() + "-west already promoted", "writer in west already at").doesNotContain("fenced");
         });
+        assertThat(done.shards().getFirst().reason()).contains("s1-east answers read-only and replicates from nothing: left as it is");
+        assertThat(query(topology.shard("s1").orElseThrow().serverIn("east").orElseThrow().endpoint(), "SELECT @@read_only")).isEqualTo("1");
     }
 
     /** The shipped runbook without its pager step (see the class comment), planned against the servers as they stand. */
