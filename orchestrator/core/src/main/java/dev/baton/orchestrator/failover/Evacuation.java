@@ -4,6 +4,7 @@ import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.events.EventHub;
 import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.HealthSnapshot;
+import dev.baton.orchestrator.switchover.EmergencyPromotion;
 import dev.baton.orchestrator.switchover.StepListener;
 import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverEngine;
@@ -18,6 +19,7 @@ import dev.baton.runbooks.model.Retry;
 import dev.baton.runbooks.plan.Action;
 import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlannedStep;
+import dev.baton.wire.Endpoint;
 import dev.baton.wire.Shard;
 import dev.baton.wire.Topology;
 import org.slf4j.Logger;
@@ -36,6 +38,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -223,7 +228,7 @@ final class Evacuation {
             }
         }
         List<String> failedShards = shardFailures();
-        if (switchSteps().anyMatch(s -> failover.step(s.name()).state() == TimelineStep.State.DONE) && !failedShards.isEmpty()) {
+        if (shardSteps().anyMatch(s -> failover.step(s.name()).state() == TimelineStep.State.DONE) && !failedShards.isEmpty()) {
             state = Failover.State.FAILED;
             reasons.addFirst(String.join("; ", failedShards));
         }
@@ -254,9 +259,11 @@ final class Evacuation {
         LOG.warn("{} takes over failover {}: {}", by, failover.id(), lost);
         reconcileShards();
         if (!context.leading().getAsBoolean()) throw new SwitchoverAbandoned(by + " no longer leads after reconciling the shards");
-        if (anyShardSwitched()) {
+        // An emergency promotion is never undone (its source DC is down) and runs again safely: once started, it rolls forward.
+        boolean promoting = started.stream().anyMatch(s -> step(s.name()) instanceof FailoverStep.FlipWriters);
+        if (anyShardSwitched() || promoting) {
             events.publish("failover.takeover", failover.id(), "", "", "failover " + failover.id() + " is past its point of no return"
-                    + " (a shard switched): " + by + " rolls it forward");
+                    + (promoting ? " (its emergency promotion started)" : " (a shard switched)") + ": " + by + " rolls it forward");
             return Optional.empty();
         }
         interrupted.ifPresent(s -> end(step(s.name()), TimelineStep.State.FAILED, List.of(), lost));
@@ -312,6 +319,11 @@ final class Evacuation {
 
     private Stream<FailoverStep> switchSteps() {
         return steps.stream().filter(s -> s instanceof FailoverStep.SwitchShards);
+    }
+
+    /** The steps that move shards, switched or promoted: a shard they leave unmoved fails the failover. */
+    private Stream<FailoverStep> shardSteps() {
+        return steps.stream().filter(s -> s instanceof FailoverStep.SwitchShards || s instanceof FailoverStep.FlipWriters);
     }
 
     /**
@@ -545,6 +557,48 @@ final class Evacuation {
         progress.replaceAll((shard, p) -> p.finished() ? p : new ShardProgress(shard, ShardProgress.State.REFUSED, p.steps(),
                 "its primary was already in " + failover.request().to(), null, null));
         return failover.plan().shards().stream().map(s -> progress.get(s.shard())).toList();
+    }
+
+    /**
+     * The planned shards' emergency promotions, all at once: their primaries' DC is down, so there is no
+     * write pause to pace, only an outage to end. Each shard's outcome is persisted as it ends. A shard
+     * a lost leader promoted already is left as it is (the promotion finds it so).
+     */
+    List<ShardProgress> flipWriters(Action.FlipWriters flips) {
+        EmergencyPromotion promotion = new EmergencyPromotion(config.topology(), options);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<ShardProgress>> promoted = flips.shards().stream().map(f -> pool.submit(() -> promote(promotion, f))).toList();
+            List<ShardProgress> results = new ArrayList<>();
+            for (Future<ShardProgress> f : promoted) results.add(f.get());
+            if (!context.leading().getAsBoolean()) throw new SwitchoverAbandoned("this coordinator no longer leads after promoting the shards");
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while promoting the shards", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException("promoting the shards failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private ShardProgress promote(EmergencyPromotion promotion, Action.ShardFlip flip) {
+        List<EmergencyPromotion.Writer> writers = flip.flips().stream().map(w -> new EmergencyPromotion.Writer(w.dc(),
+                new Endpoint(w.runtime().host(), w.runtime().port()), w.backend(), w.server())).toList();
+        Instant start = Instant.now();
+        SwitchoverResult r = promotion.promote(flip.shard(), flip.target().id(), writers);
+        ShardProgress before = progress.get(flip.shard());
+        List<StepRecord> steps = new ArrayList<>(before == null ? List.of() : before.steps());
+        r.steps().forEach(t -> steps.add(new StepRecord(t.name(), start.plusNanos(nanos(t.startOffsetMs())),
+                start.plusNanos(nanos(t.startOffsetMs() + t.durationMs())), t.durationMs())));
+        // Its "write pause" is this run's share of the outage: from its start until the writers pointed at the new primary.
+        ShardProgress done = new ShardProgress(r.shard(), state(r), steps, r.reason(),
+                r.outcome() == SwitchoverResult.Outcome.SWITCHED ? r.writePauseMs() : null, r.wallMs());
+        progress.put(r.shard(), done);
+        String id = failover.id();
+        persist(id, done, () -> events.publish("failover.shard", id, r.shard(), "", r.shard() + " " + r.outcome() + ": "
+                + (r.outcome() == SwitchoverResult.Outcome.SWITCHED ? "promoted " + r.toServer() + " in " + Math.round(r.wallMs()) + " ms; " : "")
+                + r.reason()));
+        return done;
     }
 
     /** The topology with only these shards. */

@@ -68,7 +68,7 @@ sealed interface FailoverStep {
             case Action.Message m -> throw new UnsupportedOperationException("step " + step.id()
                     + ": not supported by this coordinator yet: notify to " + String.join(", ", m.channels()));
             case Action.Approve a -> throw unsupported(step);
-            case Action.FlipWriters f -> throw unsupported(step);
+            case Action.FlipWriters f -> new FlipWriters(step, f);
             case Action.ConsulKv c -> throw unsupported(step);
             case Action.ConsulTags c -> throw unsupported(step);
             case Action.Call c -> throw unsupported(step);
@@ -239,6 +239,25 @@ sealed interface FailoverStep {
                     + (p.reason().isBlank() ? "" : ": " + p.reason())).toList();
             if (!shards.isEmpty() && shards.stream().noneMatch(p -> p.state() == ShardProgress.State.SWITCHED)) {
                 throw new IllegalStateException("no shard switched: " + String.join("; ", lines));
+            }
+            return lines;
+        }
+    }
+
+    /**
+     * Emergency: each planned shard's server in the target DC promoted although its old primary cannot
+     * be asked, and every reachable writer pointed at it ({@link dev.baton.orchestrator.switchover.EmergencyPromotion}).
+     * A shard that cannot be promoted safely is REFUSED with its reason; when none was promoted the step
+     * fails and its on-failure applies.
+     */
+    record FlipWriters(PlannedStep planned, Action.FlipWriters flips) implements FailoverStep {
+        public List<String> run(Evacuation run) {
+            List<ShardProgress> shards = run.flipWriters(flips);
+            List<String> lines = shards.stream().map(p -> p.shard() + " " + p.state()
+                    + (p.wallMs() == null ? "" : String.format(Locale.ROOT, " in %.1f ms", p.wallMs()))
+                    + (p.reason().isBlank() ? "" : ": " + p.reason())).toList();
+            if (!shards.isEmpty() && shards.stream().noneMatch(p -> p.state() == ShardProgress.State.SWITCHED)) {
+                throw new IllegalStateException("no shard promoted: " + String.join("; ", lines));
             }
             return lines;
         }

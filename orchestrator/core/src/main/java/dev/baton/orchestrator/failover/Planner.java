@@ -3,6 +3,7 @@ package dev.baton.orchestrator.failover;
 import dev.baton.orchestrator.haproxy.HaproxyException;
 import dev.baton.orchestrator.mysql.DiscoveryException;
 import dev.baton.orchestrator.mysql.LiveShard;
+import dev.baton.orchestrator.mysql.ServerStatus;
 import dev.baton.orchestrator.traffic.CheckoutDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
 import dev.baton.orchestrator.traffic.DnsChange;
@@ -28,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Asks every shard's servers where its primary is now (what a runbook is planned against), and
@@ -61,11 +63,12 @@ final class Planner {
         }
         List<LiveShard> live = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        List<Orphan> orphans = new ArrayList<>();
         for (Discovered d : discoverAll()) {
-            if (d.problem() != null) problems.add(d.problem());
-            else live.add(d.live());
+            if (d.problem() == null) live.add(d.live());
+            else Orphan.of(d, from).ifPresentOrElse(orphans::add, () -> problems.add(d.problem()));
         }
-        Discovery discovery = new Discovery(from, to, live, problems);
+        Discovery discovery = new Discovery(from, to, live, problems, orphans);
         if (discovery.heldBy(from).isEmpty() && problems.isEmpty()) {
             throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "DC " + from + " holds no shard primaries (primaries: "
                     + live.stream().map(l -> l.shard().name() + " in " + l.primary().server().dc()).collect(Collectors.joining(", "))
@@ -81,9 +84,12 @@ final class Planner {
      */
     FailoverPlan plan(Discovery discovery, Plan runbook, Duration maxLag) {
         Datacenter target = datacenter(discovery.to(), "to");
-        List<ShardPlan> shards = discovery.live().stream().filter(l -> runbook.shards().contains(l.shard().name())
-                        && l.primary().server().dc().equals(discovery.from()))
-                .map(l -> shardPlan(l, target, maxLag)).toList();
+        boolean promotes = promotesOrphans(runbook);
+        List<ShardPlan> shards = Stream.concat(discovery.live().stream().filter(l -> runbook.shards().contains(l.shard().name())
+                                && l.primary().server().dc().equals(discovery.from()))
+                        .map(l -> shardPlan(l, target, maxLag)),
+                discovery.orphans().stream().filter(o -> runbook.shards().contains(o.shard().name()))
+                        .map(o -> orphanPlan(o, discovery.from(), target, promotes))).toList();
         return new FailoverPlan(discovery.from(), discovery.to(), traffic(runbook), shards, discovery.problems());
     }
 
@@ -91,15 +97,43 @@ final class Planner {
         return plan(discovery, runbook, maxLag);
     }
 
-    /** Where each shard's primary is now; shards whose servers could not be asked are in {@code problems}. */
-    record Discovery(String from, String to, List<LiveShard> live, List<String> problems) {
+    /**
+     * Where each shard's primary is now; shards whose servers could not be asked are in {@code problems},
+     * except the {@code orphans}, whose primary is taken to be in {@code from}, unreachable with it.
+     */
+    record Discovery(String from, String to, List<LiveShard> live, List<String> problems, List<Orphan> orphans) {
         Map<String, String> primaryDcs() {
-            return live.stream().collect(Collectors.toMap(l -> l.shard().name(), l -> l.primary().server().dc()));
+            Map<String, String> dcs = live.stream().collect(Collectors.toMap(l -> l.shard().name(), l -> l.primary().server().dc()));
+            orphans.forEach(o -> dcs.put(o.shard().name(), from));
+            return dcs;
         }
 
         List<String> heldBy(String dc) {
-            return live.stream().filter(l -> l.primary().server().dc().equals(dc)).map(l -> l.shard().name()).toList();
+            return primaryDcs().entrySet().stream().filter(e -> e.getValue().equals(dc)).map(Map.Entry::getKey).sorted().toList();
         }
+    }
+
+    /**
+     * A shard whose primary went down with DC {@code from}: none of its servers is writable, and every
+     * one in {@code from} is unreachable while every other one answers read-only. Only a runbook that
+     * promotes without asking the old primary (a flip-writer step) can move it.
+     *
+     * @param problem why discovery could not name its primary
+     */
+    record Orphan(Shard shard, List<ServerStatus> statuses, String problem) {
+        static Optional<Orphan> of(Discovered d, String from) {
+            if (d.statuses().isEmpty()) return Optional.empty();
+            boolean sourceDown = d.statuses().stream().filter(s -> s.server().dc().equals(from)).allMatch(s -> s instanceof ServerStatus.Down)
+                    && d.statuses().stream().anyMatch(s -> s.server().dc().equals(from));
+            boolean othersReadOnly = d.statuses().stream().filter(s -> !s.server().dc().equals(from))
+                    .allMatch(s -> s instanceof ServerStatus.Up up && up.readOnly());
+            return sourceDown && othersReadOnly ? Optional.of(new Orphan(d.shard(), d.statuses(), d.problem())) : Optional.empty();
+        }
+    }
+
+    /** Whether the runbook promotes without asking the old primaries: what an orphan needs. */
+    static boolean promotesOrphans(Plan runbook) {
+        return runbook.steps().stream().anyMatch(s -> s.action() instanceof Action.FlipWriters);
     }
 
     /** The DNS record and LB weights as they are now and as the plan's first DNS and LB steps would set them; reads only. */
@@ -145,25 +179,51 @@ final class Planner {
             return new ShardPlan(shard.name(), ServerRef.of(fence), null, List.of(),
                     List.of("shard " + shard.name() + " has no server in " + target.name()));
         }
-        List<FrontendFlip> flips = topology.datacenters().stream()
+        return new ShardPlan(shard.name(), ServerRef.of(fence), ServerRef.of(candidate), flips(shard, candidate),
+                live.candidateProblems(candidate, maxLag));
+    }
+
+    /**
+     * An orphan's plan: its server in {@code from} as the (unreachable) one to fence, its server in the
+     * target as the candidate, which must answer. For a runbook that cannot promote it, its discovery problem.
+     */
+    private ShardPlan orphanPlan(Orphan orphan, String from, Datacenter target, boolean promotes) {
+        Shard shard = orphan.shard();
+        ServerRef fence = shard.serverIn(from).map(ServerRef::of).orElse(null);
+        DbServer candidate = shard.serverIn(target.name()).orElse(null);
+        List<String> problems = new ArrayList<>();
+        if (!promotes) problems.add(orphan.problem() + " (only a runbook with a flip-writer step promotes a shard whose primary is unreachable)");
+        if (candidate == null) {
+            problems.add("shard " + shard.name() + " has no server in " + target.name());
+            return new ShardPlan(shard.name(), fence, null, List.of(), problems);
+        }
+        orphan.statuses().stream().filter(s -> s.server().equals(candidate) && s instanceof ServerStatus.Down)
+                .forEach(s -> problems.add("candidate " + candidate.id() + " at " + candidate.endpoint() + " is unreachable: "
+                        + ((ServerStatus.Down) s).reason()));
+        return new ShardPlan(shard.name(), fence, ServerRef.of(candidate), flips(shard, candidate), problems);
+    }
+
+    private List<FrontendFlip> flips(Shard shard, DbServer candidate) {
+        return topology.datacenters().stream()
                 .flatMap(dc -> dc.frontendsOf(shard.name()).stream()
                         .map(f -> new FrontendFlip(dc.name(), dc.haproxyRuntime(), f.writer(), f.writerBackend(), f.writerServer(),
                                 candidate.endpoint())))
                 .toList();
-        return new ShardPlan(shard.name(), ServerRef.of(fence), ServerRef.of(candidate), flips,
-                live.candidateProblems(candidate, maxLag));
     }
 
-    private record Discovered(LiveShard live, String problem) {
+    /** @param statuses every server's, when they could be asked (empty otherwise) */
+    private record Discovered(Shard shard, LiveShard live, String problem, List<ServerStatus> statuses) {
     }
 
     private List<Discovered> discoverAll() {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Discovered>> futures = topology.shards().stream().map(s -> pool.submit(() -> {
+                List<ServerStatus> statuses = List.of();
                 try {
-                    return new Discovered(LiveShard.discover(s, topology.credentials()), null);
+                    statuses = LiveShard.look(s, topology.credentials());
+                    return new Discovered(s, LiveShard.of(s, statuses), null, statuses);
                 } catch (DiscoveryException e) {
-                    return new Discovered(null, e.getMessage());
+                    return new Discovered(s, null, e.getMessage(), statuses);
                 }
             })).toList();
             List<Discovered> all = new ArrayList<>();

@@ -41,6 +41,24 @@ public record LiveShard(Shard shard, ServerStatus.Up primary, List<ServerStatus>
      * (a switchover then pays no new connection, and a server at max_connections still lets it in).
      */
     public static LiveShard discover(Shard shard, List<MariaDbServer> servers) {
+        return of(shard, statuses(shard, servers));
+    }
+
+    /**
+     * Every server's status, asked in parallel, in the shard's server order; a server that does not
+     * answer is {@link ServerStatus.Down}. What {@link #of} judges, for a caller that must also see the
+     * shard when it has no single writable primary (its primary's DC is down).
+     */
+    public static List<ServerStatus> look(Shard shard, Credentials credentials) {
+        List<MariaDbServer> servers = shard.servers().stream().map(s -> new MariaDbServer(s, credentials)).toList();
+        try {
+            return statuses(shard, servers);
+        } finally {
+            servers.forEach(MariaDbServer::close);
+        }
+    }
+
+    private static List<ServerStatus> statuses(Shard shard, List<MariaDbServer> servers) {
         List<ServerStatus> statuses = new ArrayList<>();
         try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("discover-", 0).daemon().factory())) {
             List<Future<ServerStatus>> futures = servers.stream().map(s -> pool.submit(s::status)).toList();
@@ -51,10 +69,11 @@ public record LiveShard(Shard shard, ServerStatus.Up primary, List<ServerStatus>
         } catch (ExecutionException e) {
             throw new DiscoveryException("cannot discover shard " + shard.name() + ": " + e.getCause().getMessage());
         }
-        return of(shard, statuses);
+        return statuses;
     }
 
-    static LiveShard of(Shard shard, List<ServerStatus> statuses) {
+    /** The shard's roles from statuses already read; fails, naming them, unless exactly one is a writable primary. */
+    public static LiveShard of(Shard shard, List<ServerStatus> statuses) {
         List<ServerStatus.Up> primaries = statuses.stream()
                 .filter(s -> s instanceof ServerStatus.Up up && up.writablePrimary())
                 .map(ServerStatus.Up.class::cast).toList();
