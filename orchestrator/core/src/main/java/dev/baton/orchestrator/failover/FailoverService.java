@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -295,7 +296,8 @@ public final class FailoverService {
             throw new FailoverRefused(e.problems().isEmpty() ? FailoverRefused.Kind.BAD_REQUEST : FailoverRefused.Kind.INVALID_RUNBOOK,
                     e.getMessage(), null, e.problems());
         }
-        List<String> unsupported = FailoverStep.unsupported(plan);
+        List<String> unsupported = new ArrayList<>(FailoverStep.unsupported(plan));
+        unsupported.addAll(StepHooks.unconfigured(plan, config));
         if (!unsupported.isEmpty()) {
             throw new FailoverRefused(FailoverRefused.Kind.INVALID_RUNBOOK, "runbook " + name + " cannot run on this coordinator:\n"
                     + String.join("\n", unsupported), null, unsupported);

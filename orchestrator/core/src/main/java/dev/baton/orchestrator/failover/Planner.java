@@ -154,6 +154,18 @@ final class Planner {
                 live.candidateProblems(candidate, maxLag));
     }
 
+    /**
+     * Every shard's primary DC as the servers say now, whichever DC holds them (unlike {@link #discover}).
+     *
+     * @throws IllegalStateException naming each shard whose primary could not be found
+     */
+    Map<String, String> primaryDcs() {
+        List<Discovered> all = discoverAll();
+        List<String> problems = all.stream().map(Discovered::problem).filter(p -> p != null).toList();
+        if (!problems.isEmpty()) throw new IllegalStateException("cannot tell where every primary is: " + String.join("; ", problems));
+        return all.stream().collect(Collectors.toMap(d -> d.live().shard().name(), d -> d.live().primary().server().dc()));
+    }
+
     private record Discovered(LiveShard live, String problem) {
     }
 
