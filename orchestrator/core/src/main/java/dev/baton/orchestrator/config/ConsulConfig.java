@@ -12,10 +12,14 @@ public record ConsulConfig(String url, String key, String service) {
     public ConsulConfig {
         Required.present(url, "url");
         // The target's own checks, here so that a bad value is reported with the file's line and column.
-        target("topology");
+        target(url, key, service, "topology");
     }
 
     public ConsulTarget target(String topologyName) {
+        return target(url, key, service, topologyName);
+    }
+
+    private static ConsulTarget target(String url, String key, String service, String topologyName) {
         ConsulTarget defaults = ConsulTarget.forTopology(url, topologyName);
         return new ConsulTarget(url, key == null ? defaults.key() : key, service == null ? defaults.service() : service);
     }
