@@ -28,7 +28,7 @@ import java.util.function.Consumer;
 final class StepHooks {
     /** The step's retries are the engine's for a pre-hook; a post-hook never throws, so it retries here. */
     private static final Duration POST_BACKOFF = Duration.ofMillis(250);
-    static final String WARNING = "WARNING: post-";
+    private static final String WARNING = "WARNING: post-";
 
     private StepHooks() {
     }

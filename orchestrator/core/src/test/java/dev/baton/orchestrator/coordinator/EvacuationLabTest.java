@@ -288,7 +288,7 @@ class EvacuationLabTest {
             List<String> problems = new ArrayList<>();
             error.get("problems").forEach(p -> problems.add(p.asText()));
             assertThat(problems).containsExactly("step promote: not supported by this coordinator yet: flip-writer",
-                    "step page: not supported by this coordinator yet: notify to pager");
+                    "step page: notify channel 'pager' is not configured (known: none)");
         }
         HttpResponse<String> unknown = Http.post(coordinator.url() + "/api/v1/failovers", TOKEN,
                 "{\"runbook\":\"/etc/passwd\",\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\"}");
