@@ -239,4 +239,20 @@ class HookedRunbookLabTest {
                 .hasMessageContaining("step tell: notify channel 'nope' is not configured (known: slack, pager, broken)");
         assertThat(failovers.list()).hasSize(before);
     }
+
+    @Test
+    void d_aConsulThatIsGoneFailsTheStepNamingIt() throws Exception {
+        String url = consul.url();
+        consul.close();
+        consul = null;
+        String runbook = runbook("consul-gone", """
+                  - {id: active-dc, kind: consul, kv: {key: "baton/%s/active", value: "${to}"}, timeout: 10s, onFailure: stop}
+                """.formatted(topology.name()), "");
+
+        Failover done = run(runbook);
+
+        assertThat(done.state()).isEqualTo(Failover.State.FAILED);
+        assertThat(done.step("active-dc").error()).startsWith("Consul at " + url + " could not read key baton/" + topology.name() + "/active");
+        assertThat(done.reason()).startsWith("active-dc failed: Consul at " + url);
+    }
 }
