@@ -1,8 +1,13 @@
 package dev.baton.orchestrator.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.baton.wire.Topology;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The coordinator's YAML file as written. The world is either inline ({@code topology}, the
@@ -11,9 +16,14 @@ import java.util.List;
  *
  * @param auditLog JSON-lines file of every mutating API call; relative to the config's folder;
  *                 default {@code audit.jsonl}
+ * @param channels the channels runbooks' notify steps may name, by name, in the file's order (YAML {@code notify:};
+ *                 {@code notify} itself is taken by {@link Object#notify()})
+ * @param consul   where runbooks' consul steps write; null when none does
  */
 public record ConfigFile(Topology topology, String topologyFile, List<CoordinatorPeer> coordinators,
-                         ZooKeeperConfig zookeeper, List<ApiUser> users, List<AgentAccount> agents, String auditLog) {
+                         ZooKeeperConfig zookeeper, List<ApiUser> users, List<AgentAccount> agents, String auditLog,
+                         @JsonProperty("notify") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, NotifyChannel> channels,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) ConsulConfig consul) {
     public ConfigFile {
         if ((topology == null) == (topologyFile == null)) {
             throw new IllegalArgumentException("give exactly one of 'topology' (inline) and 'topologyFile' (a path to topology.json)");
@@ -25,5 +35,12 @@ public record ConfigFile(Topology topology, String topologyFile, List<Coordinato
         users = users == null ? List.of() : List.copyOf(users);
         agents = agents == null ? List.of() : List.copyOf(agents);
         if (auditLog == null) auditLog = "audit.jsonl";
+        channels = channels == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(channels));
+    }
+
+    /** A config without notify channels or Consul. */
+    public ConfigFile(Topology topology, String topologyFile, List<CoordinatorPeer> coordinators, ZooKeeperConfig zookeeper,
+                      List<ApiUser> users, List<AgentAccount> agents, String auditLog) {
+        this(topology, topologyFile, coordinators, zookeeper, users, agents, auditLog, null, null);
     }
 }

@@ -19,6 +19,7 @@ import dev.baton.wire.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -67,13 +68,17 @@ public final class ConfigLoader {
         }
         check(source, raw, topology);
         return new CoordinatorConfig(source, topology, raw.coordinators(), raw.zookeeper(), raw.users(), raw.agents(),
-                dir.resolve(raw.auditLog()));
+                dir.resolve(raw.auditLog()), raw.channels(), raw.consul() == null ? null : raw.consul().target(topology.name()));
     }
 
+    /** Mode 600: the file may hold secrets Baton must send as they are (a PagerDuty routing key). */
     public static void write(ConfigFile config, Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
-            YAML.writeValue(file.toFile(), config);
+            String yaml = YAML.writeValueAsString(config);
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, yaml);
         } catch (IOException e) {
             throw new ConfigException("cannot write config " + file + ": " + e.getMessage(), e);
         }
@@ -116,6 +121,11 @@ public final class ConfigLoader {
         }
         for (int i = 0; i < raw.agents().size(); i++) {
             knownDc(source, "agents[" + i + "].dc", raw.agents().get(i).dc(), dcs);
+        }
+        for (String channel : raw.channels().keySet()) {
+            if (!channel.matches("[A-Za-z0-9_-]+")) {
+                throw new ConfigException(source + ": notify: channel name '" + channel + "' must be letters, digits, '_' or '-'");
+            }
         }
     }
 

@@ -1,18 +1,33 @@
 package dev.baton.orchestrator.config;
 
+import dev.baton.orchestrator.consul.ConsulTarget;
 import dev.baton.wire.Topology;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
-/** A checked config with its topology read and its paths resolved: what the coordinator runs on. */
+/**
+ * A checked config with its topology read and its paths resolved: what the coordinator runs on.
+ *
+ * @param channels the notify channels by name (YAML {@code notify:})
+ * @param consul null when no Consul is configured
+ */
 public record CoordinatorConfig(Path source, Topology topology, List<CoordinatorPeer> coordinators,
-                                ZooKeeperConfig zookeeper, List<ApiUser> users, List<AgentAccount> agents, Path auditLog) {
+                                ZooKeeperConfig zookeeper, List<ApiUser> users, List<AgentAccount> agents, Path auditLog,
+                                Map<String, NotifyChannel> channels, ConsulTarget consul) {
     public CoordinatorConfig {
         coordinators = List.copyOf(coordinators);
         users = List.copyOf(users);
         agents = List.copyOf(agents);
+        channels = Collections.unmodifiableMap(new LinkedHashMap<>(channels));
+    }
+
+    public Optional<ConsulTarget> consulTarget() {
+        return Optional.ofNullable(consul);
     }
 
     public Optional<CoordinatorPeer> coordinator(String id) {

@@ -477,6 +477,10 @@ final class Evacuation {
         return failover;
     }
 
+    Context context() {
+        return context;
+    }
+
     /** The failover with its shards' progress so far (kept apart while they switch, as each shard persists its own). */
     Failover snapshot() {
         return failover.withShards(failover.plan().shards().stream().map(s -> progress.get(s.shard())).toList());

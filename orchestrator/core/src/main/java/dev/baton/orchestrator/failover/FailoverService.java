@@ -12,6 +12,7 @@ import dev.baton.orchestrator.runbook.RunbookPlans;
 import dev.baton.orchestrator.runbook.RunbookRefused;
 import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
+import dev.baton.runbooks.Checked;
 import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlanRequest;
 import dev.baton.runbooks.plan.PlanText;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -61,6 +64,7 @@ public final class FailoverService {
     /** The failover running here, for an abort. */
     private final AtomicReference<Evacuation> active = new AtomicReference<>();
     private final Takeover takeover;
+    private final Function<String, Optional<Checked>> testRunbooks;
 
     public FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
                            EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health) {
@@ -71,6 +75,14 @@ public final class FailoverService {
     FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
                     EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health,
                     Consumer<String> afterStep) {
+        this(config, self, leadership, lock, store, events, registry, options, health, afterStep, name -> Optional.empty());
+    }
+
+    /** @param testRunbooks a test's own runbooks by name, found before the shipped ones; the API offers only shipped ones */
+    FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
+                    EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health,
+                    Consumer<String> afterStep, Function<String, Optional<Checked>> testRunbooks) {
+        this.testRunbooks = testRunbooks;
         this.config = config;
         this.self = self;
         this.leadership = leadership;
@@ -289,13 +301,16 @@ public final class FailoverService {
         String name = request.runbook() != null && !request.runbook().isBlank() ? request.runbook() : defaultRunbook(request.to());
         Plan plan;
         try {
-            plan = RunbookPlans.plan(name, config.topology(), discovery.primaryDcs(),
-                    new PlanRequest(request.from(), request.to(), request.shards(), request.reason(), Map.of()));
+            PlanRequest planRequest = new PlanRequest(request.from(), request.to(), request.shards(), request.reason(), Map.of());
+            Optional<Checked> own = testRunbooks.apply(name);
+            plan = own.isPresent() ? RunbookPlans.plan(name, own.get(), config.topology(), discovery.primaryDcs(), planRequest)
+                    : RunbookPlans.plan(name, config.topology(), discovery.primaryDcs(), planRequest);
         } catch (RunbookRefused e) {
             throw new FailoverRefused(e.problems().isEmpty() ? FailoverRefused.Kind.BAD_REQUEST : FailoverRefused.Kind.INVALID_RUNBOOK,
                     e.getMessage(), null, e.problems());
         }
-        List<String> unsupported = FailoverStep.unsupported(plan);
+        List<String> unsupported = new ArrayList<>(FailoverStep.unsupported(plan));
+        unsupported.addAll(StepHooks.unconfigured(plan, config));
         if (!unsupported.isEmpty()) {
             throw new FailoverRefused(FailoverRefused.Kind.INVALID_RUNBOOK, "runbook " + name + " cannot run on this coordinator:\n"
                     + String.join("\n", unsupported), null, unsupported);

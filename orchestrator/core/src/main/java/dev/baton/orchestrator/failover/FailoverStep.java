@@ -1,6 +1,7 @@
 package dev.baton.orchestrator.failover;
 
 import dev.baton.orchestrator.health.DcHealth;
+import dev.baton.orchestrator.hooks.Hook;
 import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.traffic.DnsChange;
 import dev.baton.orchestrator.traffic.DrainChange;
@@ -13,6 +14,7 @@ import dev.baton.runbooks.plan.Action;
 import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlannedStep;
 
+import java.net.URI;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,13 +67,12 @@ sealed interface FailoverStep {
             case Action.SwitchShards s -> new SwitchShards(step, s);
             case Action.Checkout c -> new Verify(step, c);
             case Action.Message m when m.channels().isEmpty() -> new Report(step, m);
-            case Action.Message m -> throw new UnsupportedOperationException("step " + step.id()
-                    + ": not supported by this coordinator yet: notify to " + String.join(", ", m.channels()));
+            case Action.Message m -> new Notify(step, m);
             case Action.Approve a -> throw unsupported(step);
             case Action.FlipWriters f -> new FlipWriters(step, f);
-            case Action.ConsulKv c -> throw unsupported(step);
-            case Action.ConsulTags c -> throw unsupported(step);
-            case Action.Call c -> throw unsupported(step);
+            case Action.ConsulKv c -> new ConsulKv(step, c);
+            case Action.ConsulTags c -> new ConsulTags(step, c);
+            case Action.Call c -> new HttpHook(step, c);
             case Action.Wait w -> throw unsupported(step);
         };
     }
@@ -287,6 +288,51 @@ sealed interface FailoverStep {
             String summary = FailoverReport.of(run.snapshot()).summary();
             run.announce(name(), message.text() + " | " + summary);
             return List.of(message.text(), summary);
+        }
+    }
+
+    /** A runbook's own HTTP call; a pre-hook or a post-hook by where it stands in the plan ({@link StepHooks}). */
+    record HttpHook(PlannedStep planned, Action.Call call) implements FailoverStep {
+        public List<String> run(Evacuation run) {
+            Hook hook = new Hook.Custom(call.method().toUpperCase(Locale.ROOT), URI.create(call.url()), call.body() == null ? "" : call.body());
+            return StepHooks.send(run, planned, List.of(hook));
+        }
+
+        /** It tells others; nothing Baton changed, nothing to undo. */
+        public boolean readOnly() {
+            return true;
+        }
+    }
+
+    /**
+     * The plan's message and the report's summary on the event stream, like {@link Report}, and to each
+     * named channel of the config as a hook ({@link StepHooks}: a pre-hook or a post-hook by position).
+     */
+    record Notify(PlannedStep planned, Action.Message message) implements FailoverStep {
+        public List<String> run(Evacuation run) {
+            String text = message.text() + " | " + FailoverReport.of(run.snapshot()).summary();
+            run.announce(name(), text);
+            List<String> lines = new ArrayList<>(List.of(text));
+            lines.addAll(StepHooks.send(run, planned, StepHooks.toChannels(run, message, text)));
+            return lines;
+        }
+
+        public boolean readOnly() {
+            return true;
+        }
+    }
+
+    /** A KV write through the Consul director; the configured active-DC key gets the whole document ({@link ConsulSteps}). */
+    record ConsulKv(PlannedStep planned, Action.ConsulKv kv) implements FailoverStep {
+        public List<String> run(Evacuation run) {
+            return ConsulSteps.put(run, kv);
+        }
+    }
+
+    /** One DC's catalog tags for a service through the Consul director. */
+    record ConsulTags(PlannedStep planned, Action.ConsulTags tags) implements FailoverStep {
+        public List<String> run(Evacuation run) {
+            return ConsulSteps.tag(run, tags);
         }
     }
 }

@@ -211,6 +211,18 @@ final class Planner {
                 .toList();
     }
 
+    /**
+     * Every shard's primary DC as the servers say now, whichever DC holds them (unlike {@link #discover}).
+     *
+     * @throws IllegalStateException naming each shard whose primary could not be found
+     */
+    Map<String, String> primaryDcs() {
+        List<Discovered> all = discoverAll();
+        List<String> problems = all.stream().map(Discovered::problem).filter(p -> p != null).toList();
+        if (!problems.isEmpty()) throw new IllegalStateException("cannot tell where every primary is: " + String.join("; ", problems));
+        return all.stream().collect(Collectors.toMap(d -> d.shard().name(), d -> d.live().primary().server().dc()));
+    }
+
     /** @param statuses every server's, when they could be asked (empty otherwise) */
     private record Discovered(Shard shard, LiveShard live, String problem, List<ServerStatus> statuses) {
     }

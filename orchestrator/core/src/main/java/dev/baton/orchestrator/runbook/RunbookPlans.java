@@ -29,7 +29,16 @@ public final class RunbookPlans {
             throw new RunbookRefused("no shipped runbook named '" + runbook + "'; shipped: " + String.join(", ", Runbooks.SHIPPED),
                     List.of());
         }
-        Checked checked = Runbooks.shipped(runbook);
+        return plan(runbook, Runbooks.shipped(runbook), topology, primaryDcs, request);
+    }
+
+    /**
+     * A checked runbook planned, whatever its source.
+     *
+     * @param runbook its name, for the errors
+     * @throws RunbookRefused validation problems or planning problems, every one listed
+     */
+    public static Plan plan(String runbook, Checked checked, Topology topology, Map<String, String> primaryDcs, PlanRequest request) {
         if (!checked.ok()) {
             throw new RunbookRefused("runbook " + runbook + " is not valid", checked.problems().stream().map(Problem::message).toList());
         }

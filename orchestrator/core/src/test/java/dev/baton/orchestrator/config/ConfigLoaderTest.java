@@ -1,5 +1,6 @@
 package dev.baton.orchestrator.config;
 
+import dev.baton.orchestrator.consul.ConsulTarget;
 import dev.baton.wire.CheckoutFrontend;
 import dev.baton.wire.Credentials;
 import dev.baton.wire.Datacenter;
@@ -151,5 +152,83 @@ public class ConfigLoaderTest {
         Path file = write(VALID.formatted(TokenHash.of("a"), TokenHash.of("b")).replace("topologyFile: topology.json\n", ""));
         assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("give exactly one of 'topology' (inline) and 'topologyFile'");
+    }
+
+    private static final String CHANNELS = """
+            notify:
+              ops-slack:
+                kind: slack
+                url: https://hooks.slack.example/T1/B2
+              pager:
+                kind: pagerduty
+                url: https://events.pagerduty.example/v2/enqueue
+                routingKey: R0UT1NGKEY
+              audit-sink:
+                kind: webhook
+                url: http://127.0.0.1:9999/baton
+            consul:
+              url: http://127.0.0.1:8500
+            """;
+
+    private String valid() {
+        return VALID.formatted(TokenHash.of("a"), TokenHash.of("b"));
+    }
+
+    @Test
+    void notifyChannelsAndConsulAreRead() throws IOException {
+        CoordinatorConfig config = ConfigLoader.load(write(valid() + CHANNELS));
+        assertThat(config.channels()).containsOnlyKeys("ops-slack", "pager", "audit-sink");
+        assertThat(config.channels().keySet()).containsExactly("ops-slack", "pager", "audit-sink");
+        assertThat(config.channels().get("pager")).isEqualTo(new NotifyChannel(NotifyChannel.Kind.PAGERDUTY,
+                "https://events.pagerduty.example/v2/enqueue", "R0UT1NGKEY"));
+        assertThat(config.channels().get("pager").toString()).doesNotContain("R0UT1NGKEY");
+        // Key and service default from the topology's name.
+        assertThat(config.consul()).isEqualTo(new ConsulTarget("http://127.0.0.1:8500", "baton/t/active", "checkout"));
+        assertThat(ConfigLoader.load(write(valid())).consulTarget()).isEmpty();
+        assertThat(ConfigLoader.load(write(valid())).channels()).isEmpty();
+    }
+
+    @Test
+    void aPagerDutyChannelWithoutRoutingKeyIsNamedWithItsLine() throws IOException {
+        Path file = write(valid() + CHANNELS.replace("    routingKey: R0UT1NGKEY\n", ""));
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessageMatching(java.util.regex.Pattern.quote(file.toString()) + ":2[0-9]:\\d+: notify\\.pager: missing required field 'routingKey'");
+    }
+
+    @Test
+    void anUnknownChannelKindOrABadUrlIsNamed() throws IOException {
+        Path kind = write(valid() + CHANNELS.replace("kind: slack", "kind: teams"));
+        assertThatThrownBy(() -> ConfigLoader.load(kind)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(kind + ":18:").hasMessageContaining("notify.ops-slack.kind").hasMessageContaining("teams");
+        Path url = write(valid() + CHANNELS.replace("url: http://127.0.0.1:9999/baton", "url: ftp://127.0.0.1/baton"));
+        assertThatThrownBy(() -> ConfigLoader.load(url)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("notify.audit-sink: url 'ftp://127.0.0.1/baton' is not http(s)://host/...");
+        Path routing = write(valid() + CHANNELS.replace("kind: slack", "kind: slack\n    routingKey: x"));
+        assertThatThrownBy(() -> ConfigLoader.load(routing)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("notify.ops-slack: field 'routingKey' is for pagerduty channels only, not slack");
+    }
+
+    @Test
+    void aBadConsulUrlOrKeyIsNamedWithItsLine() throws IOException {
+        Path file = write(valid() + CHANNELS.replace("url: http://127.0.0.1:8500", "url: consul:8500"));
+        assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
+                .hasMessageMatching(java.util.regex.Pattern.quote(file.toString()) + ":\\d+:\\d+: consul: Consul URL is 'consul:8500', not http\\(s\\)://host:port");
+        Path key = write(valid() + CHANNELS.replace("url: http://127.0.0.1:8500", "url: http://127.0.0.1:8500\n  key: /abs"));
+        assertThatThrownBy(() -> ConfigLoader.load(key)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("consul: Consul key is '/abs': empty or starting with /");
+    }
+
+    @Test
+    void theWrittenConfigKeepsItsChannelsAndIsReadableByItsOwnerOnly() throws IOException {
+        ConfigFile file = new ConfigFile(topology(), null, List.of(new CoordinatorPeer("c1", "west", new Endpoint("127.0.0.1", 9))),
+                new ZooKeeperConfig("127.0.0.1:2181", null, null), List.of(), List.of(), null,
+                java.util.Map.of("pager", new NotifyChannel(NotifyChannel.Kind.PAGERDUTY, "https://pd.example/v2/enqueue", "RK")),
+                new ConsulConfig("http://127.0.0.1:8500", "a/b", "shop"));
+        Path path = dir.resolve("secret.yaml");
+        ConfigLoader.write(file, path);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-------");
+        CoordinatorConfig read = ConfigLoader.load(path);
+        assertThat(read.channels()).isEqualTo(file.channels());
+        assertThat(read.consul()).isEqualTo(new ConsulTarget("http://127.0.0.1:8500", "a/b", "shop"));
     }
 }

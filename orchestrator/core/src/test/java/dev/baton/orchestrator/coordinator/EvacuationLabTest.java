@@ -287,7 +287,7 @@ class EvacuationLabTest {
             assertThat(error.get("code").asText()).isEqualTo("invalid_runbook");
             List<String> problems = new ArrayList<>();
             error.get("problems").forEach(p -> problems.add(p.asText()));
-            assertThat(problems).containsExactly("step page: not supported by this coordinator yet: notify to pager");
+            assertThat(problems).containsExactly("step page: notify channel 'pager' is not configured (known: none)");
         }
         HttpResponse<String> unknown = Http.post(coordinator.url() + "/api/v1/failovers", TOKEN,
                 "{\"runbook\":\"/etc/passwd\",\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\"}");

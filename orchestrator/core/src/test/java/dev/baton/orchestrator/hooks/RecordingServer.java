@@ -15,13 +15,13 @@ import java.util.concurrent.Executors;
 import java.util.function.IntFunction;
 
 /** A real HTTP server on a free loopback port that records what it got and answers as told, per request number. */
-final class RecordingServer implements AutoCloseable {
-    record Received(String method, String path, String contentType, String body) {
+public final class RecordingServer implements AutoCloseable {
+    public record Received(String method, String path, String contentType, String body) {
     }
 
     /** Waits {@code delay}, then answers {@code status} with {@code body}. */
-    record Reply(int status, String body, Duration delay) {
-        static Reply status(int status) {
+    public record Reply(int status, String body, Duration delay) {
+        public static Reply status(int status) {
             return new Reply(status, "", Duration.ZERO);
         }
     }
@@ -30,7 +30,7 @@ final class RecordingServer implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
     /** @param replies given the 1-based number of the request, how to answer it */
-    RecordingServer(IntFunction<Reply> replies) {
+    public RecordingServer(IntFunction<Reply> replies) {
         try {
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         } catch (IOException e) {
@@ -42,11 +42,11 @@ final class RecordingServer implements AutoCloseable {
         server.start();
     }
 
-    URI url(String path) {
+    public URI url(String path) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path);
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 
