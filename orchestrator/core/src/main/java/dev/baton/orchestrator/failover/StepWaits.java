@@ -47,7 +47,7 @@ final class StepWaits {
             while (approved == null) {
                 Duration left = Duration.between(Instant.now(), deadline);
                 if (left.isNegative() || left.isZero()) {
-                    throw new IllegalStateException("no approval by " + role.name().toLowerCase() + " or above for " + step
+                    throw new IllegalStateException("no approval by a user with role " + role.name().toLowerCase() + " or above for " + step
                             + " before its deadline " + deadline);
                 }
                 await(left, leading);
@@ -74,7 +74,7 @@ final class StepWaits {
             if (gate == null) throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "failover " + failover + " waits for no approval now");
             if (!role.allows(gate.role())) {
                 throw new FailoverRefused(FailoverRefused.Kind.FORBIDDEN, "user " + by + " is a " + role.name().toLowerCase()
-                        + "; step " + gate.step() + " of failover " + failover + " needs the approval of a "
+                        + "; step " + gate.step() + " of failover " + failover + " needs the approval of a user with role "
                         + gate.role().name().toLowerCase() + " or above");
             }
             approved = new Approved(by, comment);
