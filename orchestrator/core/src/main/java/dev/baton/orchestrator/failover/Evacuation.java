@@ -536,12 +536,13 @@ final class Evacuation {
         TimelineStep now = failover.step(step.name());
         Instant deadline = now.startedAt().plus(step.planned().timeout());
         String who = step.role().name().toLowerCase(Locale.ROOT);
+        waits.open(step.name(), step.role());
         update(failover.withStep(now.waiting("waiting until " + deadline + " for the approval of a user with role " + who + " or above: "
                 + step.approve().prompt())));
         events.publish("failover.approval-needed", failover.id(), "", step.name(), "failover " + failover.id() + " waits at "
                 + step.name() + " for the approval of a user with role " + who + " or above until " + deadline + ": " + step.approve().prompt()
                 + " (baton failover approve " + failover.id() + ")");
-        return waits.awaitApproval(step.name(), step.role(), deadline, context.leading());
+        return waits.awaitApproval(deadline, context.leading());
     }
 
     /**

@@ -250,16 +250,19 @@ public final class FailoverService {
         String step = evacuation.approve(by, role, note);
         events.publish("failover.approved", id, "", step, "failover " + id + ": " + step + " approved by " + by
                 + (note.isEmpty() ? "" : ": " + note));
+        // Read from ZooKeeper, not the run's memory, which goes first: the answer shows what any coordinator now shows.
         long deadline = System.nanoTime() + APPROVE_WAIT.toNanos();
-        while (evacuation.failover().step(step).state() == TimelineStep.State.WAITING && System.nanoTime() < deadline) {
+        Failover now = get(id);
+        while (now.step(step).state() == TimelineStep.State.WAITING && System.nanoTime() < deadline) {
             try {
-                Thread.sleep(10);
+                Thread.sleep(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+            now = get(id);
         }
-        return get(id);
+        return now;
     }
 
     public Failover get(String id) {

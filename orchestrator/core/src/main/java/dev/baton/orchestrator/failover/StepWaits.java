@@ -5,6 +5,7 @@ import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
@@ -33,22 +34,35 @@ final class StepWaits {
     private String aborted;
 
     /**
-     * Waits for an approval of step {@code step} by a user with at least {@code role}.
-     *
-     * @throws WaitAborted         an abort came in
-     * @throws SwitchoverAbandoned this coordinator no longer leads
-     * @throws IllegalStateException nobody approved before {@code deadline}
+     * Opens the gate of step {@code step} for a user with at least {@code role}: from here on an approval
+     * is taken, even before {@link #awaitApproval} waits (the step persists and announces itself in between).
      */
-    Approved awaitApproval(String step, ApiRole role, Instant deadline, BooleanSupplier leading) {
+    void open(String step, ApiRole role) {
         lock.lock();
         try {
             gate = new Gate(step, role);
             approved = null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for the approval of the gate {@link #open opened}; closes it however it ends.
+     *
+     * @throws WaitAborted           an abort came in
+     * @throws SwitchoverAbandoned   this coordinator no longer leads
+     * @throws IllegalStateException nobody approved before {@code deadline}
+     */
+    Approved awaitApproval(Instant deadline, BooleanSupplier leading) {
+        lock.lock();
+        try {
+            if (gate == null) throw new IllegalStateException("no approval gate is open");
             while (approved == null) {
                 Duration left = Duration.between(Instant.now(), deadline);
-                if (left.isNegative() || left.isZero()) {
-                    throw new IllegalStateException("no approval by a user with role " + role.name().toLowerCase() + " or above for " + step
-                            + " before its deadline " + deadline);
+                if (!left.isPositive()) {
+                    throw new IllegalStateException("no approval by a user with role " + gate.role().name().toLowerCase(Locale.ROOT) + " or above for "
+                            + gate.step() + " before its deadline " + deadline);
                 }
                 await(left, leading);
             }
@@ -73,9 +87,9 @@ final class StepWaits {
             }
             if (gate == null) throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "failover " + failover + " waits for no approval now");
             if (!role.allows(gate.role())) {
-                throw new FailoverRefused(FailoverRefused.Kind.FORBIDDEN, "user " + by + " is a " + role.name().toLowerCase()
+                throw new FailoverRefused(FailoverRefused.Kind.FORBIDDEN, "user " + by + " is a " + role.name().toLowerCase(Locale.ROOT)
                         + "; step " + gate.step() + " of failover " + failover + " needs the approval of a user with role "
-                        + gate.role().name().toLowerCase() + " or above");
+                        + gate.role().name().toLowerCase(Locale.ROOT) + " or above");
             }
             approved = new Approved(by, comment);
             changed.signalAll();

@@ -273,6 +273,24 @@ class ApprovalLabTest {
     }
 
     @Test
+    void anApprovalRoleTheApiDoesNotHaveIsRefusedBeforeAnythingRuns() throws Exception {
+        Runbook dba = runbook("""
+                name: dba-approval
+                description: A role the coordinator's API has no users for.
+                scope: datacenter
+                steps:
+                  - {id: ask, kind: approval, role: dba, prompt: "go?"}
+                """);
+        try (Node a = Node.start(config("role"), "c-" + from, ApprovalLabTest::allHealthy)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
+            assertThatThrownBy(() -> a.failovers().start(request("role test"), "test", dba))
+                    .isInstanceOfSatisfying(FailoverRefused.class, r -> assertThat(r.problems()).containsExactly(
+                            "step ask: approval role 'dba' is not one of this coordinator's: sre or operator (an operator approves), admin"));
+            assertThat(a.failovers().list()).isEmpty();
+        }
+    }
+
+    @Test
     void waitUntilReturnsAtOnceWhenTheConditionHolds() throws Exception {
         Failover done = runWait("dc-healthy: " + to, "5s", ApprovalLabTest::allHealthy);
         assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
