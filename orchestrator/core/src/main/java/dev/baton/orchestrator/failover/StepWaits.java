@@ -61,8 +61,8 @@ final class StepWaits {
             while (approved == null) {
                 Duration left = Duration.between(Instant.now(), deadline);
                 if (!left.isPositive()) {
-                    throw new IllegalStateException("no approval by a user with role " + gate.role().name().toLowerCase(Locale.ROOT) + " or above for "
-                            + gate.step() + " before its deadline " + deadline);
+                    throw new IllegalStateException("no approval by a user with role " + gate.role().name().toLowerCase(Locale.ROOT)
+                            + " or above for " + gate.step() + " before its deadline " + deadline);
                 }
                 await(left, leading);
             }
