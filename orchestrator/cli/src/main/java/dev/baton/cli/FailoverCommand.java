@@ -10,6 +10,8 @@ import dev.baton.orchestrator.failover.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -27,15 +29,19 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-/** A thin client of {@code POST /api/v1/failovers}: the plan of a dry run, or a failover followed to its end. */
-@Command(name = "failover", mixinStandardHelpOptions = true,
+/**
+ * A thin client of {@code POST /api/v1/failovers}: the plan of a dry run, or a failover followed to its end;
+ * {@code approve} approves the approval gate a failover waits at.
+ */
+@Command(name = "failover", mixinStandardHelpOptions = true, subcommands = FailoverCommand.Approve.class,
         description = "Evacuate a DC through the coordinator API: move every shard primary out of --from to --to (--dry-run: print the plan only).")
 final class FailoverCommand implements Callable<Integer> {
     private static final Duration POLL = Duration.ofMillis(250);
 
-    @Option(names = "--from", required = true, description = "The DC to evacuate.")
+    // Not required by picocli, which would then ask for them before the approve subcommand too; call() does.
+    @Option(names = "--from", description = "The DC to evacuate (required).")
     String from;
-    @Option(names = "--to", required = true, description = "The DC that takes over.")
+    @Option(names = "--to", description = "The DC that takes over (required).")
     String to;
     @Option(names = "--runbook", paramLabel = "NAME", description = "A shipped runbook (planned-evacuation, fail-back, shard-switchover, "
             + "emergency-failover); default: planned-evacuation, or fail-back into a drained DC.")
@@ -65,9 +71,16 @@ final class FailoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        List<String> missing = new ArrayList<>();
+        if (from == null) missing.add("'--from=<from>'");
+        if (to == null) missing.add("'--to=<to>'");
+        if (!missing.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "Missing required option" + (missing.size() > 1 ? "s" : "") + ": "
+                    + String.join(", ", missing));
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        CoordinatorApi client = new CoordinatorApi(urls(), token());
+        CoordinatorApi client = new CoordinatorApi(urls(api, lab), token(tokenFile, lab, user != null ? user : force ? "admin" : "sre"));
         ObjectNode request = CoordinatorApi.JSON.createObjectNode().put("from", from).put("to", to)
                 .put("reason", reason != null ? reason : "baton failover by " + System.getProperty("user.name") + " from the CLI")
                 .put("dryRun", dryRun).put("force", force);
@@ -186,7 +199,7 @@ final class FailoverCommand implements Callable<Integer> {
         return n.isNumber() ? String.format(Locale.ROOT, "%.1f", n.asDouble()) : "?";
     }
 
-    private List<String> urls() {
+    private static List<String> urls(List<String> api, LabOptions lab) {
         if (api != null && !api.isEmpty()) return api;
         Path config = lab.dir().resolve(LabConfig.COORDINATOR_FILE);
         if (!Files.exists(config)) {
@@ -195,7 +208,8 @@ final class FailoverCommand implements Callable<Integer> {
         return ConfigLoader.load(config).coordinators().stream().map(CoordinatorPeer::url).toList();
     }
 
-    private String token() {
+    /** @param who whose token to take from a user=token file */
+    private static String token(Path tokenFile, LabOptions lab, String who) {
         Path file = tokenFile != null ? tokenFile : lab.dir().resolve(LabConfig.TOKENS_FILE);
         List<String> lines;
         try {
@@ -204,8 +218,48 @@ final class FailoverCommand implements Callable<Integer> {
             throw new UncheckedIOException("cannot read the token file " + file + " (give --token-file): " + e.getMessage(), e);
         }
         if (lines.size() == 1 && !lines.getFirst().contains("=")) return lines.getFirst();
-        String who = user != null ? user : force ? "admin" : "sre";
         return lines.stream().filter(l -> l.startsWith(who + "=")).map(l -> l.substring(who.length() + 1)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("token file " + file + " has no token for user '" + who + "' (give --user)"));
+    }
+
+    /** {@code POST /api/v1/failovers/{id}/approve}: the person's confirmation an approval step waits for. */
+    @Command(name = "approve", mixinStandardHelpOptions = true,
+            description = "Approve the approval step a running failover waits at; it then goes on.")
+    static final class Approve implements Callable<Integer> {
+        @Parameters(paramLabel = "ID", description = "The failover's id (f-...).")
+        String id;
+        @Option(names = "--comment", description = "Goes into the step's timeline entry and the audit log.")
+        String comment;
+        @Option(names = "--api", split = ",", paramLabel = "URL",
+                description = "Coordinator API base URL(s) (default: every coordinator of the lab's coordinator.yaml).")
+        List<String> api;
+        @Option(names = "--token-file", paramLabel = "FILE",
+                description = "A file holding the token, or user=token lines (default: the lab's api-tokens).")
+        Path tokenFile;
+        @Option(names = "--user", defaultValue = "sre", description = "Which user's token of a user=token file (default: ${DEFAULT-VALUE}).")
+        String user;
+        @Mixin LabOptions lab;
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = CoordinatorApi.JSON.createObjectNode();
+            if (comment != null) body.put("comment", comment);
+            CoordinatorApi.Answer answer = new CoordinatorApi(urls(api, lab), token(tokenFile, lab, user)).post("/failovers/" + id + "/approve", body);
+            if (!answer.ok()) {
+                spec.commandLine().getErr().println("baton: approve " + answer.error());
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
+            JsonNode failover = answer.body();
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("failover " + id + " approved on " + answer.from() + "; it is " + failover.path("state").asText());
+            for (JsonNode step : failover.path("timeline")) {
+                String state = step.path("state").asText();
+                if (state.equals("RUNNING") || state.equals("WAITING")) out.println("  now at " + step.path("name").asText() + " (" + state + ")");
+            }
+            out.flush();
+            return 0;
+        }
     }
 }

@@ -26,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -105,6 +107,9 @@ class FailoverCommandTest {
         return LiveShard.discover(shard, topology.credentials()).primary().server().dc();
     }
 
+    /** The id of the failover b_ ran to its end. */
+    static String succeeded;
+
     @Test
     void a_aDryRunPrintsThePlanAndChangesNothing() {
         MainTest.Run r = MainTest.run("failover", "--from", "east", "--to", "west", "--runbook", "planned-evacuation", "--dry-run",
@@ -134,6 +139,9 @@ class FailoverCommandTest {
                         + topology.datacenter("west").orElseThrow().address())
                 .contains("lb: HAProxy east");
         topology.shards().forEach(s -> assertThat(primaryDc(s)).isEqualTo("west"));
+        Matcher id = Pattern.compile("failover (f-\\S+) started on").matcher(r.out());
+        assertThat(id.find()).isTrue();
+        succeeded = id.group(1);
     }
 
     @Test
@@ -149,6 +157,23 @@ class FailoverCommandTest {
         MainTest.Run noLab = MainTest.run("failover", "--from", "east", "--to", "west", "--dir", "/nonexistent/lab");
         assertThat(noLab.code()).isEqualTo(2);
         assertThat(noLab.err()).contains("/nonexistent/lab/coordinator.yaml");
+    }
+
+    @Test
+    void e_approvingAFailoverThatWaitsForNothingIsRefusedNamingWhy() {
+        assertThat(succeeded).as("the failover of b_").isNotNull();
+        MainTest.Run done = MainTest.run("failover", "approve", succeeded, "--comment", "too late", "--dir", labDir.toString());
+        assertThat(done.code()).as(done.out()).isEqualTo(1);
+        assertThat(done.err()).contains("(409 conflict): failover " + succeeded + " waits for no approval: it SUCCEEDED at ");
+
+        MainTest.Run unknown = MainTest.run("failover", "approve", "f-nope", "--dir", labDir.toString());
+        assertThat(unknown.code()).isEqualTo(1);
+        assertThat(unknown.err()).contains("(404 not_found): no failover with id 'f-nope'");
+
+        // The subcommand does not make --from and --to optional for a failover.
+        MainTest.Run noFrom = MainTest.run("failover", "--to", "west", "--dir", labDir.toString());
+        assertThat(noFrom.code()).isEqualTo(2);
+        assertThat(noFrom.err()).contains("Missing required option: '--from=<from>'");
     }
 
     @Test

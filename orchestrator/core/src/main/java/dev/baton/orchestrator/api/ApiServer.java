@@ -7,6 +7,7 @@ import dev.baton.orchestrator.config.ApiUser;
 import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.events.EventHub;
 import dev.baton.orchestrator.failover.AbortRequest;
+import dev.baton.orchestrator.failover.ApproveRequest;
 import dev.baton.orchestrator.failover.FailoverRefused;
 import dev.baton.orchestrator.failover.FailoverRequest;
 import dev.baton.orchestrator.failover.FailoverService;
@@ -94,6 +95,7 @@ public final class ApiServer implements AutoCloseable {
         router.get(BASE + "/failovers/:id/report").handler(ctx -> blocking(ctx, 200, () -> failovers.report(ctx.pathParam("id"))));
         router.post(BASE + "/failovers").handler(this::createFailover);
         router.post(BASE + "/failovers/:id/abort").handler(this::abortFailover);
+        router.post(BASE + "/failovers/:id/approve").handler(this::approveFailover);
         router.get(BASE + "/events").handler(this::eventStream);
         router.get(BASE + "/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
@@ -161,6 +163,27 @@ public final class ApiServer implements AutoCloseable {
         blocking(ctx, 200, () -> {
             var failover = failovers.abort(ctx.pathParam("id"), principal(ctx).name(), why);
             ctx.put(AUDIT_DETAIL, "aborted failover " + failover.id() + (why.isBlank() ? "" : ": " + why) + "; it is " + failover.state());
+            return failover;
+        });
+    }
+
+    /** The body, {comment}, is optional; the gate's role is checked by the failover (403 below it). */
+    private void approveFailover(RoutingContext ctx) {
+        String comment = "";
+        String body = ctx.body().asString();
+        if (body != null && !body.isBlank()) {
+            try {
+                comment = Objects.requireNonNullElse(Json.MAPPER.readValue(body, ApproveRequest.class).comment(), "");
+            } catch (JsonProcessingException e) {
+                error(ctx, 400, "bad_request", "malformed approve request: " + e.getOriginalMessage() + "; expected {comment}");
+                return;
+            }
+        }
+        String note = comment;
+        Principal who = principal(ctx);
+        blocking(ctx, 200, () -> {
+            var failover = failovers.approve(ctx.pathParam("id"), who.name(), who.role(), note);
+            ctx.put(AUDIT_DETAIL, "approved failover " + failover.id() + (note.isBlank() ? "" : ": " + note) + "; it is " + failover.state());
             return failover;
         });
     }
@@ -294,6 +317,7 @@ public final class ApiServer implements AutoCloseable {
             case TARGET_UNHEALTHY -> error(ctx, 409, "target_unhealthy", refused.getMessage());
             case NOT_READY -> error(ctx, 409, "not_ready", refused.getMessage());
             case CONFLICT -> error(ctx, 409, "conflict", refused.getMessage());
+            case FORBIDDEN -> error(ctx, 403, "forbidden", refused.getMessage());
             case INVALID_RUNBOOK -> send(ctx, 422, "invalid_runbook", new ApiError("invalid_runbook", refused.getMessage(), null,
                     refused.problems()), refused.getMessage());
         }

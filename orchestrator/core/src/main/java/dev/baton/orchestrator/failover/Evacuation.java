@@ -1,5 +1,6 @@
 package dev.baton.orchestrator.failover;
 
+import dev.baton.orchestrator.config.ApiRole;
 import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.events.EventHub;
 import dev.baton.orchestrator.health.DcHealth;
@@ -106,6 +107,8 @@ final class Evacuation {
     private final Object gate = new Object();
     private String abortedBecause;
     private String notAbortable;
+    /** What the approval gates and wait-until steps wait on; an abort wakes them. */
+    private final StepWaits waits = new StepWaits();
 
     private Evacuation(Failover failover, Context context, String takenOverBy) {
         this.failover = failover;
@@ -149,6 +152,7 @@ final class Evacuation {
         synchronized (gate) {
             if (notAbortable != null) return Optional.of(notAbortable);
             if (abortedBecause == null) abortedBecause = because;
+            waits.abort(abortedBecause);
             return Optional.empty();
         }
     }
@@ -201,6 +205,15 @@ final class Evacuation {
                 context.afterStep().accept(step.name());
             } catch (SwitchoverAbandoned e) {
                 throw e;
+            } catch (WaitAborted e) {
+                // An abort while a step waits: as an abort between steps, the waiting step ended by it.
+                end(step, TimelineStep.State.FAILED, List.of(), "stopped waiting: " + e.getMessage());
+                reasons.add(e.getMessage());
+                events.publish("failover.aborting", failover.id(), "", step.name(), "failover " + failover.id() + " stops waiting at "
+                        + step.name() + " and undoes what it changed: " + e.getMessage());
+                state = rollBack(done.reversed(), reasons, " on abort") ? Failover.State.ROLLED_BACK : Failover.State.FAILED;
+                skip(next(step), "not run: " + e.getMessage());
+                break;
             } catch (RuntimeException e) {
                 String why = step.name() + " failed: " + message(e);
                 LOG.error("failover {}: {}", failover.id(), why, e);
@@ -244,7 +257,8 @@ final class Evacuation {
     private Optional<Failover.State> resume(List<String> reasons) {
         List<TimelineStep> started = failover.timeline().stream().filter(s -> s.state() != TimelineStep.State.PENDING
                 && s.state() != TimelineStep.State.SKIPPED).toList();
-        Optional<TimelineStep> interrupted = started.stream().filter(s -> s.state() == TimelineStep.State.RUNNING).findFirst();
+        Optional<TimelineStep> interrupted = started.stream().filter(s -> s.state() == TimelineStep.State.RUNNING
+                || s.state() == TimelineStep.State.WAITING).findFirst();
         String lost = "coordinator " + failover.coordinator() + " was lost "
                 + interrupted.map(s -> "during " + s.name()).orElse(started.isEmpty() ? "before its first step" : "after " + started.getLast().name());
         String by = "coordinator " + takenOverBy;
@@ -264,6 +278,17 @@ final class Evacuation {
         if (anyShardSwitched() || promoting) {
             events.publish("failover.takeover", failover.id(), "", "", "failover " + failover.id() + " is past its point of no return"
                     + (promoting ? " (its emergency promotion started)" : " (a shard switched)") + ": " + by + " rolls it forward");
+            return Optional.empty();
+        }
+        if (interrupted.isPresent() && interrupted.get().state() == TimelineStep.State.WAITING) {
+            // Nobody approved yet: a takeover neither skips the gate nor approves it; it waits on, until the gate's first deadline.
+            synchronized (gate) {
+                if (steps.stream().noneMatch(s -> s.planned().pointOfNoReturn() && failover.step(s.name()).state() == TimelineStep.State.DONE)) {
+                    notAbortable = null;
+                }
+            }
+            events.publish("failover.takeover", failover.id(), "", interrupted.get().name(), by + " waits on for the approval of "
+                    + interrupted.get().name() + " of failover " + failover.id());
             return Optional.empty();
         }
         interrupted.ifPresent(s -> end(step(s.name()), TimelineStep.State.FAILED, List.of(), lost));
@@ -334,8 +359,8 @@ final class Evacuation {
         Retry retry = step.planned().retry();
         for (int attempt = 0; ; attempt++) {
             try {
-                return timed(step);
-            } catch (SwitchoverAbandoned e) {
+                return step.ownsTimeout() ? step.run(this) : timed(step);
+            } catch (SwitchoverAbandoned | WaitAborted e) {
                 throw e;
             } catch (RuntimeException e) {
                 if (attempt >= retry.attempts() || !context.leading().getAsBoolean()) throw e;
@@ -517,6 +542,50 @@ final class Evacuation {
         List<Shard> order = config.topology().shards();
         return IntStream.range(0, all.size()).filter(i -> shards.isEmpty() || shards.contains(order.get(i).name()))
                 .mapToObj(all::get).toList();
+    }
+
+    /**
+     * Waits at an approval gate: persisted WAITING and announced first. Its deadline counts from the
+     * step's first start, so a takeover waits only for what is left.
+     */
+    StepWaits.Approved awaitApproval(FailoverStep.Approval step) {
+        TimelineStep now = failover.step(step.name());
+        Instant deadline = now.startedAt().plus(step.planned().timeout());
+        String who = step.role().name().toLowerCase(Locale.ROOT);
+        waits.open(step.name(), step.role());
+        update(failover.withStep(now.waiting("waiting until " + deadline + " for the approval of a user with role " + who + " or above: "
+                + step.approve().prompt())));
+        events.publish("failover.approval-needed", failover.id(), "", step.name(), "failover " + failover.id() + " waits at "
+                + step.name() + " for the approval of a user with role " + who + " or above until " + deadline + ": " + step.approve().prompt()
+                + " (baton failover approve " + failover.id() + ")");
+        return waits.awaitApproval(deadline, context.leading());
+    }
+
+    /**
+     * Approves the gate this run waits at.
+     *
+     * @return the step approved
+     * @throws FailoverRefused it waits at no gate (naming where it stands), or {@code role} is below the gate's
+     */
+    String approve(String by, ApiRole role, String comment) {
+        try {
+            return waits.approve(failover.id(), by, role, comment);
+        } catch (FailoverRefused e) {
+            if (e.kind() != FailoverRefused.Kind.CONFLICT) throw e;
+            throw new FailoverRefused(e.kind(), e.getMessage() + "; it is at " + currentStep());
+        }
+    }
+
+    /** Where the run stands, for a refusal: the step running or waiting, or the last one that ended. */
+    private String currentStep() {
+        return failover.timeline().stream().filter(s -> s.state() == TimelineStep.State.RUNNING || s.state() == TimelineStep.State.WAITING)
+                .findFirst().or(() -> failover.timeline().stream().filter(s -> s.state() != TimelineStep.State.PENDING).reduce((a, b) -> b))
+                .map(s -> "step " + s.name() + " (" + s.state() + ")").orElse("its start");
+    }
+
+    /** A wait-until's pause between two checks; an abort or the loss of leadership ends it early. */
+    void pause(Duration pause) {
+        waits.pause(pause, context.leading());
     }
 
     void recordTraffic(UnaryOperator<TrafficOutcome> change) {

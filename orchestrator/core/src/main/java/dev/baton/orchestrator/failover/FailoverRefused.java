@@ -19,6 +19,8 @@ public class FailoverRefused extends RuntimeException {
         TARGET_UNHEALTHY,
         /** A candidate cannot take over now: lagging, not replicating, errant transactions, or a shard cannot be asked. */
         NOT_READY,
+        /** The user's role is below what the step asks, e.g. an approval gate for admins. */
+        FORBIDDEN,
         /** The world does not allow it now: no primaries to move, a failover not running. */
         CONFLICT,
         /** The runbook is invalid, cannot be planned for this request, or has steps this coordinator cannot run; see {@link #problems()}. */

@@ -1,5 +1,6 @@
 package dev.baton.orchestrator.failover;
 
+import dev.baton.orchestrator.config.ApiRole;
 import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.events.EventHub;
@@ -13,6 +14,7 @@ import dev.baton.orchestrator.runbook.RunbookRefused;
 import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.runbooks.Checked;
+import dev.baton.runbooks.model.Runbook;
 import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlanRequest;
 import dev.baton.runbooks.plan.PlanText;
@@ -48,6 +50,8 @@ public final class FailoverService {
 
     /** How long an abort waits for the failover to put back what it changed before it answers. */
     private static final Duration ABORT_WAIT = Duration.ofSeconds(10);
+    /** How long an approval waits for its gate to be recorded DONE before it answers. */
+    private static final Duration APPROVE_WAIT = Duration.ofSeconds(5);
 
     private final CoordinatorConfig config;
     private final String self;
@@ -117,7 +121,7 @@ public final class FailoverService {
     public DryRun dryRun(FailoverRequest request) {
         validate(request);
         Planner.Discovery discovery = planner.discover(request.from(), request.to());
-        Plan runbook = runbookPlan(request, discovery);
+        Plan runbook = runbookPlan(request, discovery, null);
         return new DryRun(true, runbook.runbook(), runbook, PlanText.render(runbook), planner.plan(discovery, runbook),
                 health.get().dc(request.to()));
     }
@@ -140,6 +144,16 @@ public final class FailoverService {
      * @throws FailoverRefused before anything changed
      */
     public Failover start(FailoverRequest request, String requestedBy) {
+        return start(request, requestedBy, null);
+    }
+
+    /**
+     * As {@link #start(FailoverRequest, String)}, running {@code given} in place of a shipped runbook: a
+     * test seam for runbooks written in a test (the API accepts shipped names only).
+     *
+     * @param given a validated runbook; null for the request's shipped one
+     */
+    Failover start(FailoverRequest request, String requestedBy, Runbook given) {
         validate(request);
         requireLeader();
         String current = running.get();
@@ -154,7 +168,7 @@ public final class FailoverService {
             forced = " FORCED although the " + why;
         }
         if (!discovery.problems().isEmpty()) throw notReady(request, discovery.problems());
-        Plan runbook = runbookPlan(request, discovery);
+        Plan runbook = runbookPlan(request, discovery, given);
         FailoverPlan plan = planner.plan(discovery, runbook);
         if (!plan.allProblems().isEmpty()) throw notReady(request, plan.allProblems());
         String id = "f-" + ID_TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
@@ -222,6 +236,45 @@ public final class FailoverService {
             Thread.currentThread().interrupt();
         }
         return get(id);
+    }
+
+    /**
+     * Approves the approval gate the failover waits at, and returns the failover once the gate's step
+     * is recorded DONE (bounded wait), so the caller sees it go on.
+     *
+     * @param role the approving user's: at least the gate's
+     * @throws FailoverRefused not running; not waiting for an approval (CONFLICT, naming where it stands);
+     *                         this coordinator does not lead; the role is below the gate's (FORBIDDEN)
+     */
+    public Failover approve(String id, String by, ApiRole role, String comment) {
+        Failover failover = get(id);
+        if (failover.state() != Failover.State.RUNNING) {
+            throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "failover " + id + " waits for no approval: it "
+                    + failover.state() + " at " + failover.finished());
+        }
+        requireLeader();
+        Evacuation evacuation = active.get();
+        if (evacuation == null || !evacuation.id().equals(id)) {
+            throw new FailoverRefused(FailoverRefused.Kind.CONFLICT, "failover " + id + " is left RUNNING by a lost leader and is not"
+                    + " run here yet; coordinator " + self + " takes it over and then waits again for any approval it waited for");
+        }
+        String note = comment == null ? "" : comment.strip();
+        String step = evacuation.approve(by, role, note);
+        events.publish("failover.approved", id, "", step, "failover " + id + ": " + step + " approved by " + by
+                + (note.isEmpty() ? "" : ": " + note));
+        // Read from ZooKeeper, not the run's memory, which goes first: the answer shows what any coordinator now shows.
+        long deadline = System.nanoTime() + APPROVE_WAIT.toNanos();
+        Failover now = get(id);
+        while (now.step(step).state() == TimelineStep.State.WAITING && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            now = get(id);
+        }
+        return now;
     }
 
     public Failover get(String id) {
@@ -297,13 +350,15 @@ public final class FailoverService {
      *
      * @throws FailoverRefused unknown, invalid, not plannable, or with a step this coordinator cannot run; every problem listed
      */
-    private Plan runbookPlan(FailoverRequest request, Planner.Discovery discovery) {
-        String name = request.runbook() != null && !request.runbook().isBlank() ? request.runbook() : defaultRunbook(request.to());
+    private Plan runbookPlan(FailoverRequest request, Planner.Discovery discovery, Runbook given) {
+        String name = given != null ? given.name()
+                : request.runbook() != null && !request.runbook().isBlank() ? request.runbook() : defaultRunbook(request.to());
+        PlanRequest planRequest = new PlanRequest(request.from(), request.to(), request.shards(), request.reason(), Map.of());
         Plan plan;
         try {
-            PlanRequest planRequest = new PlanRequest(request.from(), request.to(), request.shards(), request.reason(), Map.of());
-            Optional<Checked> own = testRunbooks.apply(name);
-            plan = own.isPresent() ? RunbookPlans.plan(name, own.get(), config.topology(), discovery.primaryDcs(), planRequest)
+            Optional<Checked> own = given != null ? Optional.empty() : testRunbooks.apply(name);
+            plan = given != null ? RunbookPlans.plan(given, config.topology(), discovery.primaryDcs(), planRequest)
+                    : own.isPresent() ? RunbookPlans.plan(name, own.get(), config.topology(), discovery.primaryDcs(), planRequest)
                     : RunbookPlans.plan(name, config.topology(), discovery.primaryDcs(), planRequest);
         } catch (RunbookRefused e) {
             throw new FailoverRefused(e.problems().isEmpty() ? FailoverRefused.Kind.BAD_REQUEST : FailoverRefused.Kind.INVALID_RUNBOOK,

@@ -1,26 +1,23 @@
 package dev.baton.orchestrator.failover;
 
-import dev.baton.orchestrator.health.DcHealth;
+import dev.baton.orchestrator.config.ApiRole;
 import dev.baton.orchestrator.hooks.Hook;
-import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.traffic.DnsChange;
 import dev.baton.orchestrator.traffic.DrainChange;
 import dev.baton.orchestrator.traffic.TrafficException;
 import dev.baton.orchestrator.traffic.Verification;
 import dev.baton.orchestrator.traffic.WeightChange;
-import dev.baton.runbooks.model.Condition;
 import dev.baton.runbooks.model.Step;
 import dev.baton.runbooks.plan.Action;
 import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlannedStep;
 
 import java.net.URI;
-import java.time.ZonedDateTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * What this coordinator does for each kind of planned step: the one place that maps a runbook plan's
@@ -59,6 +56,14 @@ sealed interface FailoverStep {
         return false;
     }
 
+    /**
+     * Whether the step keeps its own deadline rather than being interrupted at its timeout: a waiting
+     * step, which must be able to say what it waited for and to wait on under a new leader.
+     */
+    default boolean ownsTimeout() {
+        return false;
+    }
+
     static FailoverStep of(PlannedStep step) {
         return switch (step.action()) {
             case Action.Check c -> new Precheck(step, c);
@@ -68,12 +73,12 @@ sealed interface FailoverStep {
             case Action.Checkout c -> new Verify(step, c);
             case Action.Message m when m.channels().isEmpty() -> new Report(step, m);
             case Action.Message m -> new Notify(step, m);
-            case Action.Approve a -> throw unsupported(step);
+            case Action.Approve a -> new Approval(step, a, Approval.role(step, a));
             case Action.FlipWriters f -> new FlipWriters(step, f);
             case Action.ConsulKv c -> new ConsulKv(step, c);
             case Action.ConsulTags c -> new ConsulTags(step, c);
             case Action.Call c -> new HttpHook(step, c);
-            case Action.Wait w -> throw unsupported(step);
+            case Action.Wait w -> new WaitUntil(step, w);
         };
     }
 
@@ -101,61 +106,18 @@ sealed interface FailoverStep {
 
     /**
      * The plan's conditions, checked at the last moment: time passed since the request was accepted
-     * (lock, persistence), and a candidate may have fallen behind meanwhile. A forced failover skips
-     * the health verdicts, as the request asked.
+     * (lock, persistence), and a candidate may have fallen behind meanwhile.
      */
     record Precheck(PlannedStep planned, Action.Check check) implements FailoverStep {
         public List<String> run(Evacuation run) {
-            FailoverRequest request = run.failover().request();
             List<String> failed = new ArrayList<>();
-            for (Condition condition : check.conditions()) {
-                switch (condition) {
-                    case Condition.DcHealthy h -> {
-                        DcHealth dc = run.health(h.dc());
-                        if (dc.verdict() != Verdict.HEALTHY && !request.force()) {
-                            failed.add("DC " + dc.dc() + " is " + dc.verdict()
-                                    + (dc.reasons().isEmpty() ? "" : ": " + String.join("; ", dc.reasons())));
-                        }
-                    }
-                    case Condition.DcDown d -> {
-                        DcHealth dc = run.health(d.dc());
-                        if (dc.verdict() != Verdict.DOWN) failed.add("DC " + dc.dc() + " is " + dc.verdict() + ", not DOWN");
-                    }
-                    case Condition.MaxLag m -> {
-                        FailoverPlan now = run.replan(m.max());
-                        if (!now.allProblems().isEmpty()) failed.add("not ready: " + String.join("; ", now.allProblems()));
-                        Set<String> planned = shardNames(run.failover().plan());
-                        if (!shardNames(now).equals(planned)) {
-                            failed.add("the shards with a primary in " + request.from() + " changed since the plan: "
-                                    + planned + " then, " + shardNames(now) + " now");
-                        }
-                    }
-                    case Condition.PrimariesIn p -> {
-                        List<String> shards = run.failover().runbook().shards();
-                        if (run.discover().heldBy(p.dc()).stream().noneMatch(shards::contains)) {
-                            failed.add("DC " + p.dc() + " holds none of the primaries of " + shards);
-                        }
-                    }
-                    case Condition.CheckoutOk o -> run.verify(o.dc(), List.of()).stream().filter(v -> !v.ok())
-                            .forEach(v -> failed.add("checkout at " + o.dc() + " failed: " + v.error()));
-                    case Condition.Window w -> {
-                        ZonedDateTime now = ZonedDateTime.now(w.zone());
-                        if (!w.days().contains(now.getDayOfWeek()) || now.toLocalTime().isBefore(w.from()) || !now.toLocalTime().isBefore(w.to())) {
-                            failed.add("now (" + now + ") is outside the window " + w.days() + " " + w.from() + "-" + w.to() + " " + w.zone());
-                        }
-                    }
-                }
-            }
+            check.conditions().forEach(c -> failed.addAll(Conditions.unmet(c, run)));
             if (!failed.isEmpty()) throw new IllegalStateException(String.join("; ", failed));
             return List.of();
         }
 
         public boolean readOnly() {
             return true;
-        }
-
-        private static Set<String> shardNames(FailoverPlan plan) {
-            return plan.shards().stream().map(ShardPlan::shard).collect(Collectors.toSet());
         }
     }
 
@@ -333,6 +295,72 @@ sealed interface FailoverStep {
     record ConsulTags(PlannedStep planned, Action.ConsulTags tags) implements FailoverStep {
         public List<String> run(Evacuation run) {
             return ConsulSteps.tag(run, tags);
+        }
+    }
+
+    /**
+     * An approval gate: the failover waits (WAITING in its timeline, persisted, so a new leader waits on)
+     * until a user with at least the step's role approves it, an abort comes, or the step's timeout
+     * since it first started passes, which fails it.
+     *
+     * @param role who may approve: the runbook's {@code operator} (or its default {@code sre}: the
+     *             coordinator's operators are the SREs) or {@code admin}
+     */
+    record Approval(PlannedStep planned, Action.Approve approve, ApiRole role) implements FailoverStep {
+        public List<String> run(Evacuation run) {
+            StepWaits.Approved ok = run.awaitApproval(this);
+            return List.of("approved by " + ok.by() + (ok.comment().isBlank() ? "" : ": " + ok.comment()));
+        }
+
+        public boolean readOnly() {
+            return true;
+        }
+
+        public boolean ownsTimeout() {
+            return true;
+        }
+
+        /** The API role a runbook's approval role stands for; a role the API does not have is refused before anything runs. */
+        static ApiRole role(PlannedStep step, Action.Approve approve) {
+            return switch (approve.role()) {
+                case "sre", "operator" -> ApiRole.OPERATOR;
+                case "admin" -> ApiRole.ADMIN;
+                default -> throw new UnsupportedOperationException("step " + step.id() + ": approval role '" + approve.role()
+                        + "' is not one of this coordinator's: sre or operator (an operator approves), admin");
+            };
+        }
+    }
+
+    /**
+     * Checks its condition (as a precheck does) every interval until it holds; fails at its timeout
+     * with the last check's reason. An abort cuts the pause between two checks short.
+     */
+    record WaitUntil(PlannedStep planned, Action.Wait until) implements FailoverStep {
+        public List<String> run(Evacuation run) {
+            long start = System.nanoTime();
+            Instant deadline = Instant.now().plus(planned.timeout());
+            String condition = Conditions.describe(until.condition());
+            for (int checks = 1; ; checks++) {
+                List<String> unmet = Conditions.unmet(until.condition(), run);
+                if (unmet.isEmpty()) {
+                    return List.of(String.format(Locale.ROOT, "%s held at check %d, after %.1f ms", condition, checks,
+                            (System.nanoTime() - start) / 1e6));
+                }
+                Duration left = Duration.between(Instant.now(), deadline);
+                if (!left.isPositive()) {
+                    throw new IllegalStateException(condition + " still false after " + checks + " check(s) in "
+                            + planned.timeout().toMillis() + " ms: " + String.join("; ", unmet));
+                }
+                run.pause(left.compareTo(until.interval()) < 0 ? left : until.interval());
+            }
+        }
+
+        public boolean readOnly() {
+            return true;
+        }
+
+        public boolean ownsTimeout() {
+            return true;
         }
     }
 }

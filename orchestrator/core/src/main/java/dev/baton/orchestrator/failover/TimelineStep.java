@@ -14,7 +14,8 @@ import java.util.List;
 public record TimelineStep(String name, State state, Instant startedAt, Instant finishedAt, Double durationMs,
                            List<String> changes, String error) {
 
-    public enum State { PENDING, RUNNING, DONE, FAILED, ROLLED_BACK, SKIPPED }
+    /** WAITING: an approval gate waits for a person; persisted so a new leader keeps waiting. */
+    public enum State { PENDING, RUNNING, WAITING, DONE, FAILED, ROLLED_BACK, SKIPPED }
 
     public TimelineStep {
         changes = List.copyOf(changes);
@@ -24,8 +25,15 @@ public record TimelineStep(String name, State state, Instant startedAt, Instant 
         return new TimelineStep(name, State.PENDING, null, null, null, List.of(), "");
     }
 
+    /** A step that waited under a lost leader keeps its start, and so its deadline, when the new leader waits on. */
     TimelineStep started(Instant at) {
+        if (state == State.WAITING) return this;
         return new TimelineStep(name, State.RUNNING, at, null, null, List.of(), "");
+    }
+
+    /** @param why what it waits for, e.g. the prompt and who may approve until when */
+    TimelineStep waiting(String why) {
+        return new TimelineStep(name, State.WAITING, startedAt, null, null, List.of(why), "");
     }
 
     TimelineStep ended(State state, Instant at, List<String> changes, String error) {

@@ -3,6 +3,7 @@ package dev.baton.orchestrator.runbook;
 import dev.baton.runbooks.Checked;
 import dev.baton.runbooks.Runbooks;
 import dev.baton.runbooks.check.Problem;
+import dev.baton.runbooks.model.Runbook;
 import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlanRefused;
 import dev.baton.runbooks.plan.PlanRequest;
@@ -42,10 +43,20 @@ public final class RunbookPlans {
         if (!checked.ok()) {
             throw new RunbookRefused("runbook " + runbook + " is not valid", checked.problems().stream().map(Problem::message).toList());
         }
+        return plan(checked.runbook(), topology, primaryDcs, request);
+    }
+
+    /**
+     * A runbook already validated, planned the same way; for tests, which write their own runbooks.
+     *
+     * @throws RunbookRefused planning problems, every one listed
+     */
+    public static Plan plan(Runbook runbook, Topology topology, Map<String, String> primaryDcs, PlanRequest request) {
         try {
-            return new Planner(TopologyViews.of(topology, primaryDcs)).plan(checked.runbook(), request);
+            return new Planner(TopologyViews.of(topology, primaryDcs)).plan(runbook, request);
         } catch (PlanRefused e) {
-            throw new RunbookRefused("cannot plan runbook " + runbook + " from " + request.from() + " to " + request.to(), e.problems());
+            throw new RunbookRefused("cannot plan runbook " + runbook.name() + " from " + request.from() + " to " + request.to(),
+                    e.problems());
         }
     }
 }

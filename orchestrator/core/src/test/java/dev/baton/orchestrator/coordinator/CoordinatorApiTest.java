@@ -154,6 +154,29 @@ class CoordinatorApiTest {
     }
 
     @Test
+    void approvingIsForOperatorsAndNamesWhatIsWrong() throws Exception {
+        Coordinator leader = a.leadership().isLeader() ? a : b;
+        HttpResponse<String> viewer = Http.post(api(leader, "/failovers/f-nope/approve"), VIEWER, "{\"comment\":\"ok\"}");
+        assertThat(viewer.statusCode()).isEqualTo(403);
+        assertThat(body(viewer).get("message").asText()).contains("vic is a viewer").contains("needs operator");
+
+        HttpResponse<String> unknown = Http.post(api(leader, "/failovers/f-nope/approve"), OPERATOR, "");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(body(unknown).get("message").asText()).isEqualTo("no failover with id 'f-nope'");
+        HttpResponse<String> badBody = Http.post(api(leader, "/failovers/f-nope/approve"), OPERATOR, "{\"why\":\"typo\"}");
+        assertThat(badBody.statusCode()).isEqualTo(400);
+        assertThat(body(badBody).get("message").asText()).startsWith("malformed approve request: ").contains("\"why\"");
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Files.readAllLines(config.auditLog()))
+                .anySatisfy(line -> {
+                    JsonNode e = JSON.readTree(line);
+                    assertThat(e.get("who").asText()).isEqualTo("vic");
+                    assertThat(e.get("status").asInt()).isEqualTo(403);
+                    assertThat(e.get("path").asText()).isEqualTo("/api/v1/failovers/f-nope/approve");
+                }));
+    }
+
+    @Test
     void followerRefusesAFailoverAndNamesTheLeader() throws Exception {
         Coordinator follower = a.leadership().isLeader() ? b : a;
         Coordinator leader = follower == a ? b : a;
@@ -181,7 +204,7 @@ class CoordinatorApiTest {
         HttpResponse<String> openApi = Http.get(api(a, "/openapi.json"), null);
         assertThat(openApi.statusCode()).isEqualTo(200);
         assertThat(body(openApi).get("paths").fieldNames()).toIterable()
-                .contains("/topology", "/failovers", "/failovers/{id}", "/failovers/{id}/abort", "/events", "/metrics", "/health",
+                .contains("/topology", "/failovers", "/failovers/{id}", "/failovers/{id}/abort", "/failovers/{id}/approve", "/events", "/metrics", "/health",
                         "/agents", "/agents/reports");
 
         Http.post(api(a, "/failovers"), VIEWER, "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"audit me\"}");

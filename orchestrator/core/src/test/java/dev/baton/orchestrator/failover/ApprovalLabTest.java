@@ -1,0 +1,421 @@
+package dev.baton.orchestrator.failover;
+
+import dev.baton.chaos.lab.Lab;
+import dev.baton.chaos.lab.LabSpec;
+import dev.baton.orchestrator.config.ApiRole;
+import dev.baton.orchestrator.config.ConfigFile;
+import dev.baton.orchestrator.config.ConfigLoader;
+import dev.baton.orchestrator.config.CoordinatorConfig;
+import dev.baton.orchestrator.config.CoordinatorPeer;
+import dev.baton.orchestrator.config.ZooKeeperConfig;
+import dev.baton.orchestrator.events.EventHub;
+import dev.baton.orchestrator.health.DcHealth;
+import dev.baton.orchestrator.health.HealthSnapshot;
+import dev.baton.orchestrator.health.Verdict;
+import dev.baton.orchestrator.leader.FailoverLock;
+import dev.baton.orchestrator.leader.Leadership;
+import dev.baton.orchestrator.leader.ZooKeeperSession;
+import dev.baton.orchestrator.mysql.MariaDbServer;
+import dev.baton.orchestrator.mysql.ServerStatus;
+import dev.baton.orchestrator.switchover.SwitchoverOptions;
+import dev.baton.orchestrator.traffic.AuthoritativeDns;
+import dev.baton.orchestrator.traffic.CheckoutDns;
+import dev.baton.orchestrator.traffic.CheckoutDrain;
+import dev.baton.runbooks.Checked;
+import dev.baton.runbooks.Runbooks;
+import dev.baton.runbooks.model.Runbook;
+import dev.baton.wire.DbServer;
+import dev.baton.wire.Endpoint;
+import dev.baton.wire.Topology;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Approval gates and wait-until steps on a real 2 DC x 2 shard lab, through runbooks written here
+ * (validated by {@link Runbooks#check}) and run by {@link FailoverService} directly: the API runs
+ * shipped runbooks only. The gate comes after drain-dns, so that a rollback has something to put
+ * back; DNS is read from PowerDNS over DNS, not from the coordinator's memory.
+ */
+class ApprovalLabTest {
+    @TempDir
+    static Path dir;
+    static Lab lab;
+    static Topology topology;
+    static String from;
+    static String to;
+
+    @BeforeAll
+    static void start() {
+        lab = Lab.up(new LabSpec(dir.resolve("lab"), List.of("east", "west"), 2, 0, true));
+        topology = lab.topology();
+        from = writableDc();
+        to = topology.datacenterNames().stream().filter(dc -> !dc.equals(from)).findFirst().orElseThrow();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (lab != null) lab.down();
+    }
+
+    /** A test that approved its failover left the checkout record in {@code to}: each test starts from {@code from}. */
+    @BeforeEach
+    void checkoutRecordHome() {
+        new CheckoutDns(topology.dns()).pointAt(topology.datacenter(from).orElseThrow().address());
+    }
+
+    /** precheck, drain-dns (undone by restore-dns), the gate (a failure rolls back), a report. */
+    private static Runbook gated(String timeout) {
+        return runbook("""
+                name: approval-test
+                description: Traffic to ${to}, then a person confirms.
+                scope: datacenter
+                steps:
+                  - id: precheck
+                    kind: precheck
+                    timeout: 10s
+                    conditions:
+                      - dc-healthy: ${to}
+                      - primaries-in: ${from}
+                  - id: drain-dns
+                    kind: drain-dns
+                    to: ${to}
+                    timeout: 10s
+                    onFailure: rollback
+                    undo: restore-dns
+                  - id: approve
+                    kind: approval
+                    role: operator
+                    prompt: "Checkout DNS points at ${to}: go on?"
+                    timeout: %s
+                    onFailure: rollback
+                  - id: report
+                    kind: notify
+                    message: "Approved: ${reason}"
+                rollback:
+                  - id: restore-dns
+                    kind: drain-dns
+                    to: ${from}
+                    timeout: 10s
+                """.formatted(timeout));
+    }
+
+    private static Runbook waitingFor(String condition, String timeout) {
+        return runbook("""
+                name: wait-until-test
+                description: Waits for a condition.
+                scope: datacenter
+                steps:
+                  - id: precheck
+                    kind: precheck
+                    conditions:
+                      - primaries-in: ${from}
+                  - id: wait
+                    kind: wait-until
+                    condition: {%s}
+                    interval: 200ms
+                    timeout: %s
+                  - id: report
+                    kind: notify
+                    message: "Waited: ${reason}"
+                """.formatted(condition, timeout));
+    }
+
+    private static Runbook runbook(String yaml) {
+        Checked checked = Runbooks.check("test.yaml", yaml);
+        assertThat(checked.problems()).as(checked.report()).isEmpty();
+        return checked.runbook();
+    }
+
+    @Test
+    void theGateWaitsAViewerIsRefusedAnOperatorApprovesAndTheFailoverGoesOn() throws Exception {
+        CoordinatorConfig config = config("approve");
+        try (Node a = Node.start(config, "c-" + from, ApprovalLabTest::allHealthy)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
+            try (Node b = Node.start(config, "c-" + to, ApprovalLabTest::allHealthy)) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> b.leadership().leaderId().isPresent());
+                String id = a.failovers().start(request("approval test"), "test", gated("60s")).id();
+                Failover waiting = awaitWaiting(a, id);
+
+                assertThat(waiting.step("approve").changes()).singleElement().asString()
+                        .contains("the approval of a user with role operator or above", "Checkout DNS points at " + to + ": go on?");
+                assertThat(a.events()).anyMatch(e -> e.startsWith("failover.approval-needed failover " + id + " waits at approve")
+                        && e.contains("Checkout DNS points at " + to + ": go on?"));
+                assertThat(served()).isEqualTo(address(to));
+                // Still waiting a while later: nothing approves it on its own.
+                Thread.sleep(1000);
+                assertThat(a.failovers().get(id).step("approve").state()).isEqualTo(TimelineStep.State.WAITING);
+
+                assertThatThrownBy(() -> a.failovers().approve(id, "vic", ApiRole.VIEWER, ""))
+                        .isInstanceOfSatisfying(FailoverRefused.class, r -> assertThat(r.kind()).isEqualTo(FailoverRefused.Kind.FORBIDDEN))
+                        .hasMessageContaining("user vic is a viewer; step approve of failover " + id + " needs the approval of a user with role operator or above");
+                assertThatThrownBy(() -> b.failovers().approve(id, "olga", ApiRole.OPERATOR, ""))
+                        .isInstanceOfSatisfying(FailoverRefused.class, r -> {
+                            assertThat(r.kind()).isEqualTo(FailoverRefused.Kind.NOT_LEADER);
+                            assertThat(r.leader()).contains(config.coordinator("c-" + from).orElseThrow().url());
+                        });
+
+                Failover approved = a.failovers().approve(id, "olga", ApiRole.OPERATOR, "  DNS looks right ");
+                assertThat(approved.step("approve").state()).isEqualTo(TimelineStep.State.DONE);
+                assertThat(approved.step("approve").changes()).containsExactly("approved by olga: DNS looks right");
+                assertThat(a.failovers().awaitIdle(Duration.ofSeconds(20))).isTrue();
+                Failover done = a.failovers().get(id);
+                assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
+                assertThat(done.timeline()).extracting(t -> t.name() + "=" + t.state())
+                        .containsExactly("precheck=DONE", "drain-dns=DONE", "approve=DONE", "report=DONE");
+                assertThat(a.events()).anyMatch(e -> e.startsWith("failover.approved failover " + id + ": approve approved by olga"));
+                assertThat(served()).isEqualTo(address(to));
+
+                assertThatThrownBy(() -> a.failovers().approve(id, "olga", ApiRole.OPERATOR, ""))
+                        .isInstanceOfSatisfying(FailoverRefused.class, r -> assertThat(r.kind()).isEqualTo(FailoverRefused.Kind.CONFLICT))
+                        .hasMessageContaining("failover " + id + " waits for no approval: it SUCCEEDED");
+            }
+        }
+    }
+
+    @Test
+    void nobodyApprovingBeforeTheTimeoutFailsTheGateAndRollsBackTheDnsChange() throws Exception {
+        String before = edgeTraffic();
+        try (Node a = Node.start(config("timeout"), "c-" + from, ApprovalLabTest::allHealthy)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
+            String id = a.failovers().start(request("timeout test"), "test", gated("2s")).id();
+            awaitWaiting(a, id);
+            assertThat(edgeTraffic()).as("not vacuous: drain-dns moved the record").isNotEqualTo(before);
+            assertThat(a.failovers().awaitIdle(Duration.ofSeconds(20))).isTrue();
+            Failover done = a.failovers().get(id);
+
+            assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.ROLLED_BACK);
+            assertThat(done.reason()).startsWith("approve failed: no approval by a user with role operator or above for approve before its deadline");
+            assertThat(done.timeline()).extracting(t -> t.name() + "=" + t.state())
+                    .containsExactly("precheck=DONE", "drain-dns=ROLLED_BACK", "approve=FAILED", "report=SKIPPED");
+            assertThat(done.step("approve").durationMs()).isBetween(2000.0, 4000.0);
+            assertThat(edgeTraffic()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void anAbortWhileTheGateWaitsRollsBackAtOnce() throws Exception {
+        String before = edgeTraffic();
+        try (Node a = Node.start(config("abort"), "c-" + from, ApprovalLabTest::allHealthy)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
+            String id = a.failovers().start(request("abort test"), "test", gated("60s")).id();
+            awaitWaiting(a, id);
+            long start = System.nanoTime();
+            Failover done = a.failovers().abort(id, "alice", "wrong DC");
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            System.out.printf("abort while waiting for an approval: %s in %d ms%n", done.state(), tookMs);
+
+            assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.ROLLED_BACK);
+            assertThat(done.reason()).isEqualTo("aborted by alice: wrong DC");
+            assertThat(done.timeline()).extracting(t -> t.name() + "=" + t.state())
+                    .containsExactly("precheck=DONE", "drain-dns=ROLLED_BACK", "approve=FAILED", "report=SKIPPED");
+            assertThat(done.step("approve").error()).isEqualTo("stopped waiting: aborted by alice: wrong DC");
+            assertThat(done.step("drain-dns").changes()).anyMatch(c -> c.startsWith("rolled back on abort: "));
+            assertThat(edgeTraffic()).isEqualTo(before);
+            assertThat(tookMs).isLessThan(5000);
+            assertThatThrownBy(() -> a.failovers().approve(id, "olga", ApiRole.OPERATOR, ""))
+                    .isInstanceOfSatisfying(FailoverRefused.class, r -> assertThat(r.kind()).isEqualTo(FailoverRefused.Kind.CONFLICT));
+        }
+    }
+
+    @Test
+    void aNewLeaderKeepsWaitingForTheApprovalUntilTheFirstDeadline() throws Exception {
+        CoordinatorConfig config = config("takeover");
+        try (Node a = Node.start(config, "c-" + from, ApprovalLabTest::allHealthy)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
+            try (Node b = Node.start(config, "c-" + to, ApprovalLabTest::allHealthy)) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> b.leadership().leaderId().isPresent());
+                String id = a.failovers().start(request("takeover test"), "test", gated("60s")).id();
+                Instant firstStart = awaitWaiting(a, id).step("approve").startedAt();
+
+                a.session().client().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+                await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(10)).until(() -> !a.leadership().isLeader());
+                await().atMost(Duration.ofSeconds(20)).until(() -> b.events().stream()
+                        .anyMatch(e -> e.startsWith("failover.approval-needed failover " + id)));
+                assertThat(b.events()).anyMatch(e -> e.startsWith("failover.takeover coordinator c-" + to + " waits on for the approval of approve"));
+                assertThat(a.events()).anyMatch(e -> e.startsWith("failover.abandoned coordinator c-" + from + " stopped failover " + id));
+
+                // Neither skipped nor approved nor rolled back by the takeover: still waiting, from its first start.
+                Thread.sleep(1000);
+                Failover waiting = b.failovers().get(id);
+                assertThat(waiting.state()).isEqualTo(Failover.State.RUNNING);
+                assertThat(waiting.step("approve").state()).isEqualTo(TimelineStep.State.WAITING);
+                assertThat(waiting.step("approve").startedAt()).isEqualTo(firstStart);
+                assertThat(waiting.step("drain-dns").state()).isEqualTo(TimelineStep.State.DONE);
+                assertThat(served()).isEqualTo(address(to));
+
+                Failover approved = b.failovers().approve(id, "olga", ApiRole.ADMIN, "");
+                assertThat(approved.step("approve").changes()).containsExactly("run by the takeover of coordinator c-" + to, "approved by olga");
+                await().atMost(Duration.ofSeconds(20)).until(() -> b.failovers().get(id).state() != Failover.State.RUNNING);
+                Failover done = b.failovers().get(id);
+                assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
+                assertThat(served()).isEqualTo(address(to));
+            }
+        }
+    }
+
+    @Test
+    void anApprovalRoleTheApiDoesNotHaveIsRefusedBeforeAnythingRuns() throws Exception {
+        Runbook dba = runbook("""
+                name: dba-approval
+                description: A role the coordinator's API has no users for.
+                scope: datacenter
+                steps:
+                  - {id: ask, kind: approval, role: dba, prompt: "go?"}
+                """);
+        try (Node a = Node.start(config("role"), "c-" + from, ApprovalLabTest::allHealthy)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
+            assertThatThrownBy(() -> a.failovers().start(request("role test"), "test", dba))
+                    .isInstanceOfSatisfying(FailoverRefused.class, r -> assertThat(r.problems()).containsExactly(
+                            "step ask: approval role 'dba' is not one of this coordinator's: sre or operator (an operator approves), admin"));
+            assertThat(a.failovers().list()).isEmpty();
+        }
+    }
+
+    @Test
+    void waitUntilReturnsAtOnceWhenTheConditionHolds() throws Exception {
+        Failover done = runWait("dc-healthy: " + to, "5s", ApprovalLabTest::allHealthy);
+        assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
+        assertThat(done.step("wait").changes()).singleElement().asString().startsWith("dc-healthy " + to + " held at check 1,");
+        assertThat(done.step("wait").durationMs()).isLessThan(1000.0);
+    }
+
+    @Test
+    void waitUntilChecksEveryIntervalUntilTheConditionHolds() throws Exception {
+        Instant healthyFrom = Instant.now().plusSeconds(3);
+        // The source's health: the target's must be HEALTHY for the failover to start.
+        Failover done = runWait("dc-healthy: " + from, "20s", () -> Instant.now().isAfter(healthyFrom) ? allHealthy()
+                : snapshot(new DcHealth(from, Verdict.DEGRADED, List.of("test: not yet"), Instant.EPOCH)));
+        assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
+        assertThat(done.step("wait").changes()).singleElement().asString().startsWith("dc-healthy " + from + " held at check ")
+                .doesNotContain("held at check 1,");
+        assertThat(done.step("wait").finishedAt()).isAfter(healthyFrom);
+    }
+
+    @Test
+    void waitUntilFailsAtItsTimeoutWithTheLastCheckReason() throws Exception {
+        Failover done = runWait("dc-down: " + to, "1s", ApprovalLabTest::allHealthy);
+        assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.ROLLED_BACK);
+        assertThat(done.reason()).matches("wait failed: dc-down " + to + " still false after \\d+ check\\(s\\) in 1000 ms: DC "
+                + to + " is HEALTHY, not DOWN.*");
+        assertThat(done.step("wait").durationMs()).isBetween(1000.0, 3000.0);
+        assertThat(done.step("report").state()).isEqualTo(TimelineStep.State.SKIPPED);
+    }
+
+    private Failover runWait(String condition, String timeout, Supplier<HealthSnapshot> health) throws Exception {
+        try (Node a = Node.start(config("wait-" + condition.replaceAll("[^a-z]", "") + "-" + timeout), "c-" + from, health)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
+            String id = a.failovers().start(request("wait test"), "test", waitingFor(condition, timeout)).id();
+            assertThat(a.failovers().awaitIdle(Duration.ofSeconds(30))).isTrue();
+            Failover done = a.failovers().get(id);
+            System.out.println(FailoverReport.of(done).text());
+            return done;
+        }
+    }
+
+    private static FailoverRequest request(String reason) {
+        return new FailoverRequest(null, from, to, reason, false, false);
+    }
+
+    private static Failover awaitWaiting(Node node, String id) {
+        AtomicReference<Failover> seen = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            seen.set(node.failovers().get(id));
+            assertThat(seen.get().state()).as(seen.get().reason()).isEqualTo(Failover.State.RUNNING);
+            return seen.get().step("approve").state() == TimelineStep.State.WAITING;
+        });
+        return seen.get();
+    }
+
+    /** One coordinator's failover side, built as the Coordinator builds it, with its session at hand to expire. */
+    private record Node(ZooKeeperSession session, Leadership leadership, FailoverService failovers, List<String> events)
+            implements AutoCloseable {
+
+        static Node start(CoordinatorConfig config, String id, Supplier<HealthSnapshot> health) {
+            ZooKeeperSession session = new ZooKeeperSession(config.zookeeper()).start(10_000);
+            Leadership leadership = new Leadership(session, id).start();
+            EventHub hub = new EventHub();
+            List<String> seen = Collections.synchronizedList(new ArrayList<>());
+            hub.subscribe(e -> seen.add(e.type() + " " + e.message()));
+            FailoverService failovers = new FailoverService(config, id, leadership, new FailoverLock(session), new FailoverStore(session),
+                    hub, new SimpleMeterRegistry(), SwitchoverOptions.defaults(), health);
+            return new Node(session, leadership, failovers, seen);
+        }
+
+        @Override
+        public void close() {
+            try {
+                leadership.close();
+            } finally {
+                session.close();
+            }
+        }
+    }
+
+    private static HealthSnapshot allHealthy() {
+        return new HealthSnapshot(Instant.now(), topology.datacenterNames().stream()
+                .map(dc -> new DcHealth(dc, Verdict.HEALTHY, List.of(), Instant.EPOCH)).toList(), List.of());
+    }
+
+    /** Every DC HEALTHY but {@code one}. */
+    private static HealthSnapshot snapshot(DcHealth one) {
+        return new HealthSnapshot(Instant.now(), topology.datacenterNames().stream()
+                .map(dc -> dc.equals(one.dc()) ? one : new DcHealth(dc, Verdict.HEALTHY, List.of(), Instant.EPOCH)).toList(), List.of());
+    }
+
+    private static CoordinatorConfig config(String name) throws Exception {
+        String namespace = "approval-" + name + "-" + ProcessHandle.current().pid();
+        List<CoordinatorPeer> peers = new ArrayList<>();
+        for (String dc : topology.datacenterNames()) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                peers.add(new CoordinatorPeer("c-" + dc, dc, new Endpoint("127.0.0.1", s.getLocalPort())));
+            }
+        }
+        ConfigFile file = new ConfigFile(topology, null, peers, new ZooKeeperConfig(topology.zookeeper().toString(), namespace, 4000),
+                List.of(), List.of(), "audit-" + namespace + ".jsonl");
+        Path path = dir.resolve(namespace + ".yaml");
+        ConfigLoader.write(file, path);
+        return ConfigLoader.load(path);
+    }
+
+    private static String address(String dc) {
+        return topology.datacenter(dc).orElseThrow().address();
+    }
+
+    private static String served() {
+        return new AuthoritativeDns(topology.dns().server()).query(topology.dns().checkoutName()).orElseThrow().ip();
+    }
+
+    private static String edgeTraffic() {
+        return "dns " + served() + ", weights " + new CheckoutDrain(topology).weights();
+    }
+
+    private static String writableDc() {
+        DbServer primary = null;
+        for (DbServer s : topology.shards().getFirst().servers()) {
+            try (MariaDbServer server = new MariaDbServer(s, topology.credentials())) {
+                if (server.status() instanceof ServerStatus.Up up && !up.readOnly()) primary = s;
+            }
+        }
+        assertThat(primary).as("the writable server of " + topology.shards().getFirst().name()).isNotNull();
+        return primary.dc();
+    }
+}
