@@ -100,10 +100,6 @@ sealed interface FailoverStep {
         return problems;
     }
 
-    private static UnsupportedOperationException unsupported(PlannedStep step) {
-        return new UnsupportedOperationException("step " + step.id() + ": not supported by this coordinator yet: " + step.kind());
-    }
-
     /**
      * The plan's conditions, checked at the last moment: time passed since the request was accepted
      * (lock, persistence), and a candidate may have fallen behind meanwhile.
