@@ -17,6 +17,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin LabOptions lab;
     @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
     @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
+    // Every JVM of the lab (coordinators, agents, checkout apps) has just started and compiles for a while.
+    @Option(names = "--warmup-seconds", defaultValue = "20", description = "Load before the evacuation, sent to every DC in turn "
+            + "while the lab's freshly started JVMs warm up (default: ${DEFAULT-VALUE}).") long warmupSeconds;
 
     @Override
     public Integer call() throws Exception {
@@ -25,7 +28,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("starting a coordinator and an agent per DC...");
         LabServices services = LabServices.start(running, Duration.ofSeconds(120));
         System.out.println(running.status().table());
-        var options = new EvacuationBench.Options("east", "west", rate, 1, 0, Duration.ofSeconds(1), Duration.ofSeconds(5));
+        var options = new EvacuationBench.Options("east", "west", rate, 1, 0, Duration.ofSeconds(1), Duration.ofSeconds(warmupSeconds));
         EvacuationBench.Report report = new EvacuationBench(running.topology(), services, options, System.out).run();
         report.write(lab.dir().resolve("report"));
         report.evacuations().forEach(e -> System.out.println(e.report().text()));
