@@ -8,13 +8,9 @@ import dev.baton.orchestrator.config.ConfigLoader;
 import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
-import dev.baton.orchestrator.events.EventHub;
 import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.HealthSnapshot;
 import dev.baton.orchestrator.health.Verdict;
-import dev.baton.orchestrator.leader.FailoverLock;
-import dev.baton.orchestrator.leader.Leadership;
-import dev.baton.orchestrator.leader.ZooKeeperSession;
 import dev.baton.orchestrator.mysql.MariaDbServer;
 import dev.baton.orchestrator.mysql.ServerStatus;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
@@ -27,7 +23,6 @@ import dev.baton.runbooks.model.Runbook;
 import dev.baton.wire.DbServer;
 import dev.baton.wire.Endpoint;
 import dev.baton.wire.Topology;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,7 +34,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -148,9 +142,9 @@ class ApprovalLabTest {
     @Test
     void theGateWaitsAViewerIsRefusedAnOperatorApprovesAndTheFailoverGoesOn() throws Exception {
         CoordinatorConfig config = config("approve");
-        try (Node a = Node.start(config, "c-" + from, ApprovalLabTest::allHealthy)) {
+        try (FailoverNode a = node(config, "c-" + from, ApprovalLabTest::allHealthy)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            try (Node b = Node.start(config, "c-" + to, ApprovalLabTest::allHealthy)) {
+            try (FailoverNode b = node(config, "c-" + to, ApprovalLabTest::allHealthy)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> b.leadership().leaderId().isPresent());
                 String id = a.failovers().start(request("approval test"), "test", gated("60s")).id();
                 Failover waiting = awaitWaiting(a, id);
@@ -194,7 +188,7 @@ class ApprovalLabTest {
     @Test
     void nobodyApprovingBeforeTheTimeoutFailsTheGateAndRollsBackTheDnsChange() throws Exception {
         String before = edgeTraffic();
-        try (Node a = Node.start(config("timeout"), "c-" + from, ApprovalLabTest::allHealthy)) {
+        try (FailoverNode a = node(config("timeout"), "c-" + from, ApprovalLabTest::allHealthy)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
             String id = a.failovers().start(request("timeout test"), "test", gated("2s")).id();
             awaitWaiting(a, id);
@@ -214,7 +208,7 @@ class ApprovalLabTest {
     @Test
     void anAbortWhileTheGateWaitsRollsBackAtOnce() throws Exception {
         String before = edgeTraffic();
-        try (Node a = Node.start(config("abort"), "c-" + from, ApprovalLabTest::allHealthy)) {
+        try (FailoverNode a = node(config("abort"), "c-" + from, ApprovalLabTest::allHealthy)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
             String id = a.failovers().start(request("abort test"), "test", gated("60s")).id();
             awaitWaiting(a, id);
@@ -239,9 +233,9 @@ class ApprovalLabTest {
     @Test
     void aNewLeaderKeepsWaitingForTheApprovalUntilTheFirstDeadline() throws Exception {
         CoordinatorConfig config = config("takeover");
-        try (Node a = Node.start(config, "c-" + from, ApprovalLabTest::allHealthy)) {
+        try (FailoverNode a = node(config, "c-" + from, ApprovalLabTest::allHealthy)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            try (Node b = Node.start(config, "c-" + to, ApprovalLabTest::allHealthy)) {
+            try (FailoverNode b = node(config, "c-" + to, ApprovalLabTest::allHealthy)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> b.leadership().leaderId().isPresent());
                 String id = a.failovers().start(request("takeover test"), "test", gated("60s")).id();
                 Instant firstStart = awaitWaiting(a, id).step("approve").startedAt();
@@ -281,7 +275,7 @@ class ApprovalLabTest {
                 steps:
                   - {id: ask, kind: approval, role: dba, prompt: "go?"}
                 """);
-        try (Node a = Node.start(config("role"), "c-" + from, ApprovalLabTest::allHealthy)) {
+        try (FailoverNode a = node(config("role"), "c-" + from, ApprovalLabTest::allHealthy)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
             assertThatThrownBy(() -> a.failovers().start(request("role test"), "test", dba))
                     .isInstanceOfSatisfying(FailoverRefused.class, r -> assertThat(r.problems()).containsExactly(
@@ -321,7 +315,7 @@ class ApprovalLabTest {
     }
 
     private Failover runWait(String condition, String timeout, Supplier<HealthSnapshot> health) throws Exception {
-        try (Node a = Node.start(config("wait-" + condition.replaceAll("[^a-z]", "") + "-" + timeout), "c-" + from, health)) {
+        try (FailoverNode a = node(config("wait-" + condition.replaceAll("[^a-z]", "") + "-" + timeout), "c-" + from, health)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
             String id = a.failovers().start(request("wait test"), "test", waitingFor(condition, timeout)).id();
             assertThat(a.failovers().awaitIdle(Duration.ofSeconds(30))).isTrue();
@@ -335,7 +329,7 @@ class ApprovalLabTest {
         return new FailoverRequest(null, from, to, reason, false, false);
     }
 
-    private static Failover awaitWaiting(Node node, String id) {
+    private static Failover awaitWaiting(FailoverNode node, String id) {
         AtomicReference<Failover> seen = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
             seen.set(node.failovers().get(id));
@@ -345,34 +339,12 @@ class ApprovalLabTest {
         return seen.get();
     }
 
-    /** One coordinator's failover side, built as the Coordinator builds it, with its session at hand to expire. */
-    private record Node(ZooKeeperSession session, Leadership leadership, FailoverService failovers, List<String> events)
-            implements AutoCloseable {
-
-        static Node start(CoordinatorConfig config, String id, Supplier<HealthSnapshot> health) {
-            ZooKeeperSession session = new ZooKeeperSession(config.zookeeper()).start(10_000);
-            Leadership leadership = new Leadership(session, id).start();
-            EventHub hub = new EventHub();
-            List<String> seen = Collections.synchronizedList(new ArrayList<>());
-            hub.subscribe(e -> seen.add(e.type() + " " + e.message()));
-            FailoverService failovers = new FailoverService(config, id, leadership, new FailoverLock(session), new FailoverStore(session),
-                    hub, new SimpleMeterRegistry(), SwitchoverOptions.defaults(), health);
-            return new Node(session, leadership, failovers, seen);
-        }
-
-        @Override
-        public void close() {
-            try {
-                leadership.close();
-            } finally {
-                session.close();
-            }
-        }
+    private static FailoverNode node(CoordinatorConfig config, String id, Supplier<HealthSnapshot> health) {
+        return FailoverNode.start(config, id, SwitchoverOptions.defaults(), health, step -> { });
     }
 
     private static HealthSnapshot allHealthy() {
-        return new HealthSnapshot(Instant.now(), topology.datacenterNames().stream()
-                .map(dc -> new DcHealth(dc, Verdict.HEALTHY, List.of(), Instant.EPOCH)).toList(), List.of());
+        return FailoverNode.allHealthy(topology);
     }
 
     /** Every DC HEALTHY but {@code one}. */

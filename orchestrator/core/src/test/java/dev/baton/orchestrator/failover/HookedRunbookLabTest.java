@@ -15,9 +15,7 @@ import dev.baton.orchestrator.config.ZooKeeperConfig;
 import dev.baton.orchestrator.consul.ActiveDc;
 import dev.baton.orchestrator.consul.ConsulDirector;
 import dev.baton.orchestrator.events.EventHub;
-import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.HealthSnapshot;
-import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.hooks.RecordingServer;
 import dev.baton.orchestrator.hooks.RecordingServer.Reply;
 import dev.baton.orchestrator.leader.FailoverLock;
@@ -40,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -121,8 +118,7 @@ class HookedRunbookLabTest {
     }
 
     private static HealthSnapshot allHealthy() {
-        return new HealthSnapshot(Instant.now(), topology.datacenterNames().stream()
-                .map(dc -> new DcHealth(dc, Verdict.HEALTHY, List.of(), Instant.EPOCH)).toList(), List.of());
+        return FailoverNode.allHealthy(topology);
     }
 
     private static final String RESTORE_DNS = """

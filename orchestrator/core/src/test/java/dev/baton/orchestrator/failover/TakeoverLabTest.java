@@ -7,15 +7,9 @@ import dev.baton.orchestrator.config.ConfigLoader;
 import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
-import dev.baton.orchestrator.events.EventHub;
 import dev.baton.orchestrator.haproxy.HaproxyRuntime;
 import dev.baton.orchestrator.haproxy.ServerState;
-import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.HealthSnapshot;
-import dev.baton.orchestrator.health.Verdict;
-import dev.baton.orchestrator.leader.FailoverLock;
-import dev.baton.orchestrator.leader.Leadership;
-import dev.baton.orchestrator.leader.ZooKeeperSession;
 import dev.baton.orchestrator.mysql.MariaDbServer;
 import dev.baton.orchestrator.mysql.ServerStatus;
 import dev.baton.orchestrator.switchover.StepListener;
@@ -28,7 +22,6 @@ import dev.baton.wire.Endpoint;
 import dev.baton.wire.Shard;
 import dev.baton.wire.ShardFrontends;
 import dev.baton.wire.Topology;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,9 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -86,39 +77,17 @@ class TakeoverLabTest {
         if (lab != null) lab.down();
     }
 
-    /** One coordinator's failover side, built as the Coordinator builds it, with its session at hand to expire. */
-    private record Node(ZooKeeperSession session, Leadership leadership, FailoverService failovers, List<String> events)
-            implements AutoCloseable {
+    /** A coordinator's failover side whose switchovers tell {@code hook} of each step. */
+    private static FailoverNode node(CoordinatorConfig config, String id, StepListener hook) {
+        return node(config, id, hook, step -> { });
+    }
 
-        static Node start(CoordinatorConfig config, String id, StepListener hook) {
-            return start(config, id, hook, step -> { });
-        }
-
-        /** @param afterStep told each failover step that ended DONE: holding it holds the failover between steps */
-        static Node start(CoordinatorConfig config, String id, StepListener hook, Consumer<String> afterStep) {
-            ZooKeeperSession session = new ZooKeeperSession(config.zookeeper()).start(10_000);
-            Leadership leadership = new Leadership(session, id).start();
-            EventHub hub = new EventHub();
-            List<String> seen = Collections.synchronizedList(new ArrayList<>());
-            hub.subscribe(e -> seen.add(e.type() + " " + e.message()));
-            FailoverService failovers = new FailoverService(config, id, leadership, new FailoverLock(session), new FailoverStore(session),
-                    hub, new SimpleMeterRegistry(), SwitchoverOptions.defaults().withListener(hook), TakeoverLabTest::allHealthy, afterStep);
-            return new Node(session, leadership, failovers, seen);
-        }
-
-        @Override
-        public void close() {
-            try {
-                leadership.close();
-            } finally {
-                session.close();
-            }
-        }
+    private static FailoverNode node(CoordinatorConfig config, String id, StepListener hook, Consumer<String> afterStep) {
+        return FailoverNode.start(config, id, SwitchoverOptions.defaults().withListener(hook), TakeoverLabTest::allHealthy, afterStep);
     }
 
     private static HealthSnapshot allHealthy() {
-        return new HealthSnapshot(Instant.now(), topology.datacenterNames().stream()
-                .map(dc -> new DcHealth(dc, Verdict.HEALTHY, List.of(), Instant.EPOCH)).toList(), List.of());
+        return FailoverNode.allHealthy(topology);
     }
 
     private static CoordinatorConfig config(String namespace) throws Exception {
@@ -152,9 +121,9 @@ class TakeoverLabTest {
                 Thread.currentThread().interrupt();
             }
         };
-        try (Node a = Node.start(config, "c-" + from, holdAfterStep)) {
+        try (FailoverNode a = node(config, "c-" + from, holdAfterStep)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            try (Node b = Node.start(config, "c-" + to, StepListener.NONE)) {
+            try (FailoverNode b = node(config, "c-" + to, StepListener.NONE)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> b.leadership().leaderId().isPresent());
                 String id = a.failovers().start(new FailoverRequest(RUNBOOK, from, to, "takeover test", false, false), "test").id();
                 assertThat(reached.await(20, TimeUnit.SECONDS)).as("every shard reached " + step).isTrue();
@@ -199,9 +168,9 @@ class TakeoverLabTest {
         String before = edgeTraffic();
         CountDownLatch reached = new CountDownLatch(1);
         CountDownLatch released = new CountDownLatch(1);
-        try (Node a = Node.start(config, "c-" + from, StepListener.NONE, holdAfter(step, reached, released))) {
+        try (FailoverNode a = node(config, "c-" + from, StepListener.NONE, holdAfter(step, reached, released))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            try (Node b = Node.start(config, "c-" + to, StepListener.NONE)) {
+            try (FailoverNode b = node(config, "c-" + to, StepListener.NONE)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> b.leadership().leaderId().isPresent());
                 String id = a.failovers().start(new FailoverRequest(RUNBOOK, from, to, "takeover rollback test", false, false), "test").id();
                 assertThat(reached.await(20, TimeUnit.SECONDS)).as("the failover reached " + step).isTrue();
@@ -251,9 +220,9 @@ class TakeoverLabTest {
                 awaitQuietly(released);
             }
         };
-        try (Node a = Node.start(config, "c-" + from, hook)) {
+        try (FailoverNode a = node(config, "c-" + from, hook)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            try (Node b = Node.start(config, "c-" + to, StepListener.NONE)) {
+            try (FailoverNode b = node(config, "c-" + to, StepListener.NONE)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> b.leadership().leaderId().isPresent());
                 String id = a.failovers().start(new FailoverRequest(RUNBOOK, from, to, "takeover roll-forward test", false, false), "test").id();
                 assertThat(reached.await(20, TimeUnit.SECONDS) && firstSwitched.await(20, TimeUnit.SECONDS))
@@ -298,9 +267,9 @@ class TakeoverLabTest {
         String before = edgeTraffic();
         CountDownLatch reached = new CountDownLatch(1);
         CountDownLatch released = new CountDownLatch(1);
-        try (Node a = Node.start(config, "c-" + from, StepListener.NONE, holdAfter("drain-dns", reached, released))) {
+        try (FailoverNode a = node(config, "c-" + from, StepListener.NONE, holdAfter("drain-dns", reached, released))) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            try (Node b = Node.start(config, "c-" + to, StepListener.NONE)) {
+            try (FailoverNode b = node(config, "c-" + to, StepListener.NONE)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> b.leadership().leaderId().isPresent());
                 String id = a.failovers().start(new FailoverRequest(RUNBOOK, from, to, "abort test", false, false), "test").id();
                 assertThat(reached.await(20, TimeUnit.SECONDS)).isTrue();
@@ -351,7 +320,7 @@ class TakeoverLabTest {
             reached.countDown();
             awaitQuietly(released);
         };
-        try (Node a = Node.start(config, "c-" + from, holdAfterPrecheck)) {
+        try (FailoverNode a = node(config, "c-" + from, holdAfterPrecheck)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
             String id = a.failovers().start(new FailoverRequest(RUNBOOK, from, to, "late abort test", false, false), "test").id();
             assertThat(reached.await(20, TimeUnit.SECONDS)).isTrue();
@@ -372,7 +341,7 @@ class TakeoverLabTest {
     }
 
     /** Expires the leader's session as a partition would, lets it go on (it must stop), waits for the other to end the failover. */
-    private static Failover loseLeaderAndAwaitTakeover(Node a, Node b, String id, CountDownLatch released) {
+    private static Failover loseLeaderAndAwaitTakeover(FailoverNode a, FailoverNode b, String id, CountDownLatch released) {
         long lost = System.nanoTime();
         try {
             a.session().client().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
