@@ -1,6 +1,7 @@
 package dev.baton.orchestrator.failover;
 
 import dev.baton.orchestrator.config.ApiRole;
+import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.hooks.Hook;
 import dev.baton.orchestrator.traffic.DnsChange;
 import dev.baton.orchestrator.traffic.DrainChange;
@@ -149,14 +150,16 @@ sealed interface FailoverStep {
     record DrainLoadBalancer(PlannedStep planned, Action.SetWeights weights) implements FailoverStep {
         public List<String> run(Evacuation run) {
             // Recorded before the change: a drain can fail on one HAProxy after another one moved.
+            // A source DC the health view calls DOWN (an emergency failover) may have no HAProxy left to ask.
+            boolean sourceDown = weights.action() == Step.LbAction.DRAIN && run.health(weights.from()).verdict() == Verdict.DOWN;
             DrainChange intent = switch (weights.action()) {
-                case DRAIN -> run.drain().previewDrain(weights.from(), weights.to());
+                case DRAIN -> run.drain().previewDrain(weights.from(), weights.to(), sourceDown);
                 case UNDRAIN -> run.drain().previewUndrain();
                 case RESTORE -> throw new IllegalStateException(name() + ": a restore only undoes an earlier step");
             };
             run.recordTraffic(t -> t.withWeights(intent));
             DrainChange change = weights.action() == Step.LbAction.UNDRAIN ? run.drain().undrain()
-                    : run.drain().drain(weights.from(), weights.to());
+                    : run.drain().drain(weights.from(), weights.to(), sourceDown);
             run.recordTraffic(t -> t.withWeights(change));
             return describe(change);
         }
@@ -181,6 +184,7 @@ sealed interface FailoverStep {
             for (WeightChange w : change.weights()) {
                 if (w.changed()) lines.add("HAProxy " + w.haproxy() + " " + w.backend() + "/" + w.server() + " weight " + w.before() + " -> " + w.after());
             }
+            change.unreachable().forEach(u -> lines.add("left alone: " + u));
             return lines.isEmpty() ? List.of("weights already as wanted") : lines;
         }
     }

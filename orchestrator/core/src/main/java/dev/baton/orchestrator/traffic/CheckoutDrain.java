@@ -6,6 +6,9 @@ import dev.baton.wire.CheckoutFrontend;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.Topology;
 
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -40,12 +43,26 @@ public final class CheckoutDrain {
      * nothing else would be left), the target's app to {@link #FULL}. Idempotent.
      */
     public DrainChange drain(String source, String target) {
-        return apply("drain " + source + " -> " + target, draining(source, target), true);
+        return drain(source, target, false);
+    }
+
+    /**
+     * As {@link #drain(String, String)}; with {@code sourceDown} (the source DC is DOWN: an emergency
+     * failover) the source's own HAProxy, when it cannot be reached, is left alone and named in the
+     * change instead of failing the drain: no client reaches it either.
+     */
+    public DrainChange drain(String source, String target, boolean sourceDown) {
+        return apply("drain " + source + " -> " + target, draining(source, target), true, sourceDown ? source : null);
     }
 
     /** What {@link #drain} would change, read from every HAProxy; changes nothing. */
     public DrainChange previewDrain(String source, String target) {
-        return apply("preview drain " + source + " -> " + target, draining(source, target), false);
+        return previewDrain(source, target, false);
+    }
+
+    /** What {@link #drain(String, String, boolean)} would change; changes nothing. */
+    public DrainChange previewDrain(String source, String target, boolean sourceDown) {
+        return apply("preview drain " + source + " -> " + target, draining(source, target), false, sourceDown ? source : null);
     }
 
     private BiFunction<Datacenter, Map<String, Integer>, Map<String, Integer>> draining(String source, String target) {
@@ -64,12 +81,12 @@ public final class CheckoutDrain {
 
     /** Back to local-only: every DC's HAProxy sends checkouts to its own DC's app alone. Idempotent. */
     public DrainChange undrain() {
-        return apply("undrain", UNDRAINING, true);
+        return apply("undrain", UNDRAINING, true, null);
     }
 
     /** What {@link #undrain} would change, read from every HAProxy; changes nothing. */
     public DrainChange previewUndrain() {
-        return apply("preview undrain", UNDRAINING, false);
+        return apply("preview undrain", UNDRAINING, false, null);
     }
 
     private static final BiFunction<Datacenter, Map<String, Integer>, Map<String, Integer>> UNDRAINING = (dc, before) -> {
@@ -86,7 +103,7 @@ public final class CheckoutDrain {
             change.weights().stream().filter(w -> w.haproxy().equals(dc.name()) && after.containsKey(w.server()))
                     .forEach(w -> after.put(w.server(), w.before()));
             return after;
-        }, true);
+        }, true, null);
     }
 
     /** Whether DC {@code name}'s own HAProxy sends none of its checkouts to its own app, i.e. the DC is drained. */
@@ -101,9 +118,11 @@ public final class CheckoutDrain {
     /**
      * Applies the wanted weights on every DC's HAProxy, going on past one that fails so the others
      * still move, then throws naming the failed ones.
+     *
+     * @param downDc a DC that is DOWN, whose HAProxy is left alone (and named) when it cannot be reached; null for none
      */
     private DrainChange apply(String action, BiFunction<Datacenter, Map<String, Integer>, Map<String, Integer>> plan,
-                              boolean change) {
+                              boolean change, String downDc) {
         List<String> missing = topology.datacenters().stream().filter(dc -> dc.checkoutFrontend() == null)
                 .map(Datacenter::name).toList();
         if (!missing.isEmpty()) {
@@ -111,12 +130,18 @@ public final class CheckoutDrain {
         }
         List<WeightChange> changes = new ArrayList<>();
         List<String> applied = new ArrayList<>();
+        List<String> unreachable = new ArrayList<>();
         TrafficException failure = null;
         for (Datacenter dc : topology.datacenters()) {
             try {
                 changes.addAll(apply(dc, plan, change));
                 applied.add(dc.name());
             } catch (TrafficException | HaproxyException e) {
+                if (dc.name().equals(downDc) && unreachable(e)) {
+                    unreachable.add("HAProxy of " + dc.name() + " at " + dc.haproxyRuntime() + " (DC " + dc.name() + " is down): "
+                            + e.getMessage());
+                    continue;
+                }
                 String message = "cannot " + action + " on HAProxy of " + dc.name() + " at " + dc.haproxyRuntime() + ": "
                         + e.getMessage();
                 if (failure == null) failure = new TrafficException(message, e);
@@ -127,7 +152,7 @@ public final class CheckoutDrain {
             throw new TrafficException(failure.getMessage() + " (done on HAProxy of " + applied + "; changes " + changes + ")",
                     failure);
         }
-        return new DrainChange(changes);
+        return new DrainChange(changes, unreachable);
     }
 
     private List<WeightChange> apply(Datacenter dc, BiFunction<Datacenter, Map<String, Integer>, Map<String, Integer>> plan,
@@ -160,6 +185,12 @@ public final class CheckoutDrain {
         return before.keySet().stream()
                 .map(server -> new WeightChange(dc.name(), backend, server, before.get(server), after.get(server)))
                 .toList();
+    }
+
+    /** Nothing answered at all (refused, timed out): not an HAProxy that refused a command. */
+    private static boolean unreachable(RuntimeException e) {
+        return e instanceof HaproxyException && (e.getCause() instanceof ConnectException || e.getCause() instanceof SocketTimeoutException
+                || e.getCause() instanceof NoRouteToHostException);
     }
 
     /** Server name to weight (srv_uweight, the 8th field of {@code show servers state}). */
