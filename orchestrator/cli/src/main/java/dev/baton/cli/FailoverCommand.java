@@ -58,12 +58,7 @@ final class FailoverCommand implements Callable<Integer> {
     boolean await;
     @Option(names = "--timeout", defaultValue = "PT5M", description = "How long --wait follows (ISO-8601, default: ${DEFAULT-VALUE}).")
     Duration timeout;
-    @Option(names = "--api", split = ",", paramLabel = "URL",
-            description = "Coordinator API base URL(s) (default: every coordinator of the lab's coordinator.yaml).")
-    List<String> api;
-    @Option(names = "--token-file", paramLabel = "FILE",
-            description = "A file holding the token, or user=token lines (default: the lab's api-tokens).")
-    Path tokenFile;
+    @Mixin ApiAccess access;
     @Option(names = "--user", description = "Which user's token of a user=token file (default: admin with --force, else sre).")
     String user;
     @Mixin LabOptions lab;
@@ -80,7 +75,7 @@ final class FailoverCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        CoordinatorApi client = new CoordinatorApi(urls(api, lab), token(tokenFile, lab, user != null ? user : force ? "admin" : "sre"));
+        CoordinatorApi client = new CoordinatorApi(urls(access.api, lab), token(access.tokenFile, lab, user != null ? user : force ? "admin" : "sre"));
         ObjectNode request = CoordinatorApi.JSON.createObjectNode().put("from", from).put("to", to)
                 .put("reason", reason != null ? reason : "baton failover by " + System.getProperty("user.name") + " from the CLI")
                 .put("dryRun", dryRun).put("force", force);
@@ -222,6 +217,16 @@ final class FailoverCommand implements Callable<Integer> {
                 .orElseThrow(() -> new IllegalStateException("token file " + file + " has no token for user '" + who + "' (give --user)"));
     }
 
+    /** Where the coordinator API is and which token file to read: the same for every call of this command. */
+    static final class ApiAccess {
+        @Option(names = "--api", split = ",", paramLabel = "URL",
+                description = "Coordinator API base URL(s) (default: every coordinator of the lab's coordinator.yaml).")
+        List<String> api;
+        @Option(names = "--token-file", paramLabel = "FILE",
+                description = "A file holding the token, or user=token lines (default: the lab's api-tokens).")
+        Path tokenFile;
+    }
+
     /** {@code POST /api/v1/failovers/{id}/approve}: the person's confirmation an approval step waits for. */
     @Command(name = "approve", mixinStandardHelpOptions = true,
             description = "Approve the approval step a running failover waits at; it then goes on.")
@@ -230,12 +235,7 @@ final class FailoverCommand implements Callable<Integer> {
         String id;
         @Option(names = "--comment", description = "Goes into the step's timeline entry and the audit log.")
         String comment;
-        @Option(names = "--api", split = ",", paramLabel = "URL",
-                description = "Coordinator API base URL(s) (default: every coordinator of the lab's coordinator.yaml).")
-        List<String> api;
-        @Option(names = "--token-file", paramLabel = "FILE",
-                description = "A file holding the token, or user=token lines (default: the lab's api-tokens).")
-        Path tokenFile;
+        @Mixin ApiAccess access;
         @Option(names = "--user", defaultValue = "sre", description = "Which user's token of a user=token file (default: ${DEFAULT-VALUE}).")
         String user;
         @Mixin LabOptions lab;
@@ -245,7 +245,7 @@ final class FailoverCommand implements Callable<Integer> {
         public Integer call() {
             ObjectNode body = CoordinatorApi.JSON.createObjectNode();
             if (comment != null) body.put("comment", comment);
-            CoordinatorApi.Answer answer = new CoordinatorApi(urls(api, lab), token(tokenFile, lab, user)).post("/failovers/" + id + "/approve", body);
+            CoordinatorApi.Answer answer = new CoordinatorApi(urls(access.api, lab), token(access.tokenFile, lab, user)).post("/failovers/" + id + "/approve", body);
             if (!answer.ok()) {
                 spec.commandLine().getErr().println("baton: approve " + answer.error());
                 spec.commandLine().getErr().flush();
