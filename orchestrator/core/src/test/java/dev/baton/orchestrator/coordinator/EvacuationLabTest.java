@@ -24,23 +24,17 @@ import dev.baton.orchestrator.config.TokenHash;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
 import dev.baton.orchestrator.failover.FailoverReport;
 import dev.baton.orchestrator.failover.Json;
-import dev.baton.orchestrator.haproxy.HaproxyRuntime;
-import dev.baton.orchestrator.haproxy.ServerState;
 import dev.baton.orchestrator.health.HealthPolicy;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
 import dev.baton.orchestrator.mysql.LiveShard;
-import dev.baton.orchestrator.mysql.MariaDbServer;
-import dev.baton.orchestrator.mysql.ServerStatus;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.traffic.AuthoritativeDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
 import dev.baton.wire.CheckoutFrontend;
 import dev.baton.wire.Datacenter;
-import dev.baton.wire.DbServer;
 import dev.baton.wire.Dns;
 import dev.baton.wire.Endpoint;
 import dev.baton.wire.Shard;
-import dev.baton.wire.ShardFrontends;
 import dev.baton.wire.Topology;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
@@ -168,23 +162,7 @@ class EvacuationLabTest {
 
     /** Everything a failover could change, read from the servers: roles, positions, writer targets, the served record, weights. */
     private static Map<String, String> worldState() {
-        Map<String, String> state = new TreeMap<>();
-        for (Shard shard : topology.shards()) {
-            for (DbServer s : shard.servers()) {
-                try (MariaDbServer server = new MariaDbServer(s, topology.credentials())) {
-                    ServerStatus.Up up = (ServerStatus.Up) server.status();
-                    state.put(s.id(), "read_only=" + up.readOnly() + " binlog=" + up.binlogPos() + " master="
-                            + up.replication().map(r -> r.master() + " io=" + r.ioRunning() + " sql=" + r.sqlRunning()).orElse("none")
-                            + " semisync=" + up.semiSyncMaster());
-                }
-            }
-            for (Datacenter dc : topology.datacenters()) {
-                ShardFrontends f = dc.frontendsOf(shard.name()).orElseThrow();
-                ServerState w = new HaproxyRuntime(dc.haproxyRuntime()).serverState(f.writerBackend(), f.writerServer());
-                state.put(dc.name() + "/" + f.writerBackend(), w.address() + ":" + w.port() + " maxconn=" + w.maxconn()
-                        + " admin=" + w.adminState());
-            }
-        }
+        Map<String, String> state = new TreeMap<>(ServersState.of(topology));
         state.put("dns", served());
         state.put("weights", new CheckoutDrain(topology).weights().toString());
         return state;

@@ -17,19 +17,13 @@ import dev.baton.orchestrator.config.CoordinatorConfig;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.config.TokenHash;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
-import dev.baton.orchestrator.haproxy.HaproxyRuntime;
 import dev.baton.orchestrator.health.HealthPolicy;
-import dev.baton.orchestrator.haproxy.ServerState;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
 import dev.baton.orchestrator.mysql.LiveShard;
-import dev.baton.orchestrator.mysql.MariaDbServer;
-import dev.baton.orchestrator.mysql.ServerStatus;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
-import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
 import dev.baton.wire.Endpoint;
 import dev.baton.wire.Shard;
-import dev.baton.wire.ShardFrontends;
 import dev.baton.wire.Topology;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
@@ -148,24 +142,7 @@ class LabFailoverTest {
 
     /** Everything a failover could change: each server's role, GTID position and master; each writer server's address. */
     private static Map<String, String> worldState() {
-        Map<String, String> state = new TreeMap<>();
-        for (Shard shard : topology.shards()) {
-            for (DbServer s : shard.servers()) {
-                try (MariaDbServer server = new MariaDbServer(s, topology.credentials())) {
-                    ServerStatus.Up up = (ServerStatus.Up) server.status();
-                    state.put(s.id(), "read_only=" + up.readOnly() + " binlog=" + up.binlogPos() + " master="
-                            + up.replication().map(r -> r.master() + " io=" + r.ioRunning() + " sql=" + r.sqlRunning()).orElse("none")
-                            + " semisync=" + up.semiSyncMaster());
-                }
-            }
-            for (Datacenter dc : topology.datacenters()) {
-                ShardFrontends f = dc.frontendsOf(shard.name()).orElseThrow();
-                ServerState w = new HaproxyRuntime(dc.haproxyRuntime()).serverState(f.writerBackend(), f.writerServer());
-                state.put(dc.name() + "/" + f.writerBackend(), w.address() + ":" + w.port() + " maxconn=" + w.maxconn()
-                        + " admin=" + w.adminState());
-            }
-        }
-        return state;
+        return ServersState.of(topology);
     }
 
     @Test

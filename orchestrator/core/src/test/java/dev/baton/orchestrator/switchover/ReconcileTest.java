@@ -113,27 +113,12 @@ class ReconcileTest {
     @Order(2)
     @Test
     void oldPrimaryKilledAfterTheFenceHandsTheShardToTheCandidate() throws Exception {
-        Shard shard = topology.shard("s1").orElseThrow();
-        DbServer primary = LiveShard.discover(shard, topology.credentials()).primary().server();
-        DbServer candidate = shard.servers().stream().filter(s -> !s.equals(primary)).findFirst().orElseThrow();
-        SwitchoverResult result;
-        SwitchoverResult back;
-        RetryingWriter client = new RetryingWriter(sql, writers("s1"));
-        try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > 10);
-            haltAfter("fence", "s1", candidate.dc());
-            lab.kill(primary.id());
-            try {
-                result = engine.reconcile("s1", candidate.dc(), Optional.of("fence"));
-                int before = client.acknowledgedCount();
-                await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > before + 10);
-            } finally {
-                lab.start(primary.id());
-            }
-            back = engine.reconcile("s1", candidate.dc(), Optional.of("fence"));
-        } finally {
-            client.close();
-        }
+        DeadAfterFence run = deadAfterFence(true);
+        DbServer primary = run.primary();
+        DbServer candidate = run.candidate();
+        SwitchoverResult result = run.result();
+        SwitchoverResult back = run.back();
+        RetryingWriter client = run.client();
         System.out.printf("FIGURES reconcile with the old primary dead: %.1f ms; %s; once back: %.1f ms; %s%n",
                 result.wallMs(), result.reason(), back.wallMs(), back.reason());
         assertThat(result.outcome()).as(result.reason()).isEqualTo(Outcome.SWITCHED);
@@ -148,27 +133,12 @@ class ReconcileTest {
     @Order(2)
     @Test
     void candidateKilledAfterTheFenceGivesTheShardBack() throws Exception {
-        Shard shard = topology.shard("s1").orElseThrow();
-        DbServer primary = LiveShard.discover(shard, topology.credentials()).primary().server();
-        DbServer candidate = shard.servers().stream().filter(s -> !s.equals(primary)).findFirst().orElseThrow();
-        SwitchoverResult result;
-        SwitchoverResult back;
-        RetryingWriter client = new RetryingWriter(sql, writers("s1"));
-        try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > 10);
-            haltAfter("fence", "s1", candidate.dc());
-            lab.kill(candidate.id());
-            try {
-                result = engine.reconcile("s1", candidate.dc(), Optional.of("fence"));
-                int before = client.acknowledgedCount();
-                await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > before + 10);
-            } finally {
-                lab.start(candidate.id());
-            }
-            back = engine.reconcile("s1", candidate.dc(), Optional.of("fence"));
-        } finally {
-            client.close();
-        }
+        DeadAfterFence run = deadAfterFence(false);
+        DbServer primary = run.primary();
+        DbServer candidate = run.candidate();
+        SwitchoverResult result = run.result();
+        SwitchoverResult back = run.back();
+        RetryingWriter client = run.client();
         System.out.printf("FIGURES reconcile with the candidate dead: %.1f ms; %s; once back: %s%n", result.wallMs(),
                 result.reason(), back.reason());
         assertThat(result.outcome()).as(result.reason()).isEqualTo(Outcome.ROLLED_BACK);
@@ -331,6 +301,41 @@ class ReconcileTest {
         assertThat(again.reason()).contains("diverged", primary.id(), replica.id());
         assertThat(sql.adminQuery(primary.endpoint(), "SELECT @@read_only")).isEqualTo("1");
         assertThat(sql.adminQuery(replica.endpoint(), "SELECT @@read_only")).isEqualTo("1");
+    }
+
+    /** What {@link #deadAfterFence} saw; {@code client} is closed, its acknowledged writes kept for the audit. */
+    private record DeadAfterFence(DbServer primary, DbServer candidate, SwitchoverResult result, SwitchoverResult back,
+                                  RetryingWriter client) {
+    }
+
+    /**
+     * Under a writing client, halts a switchover of s1 after its fence, kills the old primary (or the
+     * candidate), reconciles and waits for writes to flow again, restarts the dead server and reconciles once more.
+     */
+    private static DeadAfterFence deadAfterFence(boolean killPrimary) throws Exception {
+        Shard shard = topology.shard("s1").orElseThrow();
+        DbServer primary = LiveShard.discover(shard, topology.credentials()).primary().server();
+        DbServer candidate = shard.servers().stream().filter(s -> !s.equals(primary)).findFirst().orElseThrow();
+        DbServer dead = killPrimary ? primary : candidate;
+        SwitchoverResult result;
+        SwitchoverResult back;
+        RetryingWriter client = new RetryingWriter(sql, writers("s1"));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > 10);
+            haltAfter("fence", "s1", candidate.dc());
+            lab.kill(dead.id());
+            try {
+                result = engine.reconcile("s1", candidate.dc(), Optional.of("fence"));
+                int before = client.acknowledgedCount();
+                await().atMost(Duration.ofSeconds(10)).until(() -> client.acknowledgedCount() > before + 10);
+            } finally {
+                lab.start(dead.id());
+            }
+            back = engine.reconcile("s1", candidate.dc(), Optional.of("fence"));
+        } finally {
+            client.close();
+        }
+        return new DeadAfterFence(primary, candidate, result, back, client);
     }
 
     private static List<Endpoint> writers(String shard) {
