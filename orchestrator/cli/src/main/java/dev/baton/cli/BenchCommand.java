@@ -7,6 +7,7 @@ import dev.baton.chaos.bench.ingest.IngestReport;
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.LabSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -27,32 +28,28 @@ final class BenchCommand {
     @Command(name = "switchover", mixinStandardHelpOptions = true,
             description = "Every shard back and forth under checkout load, Baton vs a naive baseline, on a fresh lab.")
     static final class Switchover implements Callable<Integer> {
-        @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
-        @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
+        @Mixin BenchLab bench;
         @Option(names = "--rounds", defaultValue = "10", description = "Rounds, each there and back (default: ${DEFAULT-VALUE}).") int rounds;
         @Option(names = "--baseline-rounds", description = "Rounds of the naive baseline (default: same as --rounds; 0: none).") Integer baselineRounds;
-        @Option(names = "--dcs", split = ",", defaultValue = "east,west", description = "Datacenters (default: ${DEFAULT-VALUE}).") List<String> dcs;
         @Option(names = "--out", defaultValue = "bench-out/switchover", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Pause after each switchover (default: ${DEFAULT-VALUE}).") long settleMs;
         @Option(names = "--quiet-seconds", defaultValue = "5", description = "Quiet window measuring background stalls (default: ${DEFAULT-VALUE}).") long quietSeconds;
         @Option(names = "--warmup-seconds", defaultValue = "5", description = "Load before measuring, for JIT warm-up (default: ${DEFAULT-VALUE}).") long warmupSeconds;
-        @Option(names = "--keep-lab", description = "Leave the bench's lab running afterwards.") boolean keepLab;
 
         @Override
         public Integer call() throws Exception {
             Path labDir = out.toAbsolutePath().resolve("lab");
             Lab.attach(labDir).ifPresent(Lab::down); // a fresh lab every run: figures from a known start
-            Lab lab = Lab.up(new LabSpec(labDir, dcs, shards, 0, false));
+            Lab lab = Lab.up(new LabSpec(labDir, bench.dcs, bench.shards, 0, false));
             try {
-                var options = new SwitchoverBench.Options(rate, rounds, baselineRounds == null ? rounds : baselineRounds,
+                var options = new SwitchoverBench.Options(bench.rate, rounds, baselineRounds == null ? rounds : baselineRounds,
                         Duration.ofMillis(settleMs), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(warmupSeconds), true);
                 BenchReport report = run(lab, options);
                 report.write(out);
-                System.out.println(report.toMarkdown());
-                System.out.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.md"));
+                printReport(out, report.toMarkdown());
                 return 0;
             } finally {
-                if (keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
+                if (bench.keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
                 else lab.down();
             }
         }
@@ -83,8 +80,7 @@ final class BenchCommand {
                 IngestReport report = new IngestBench(coordinator.url(), lab.topology(), coordinator.agents(), coordinator.pid(),
                         options, System.out).run().withCoordinatorJvmOptions(jvmOptions.trim());
                 report.write(out);
-                System.out.println(report.toMarkdown());
-                System.out.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.md"));
+                printReport(out, report.toMarkdown());
                 return 0;
             } finally {
                 lab.down();
@@ -96,25 +92,21 @@ final class BenchCommand {
             description = "Whole-DC evacuations there and back under checkout load through the coordinator API, on a fresh lab "
                     + "with a coordinator and an agent per DC.")
     static final class Evacuate implements Callable<Integer> {
-        @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
-        @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
+        @Mixin BenchLab bench;
         @Option(names = "--rounds", defaultValue = "5", description = "Rounds, each an evacuation and the fail-back (default: ${DEFAULT-VALUE}).") int rounds;
-        @Option(names = "--dcs", split = ",", defaultValue = "east,west", description = "Datacenters; the first is evacuated to the second (default: ${DEFAULT-VALUE}).") List<String> dcs;
         @Option(names = "--out", defaultValue = "bench-out/evacuate", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Load with no evacuation after each one (default: ${DEFAULT-VALUE}).") long settleMs;
         @Option(names = "--warmup-seconds", defaultValue = "5", description = "Load before the first evacuation, sent to every DC in turn so the standby is warm (default: ${DEFAULT-VALUE}).") long warmupSeconds;
         @Option(names = "--warmup-rounds", defaultValue = "1", description = "Rounds before the measured ones, reported apart: the first evacuation meets cold JVMs (default: ${DEFAULT-VALUE}).") int warmupRounds;
-        @Option(names = "--keep-lab", description = "Leave the bench's lab, coordinators and agents running afterwards.") boolean keepLab;
 
         @Override
         public Integer call() throws Exception {
-            return onServices(out, dcs, shards, keepLab, (lab, services) -> {
-                var options = new EvacuationBench.Options(dcs.get(0), dcs.get(1), rate, rounds, warmupRounds, Duration.ofMillis(settleMs),
+            return onServices(out, bench, (lab, services) -> {
+                var options = new EvacuationBench.Options(bench.dcs.get(0), bench.dcs.get(1), bench.rate, rounds, warmupRounds, Duration.ofMillis(settleMs),
                         Duration.ofSeconds(warmupSeconds));
                 EvacuationBench.Report report = new EvacuationBench(lab.topology(), services, options, System.out).run();
                 report.write(out);
-                System.out.println(report.markdown());
-                System.out.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.md"));
+                printReport(out, report.markdown());
                 return report.ok() ? 0 : 1;
             });
         }
@@ -125,17 +117,14 @@ final class BenchCommand {
                     + "checkout load, with every shard's servers asked directly who is writable; on a fresh lab with a coordinator "
                     + "and an agent per DC.")
     static final class LeaderKill implements Callable<Integer> {
-        @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
-        @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
+        @Mixin BenchLab bench;
         @Option(names = "--kills", defaultValue = "5", description = "Evacuations whose leader is killed (default: ${DEFAULT-VALUE}).") int kills;
-        @Option(names = "--steps", split = ",", defaultValue = "precheck,drain-dns,drain-lb,switch-shards,verify",
+        @Option(names = "--steps", split = ",", defaultValue = "precheck,drain-dns,drain-lb,switch-bench.shards,verify",
                 description = "The step at which each kill lands, in turn; switch-shards kills after the first shard fenced (default: ${DEFAULT-VALUE}).")
         List<String> steps;
-        @Option(names = "--dcs", split = ",", defaultValue = "east,west", description = "Datacenters (default: ${DEFAULT-VALUE}).") List<String> dcs;
         @Option(names = "--out", defaultValue = "bench-out/leader-kill", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Load with no evacuation after each kill's restart (default: ${DEFAULT-VALUE}).") long settleMs;
         @Option(names = "--warmup-seconds", defaultValue = "3", description = "Load before the first evacuation, sent to every DC in turn so the standby is warm (default: ${DEFAULT-VALUE}).") long warmupSeconds;
-        @Option(names = "--keep-lab", description = "Leave the bench's lab, coordinators and agents running afterwards.") boolean keepLab;
 
         @Override
         public Integer call() throws Exception {
@@ -144,15 +133,28 @@ final class BenchCommand {
                 throw new IllegalArgumentException("--steps " + String.join(",", steps) + ": unknown step(s) " + unknown
                         + "; a kill can land at " + String.join(", ", LeaderKillBench.STEPS));
             }
-            return onServices(out, dcs, shards, keepLab, (lab, services) -> {
-                var options = new LeaderKillBench.Options(rate, kills, steps, Duration.ofMillis(settleMs), Duration.ofSeconds(warmupSeconds));
+            return onServices(out, bench, (lab, services) -> {
+                var options = new LeaderKillBench.Options(bench.rate, kills, steps, Duration.ofMillis(settleMs), Duration.ofSeconds(warmupSeconds));
                 LeaderKillBench.Report report = new LeaderKillBench(lab, services, options, System.out).run();
                 report.write(out);
-                System.out.println(report.markdown());
-                System.out.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.md"));
+                printReport(out, report.markdown());
                 return report.ok() ? 0 : 1;
             });
         }
+    }
+
+    /** The lab every bench brings up afresh, and the load it runs. */
+    static final class BenchLab {
+        @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
+        @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
+        @Option(names = "--dcs", split = ",", defaultValue = "east,west",
+                description = "Datacenters; the first is the one evacuated or switched away from (default: ${DEFAULT-VALUE}).") List<String> dcs;
+        @Option(names = "--keep-lab", description = "Leave the bench's lab (and its coordinators and agents) running afterwards.") boolean keepLab;
+    }
+
+    private static void printReport(Path out, String markdown) {
+        System.out.println(markdown);
+        System.out.println("report: " + out.resolve("report.json") + " and " + out.resolve("report.md"));
     }
 
     /** What a bench does on a lab with its services. */
@@ -163,16 +165,16 @@ final class BenchCommand {
 
     /**
      * A fresh lab (figures from a known start) with checkout apps, a coordinator and an agent per DC, brought down with
-     * everything in it afterwards unless {@code keepLab}.
+     * everything in it afterwards unless {@code --keep-lab}.
      */
-    static <T> T onServices(Path out, List<String> dcs, int shards, boolean keepLab, OnServices<T> body) throws Exception {
+    static <T> T onServices(Path out, BenchLab bench, OnServices<T> body) throws Exception {
         Path labDir = out.toAbsolutePath().resolve("lab");
         Lab.attach(labDir).ifPresent(Lab::down);
-        Lab lab = Lab.up(new LabSpec(labDir, dcs, shards, 0, true));
+        Lab lab = Lab.up(new LabSpec(labDir, bench.dcs, bench.shards, 0, true));
         try {
             return body.run(lab, LabServices.start(lab, Duration.ofSeconds(120)));
         } finally {
-            if (keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
+            if (bench.keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
             else lab.down();
         }
     }
