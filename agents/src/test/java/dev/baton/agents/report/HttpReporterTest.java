@@ -62,7 +62,9 @@ class HttpReporterTest {
                 assertThat(Duration.ofNanos(System.nanoTime() - returned)).isLessThan(Duration.ofMillis(1500));
                 // It sends the newest report, not the backlog.
                 assertThat(back.sequences().getFirst()).isGreaterThanOrEqualTo(lastOffered);
-                assertThat(reporter.deliveries().getFirst().consecutiveFailures()).isZero();
+                // The server records a report before it answers; the agent counts the success once the answer is in.
+                await().atMost(Duration.ofSeconds(2)).untilAsserted(() ->
+                        assertThat(reporter.deliveries().getFirst().consecutiveFailures()).isZero());
             }
         }
     }
@@ -79,8 +81,11 @@ class HttpReporterTest {
             }
             await().atMost(Duration.ofSeconds(2)).until(() -> fast.sequences().contains(15L));
             assertThat(fast.received).hasSizeGreaterThanOrEqualTo(12);
-            assertThat(slow.received).isEmpty();
-            assertThat(reporter.deliveries().getFirst().failed()).isPositive();
+            // The slow server still handles a request after the agent gave up on it (3 s later), so what
+            // counts is what the agent saw: no report delivered to it in time, its timeouts counted.
+            HttpReporter.Delivery toSlow = reporter.deliveries().getFirst();
+            assertThat(toSlow.delivered()).as(toSlow.toString()).isZero();
+            assertThat(toSlow.failed()).as(toSlow.toString()).isPositive();
         }
     }
 
