@@ -161,7 +161,8 @@ public final class ConsulDirector implements AutoCloseable {
         Optional<Entry> entry = read(done.key());
         String now = entry.map(Entry::value).orElse(null);
         long index = entry.map(Entry::modifyIndex).orElse(0L);
-        KvChange undo = new KvChange(done.key(), now, done.before(), index);
+        // A step that wrote nothing has nothing to put back, whatever happened to the key since.
+        KvChange undo = new KvChange(done.key(), now, done.changed() ? done.before() : now, index);
         if (!undo.changed()) return undo;
         if (!Objects.equals(now, done.after())) {
             throw new ConsulDirectorException("Consul at " + target.url() + ": key " + done.key() + " not restored to " + quote(done.before())
@@ -192,7 +193,7 @@ public final class ConsulDirector implements AutoCloseable {
      */
     public TagChange restore(TagChange done) {
         List<String> now = tags(done.service()).get(done.dc());
-        if (sameTags(now, done.before())) return new TagChange(done.service(), done.dc(), now, now);
+        if (!done.changed() || sameTags(now, done.before())) return new TagChange(done.service(), done.dc(), now, now);
         if (!sameTags(now, done.after())) {
             throw new ConsulDirectorException("Consul at " + target.url() + ": catalog " + done.service() + " in DC " + done.dc()
                     + " not restored to " + tagText(done.before()) + ": expected " + tagText(done.after()) + " (what the step set), found "

@@ -192,6 +192,9 @@ abstract class ConsulDirectorScenarios {
                     .hasMessage("Consul at " + consulUrl() + ": key " + note + " not restored to 'blue': expected 'west' (what the step "
                             + "wrote), found 'set by ops' (index " + consul.previewKv(note, "").observedIndex() + "): someone changed it since");
             assertThat(consul.previewKv(note, "").before()).isEqualTo("set by ops");
+            KvChange unchanged = consul.putKv(note, "set by ops");
+            consul.putKv(note, "later");
+            assertThat(consul.restore(unchanged).changed()).as("a step that wrote nothing has nothing to put back").isFalse();
         }
     }
 
