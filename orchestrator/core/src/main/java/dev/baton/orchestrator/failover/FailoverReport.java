@@ -3,6 +3,7 @@ package dev.baton.orchestrator.failover;
 import dev.baton.orchestrator.consul.ConsulChange;
 import dev.baton.orchestrator.consul.TagChange;
 import dev.baton.orchestrator.traffic.DnsChange;
+import dev.baton.orchestrator.traffic.DrainChange;
 import dev.baton.orchestrator.traffic.Verification;
 import dev.baton.orchestrator.traffic.WeightChange;
 
@@ -40,15 +41,20 @@ public record FailoverReport(String id, String from, String to, Failover.State s
     public static FailoverReport of(Failover f) {
         TrafficOutcome traffic = Optional.ofNullable(f.traffic()).orElse(TrafficOutcome.NONE);
         List<Verification> verifications = Optional.ofNullable(traffic.verifications()).orElse(List.of());
+        // A failover persisted before the per-step records existed has only the latest of each.
+        List<DnsChange> dnsChanges = traffic.dnsSteps().isEmpty() ? Optional.ofNullable(traffic.dns()).stream().toList()
+                : List.copyOf(traffic.dnsSteps().values());
+        List<DrainChange> weightChanges = traffic.weightSteps().isEmpty() ? Optional.ofNullable(traffic.weights()).stream().toList()
+                : List.copyOf(traffic.weightSteps().values());
         return new FailoverReport(f.id(), f.request().from(), f.request().to(), f.state(), f.reason(), f.created(), f.finished(),
                 f.finished() == null ? null : Duration.between(f.created(), f.finished()).toNanos() / 1e6,
                 f.timeline(),
                 f.shards().stream().map(s -> new ShardLine(s.shard(), s.state(), s.writePauseMs(), s.wallMs(), s.reason(), s.steps())).toList(),
                 traffic.dns(),
-                traffic.weightSteps().values().stream().flatMap(d -> d.weights().stream()).filter(WeightChange::changed).toList(),
+                weightChanges.stream().flatMap(d -> d.weights().stream()).filter(WeightChange::changed).toList(),
                 verifications,
                 traffic.verifications() == null ? null : verifications.stream().allMatch(Verification::ok),
-                List.copyOf(traffic.dnsSteps().values()), List.copyOf(traffic.consulSteps().values()));
+                dnsChanges, List.copyOf(traffic.consulSteps().values()));
     }
 
     /** One line: outcome, wall time, shards switched, worst write pause, verification. */
