@@ -108,11 +108,7 @@ final class ConsulSteps {
      */
     private static void record(Evacuation run, String step, ConsulChange next) {
         ConsulChange first = run.failover().traffic().consulSteps().get(step);
-        ConsulChange kept = first == null ? next : new ConsulChange(
-                next.kv() == null || first.kv() == null ? next.kv()
-                        : new KvChange(next.kv().key(), first.kv().before(), next.kv().after(), next.kv().observedIndex()),
-                next.tags().stream().map(t -> first.tags().stream().filter(f -> f.dc().equals(t.dc()) && f.service().equals(t.service()))
-                        .findFirst().map(f -> new TagChange(t.service(), t.dc(), f.before(), t.after())).orElse(t)).toList());
+        ConsulChange kept = first == null ? next : next.since(first);
         run.recordTraffic(t -> t.withConsul(step, kept));
     }
 

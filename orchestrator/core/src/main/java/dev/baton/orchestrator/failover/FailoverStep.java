@@ -170,11 +170,7 @@ sealed interface FailoverStep {
         /** A retry keeps the weights the first attempt found: that attempt may have moved some already. */
         private DrainChange sinceFirstAttempt(Evacuation run, DrainChange change) {
             DrainChange first = run.failover().traffic().weightSteps().get(name());
-            if (first == null) return change;
-            return new DrainChange(change.weights().stream().map(w -> first.weights().stream()
-                    .filter(f -> f.haproxy().equals(w.haproxy()) && f.backend().equals(w.backend()) && f.server().equals(w.server()))
-                    .findFirst().map(f -> new WeightChange(w.haproxy(), w.backend(), w.server(), f.before(), w.after())).orElse(w))
-                    .toList(), change.unreachable());
+            return first == null ? change : change.since(first);
         }
 
         /** Nothing recorded for this step means it failed reading the weights: it changed nothing. */

@@ -38,6 +38,25 @@ class TrafficOutcomeTest {
     }
 
     @Test
+    void aRetryKeepsWhatTheFirstAttemptFoundBeforeSoTheUndoPutsBackWhatWasThereBeforeTheStep() {
+        // The first attempt moved east's HAProxy, then failed on west's; the retry finds east moved already.
+        DrainChange first = new DrainChange(List.of(new WeightChange("east", "checkout", "east", 100, 0),
+                new WeightChange("west", "checkout", "east", 100, 0)));
+        DrainChange retry = new DrainChange(List.of(new WeightChange("east", "checkout", "east", 0, 0),
+                new WeightChange("west", "checkout", "east", 100, 0), new WeightChange("west", "checkout", "west", 0, 100)));
+        assertThat(retry.since(first).weights()).containsExactly(new WeightChange("east", "checkout", "east", 100, 0),
+                new WeightChange("west", "checkout", "east", 100, 0), new WeightChange("west", "checkout", "west", 0, 100));
+
+        // The first attempt wrote the key and failed on the tags; the retry finds its own value there.
+        ConsulChange wrote = new ConsulChange(new KvChange("k", "blue", "west", 7), List.of(new TagChange("s", "west", List.of("v1"),
+                List.of("active"))));
+        ConsulChange again = new ConsulChange(new KvChange("k", "west", "west", 9), List.of(new TagChange("s", "west", List.of("v1"),
+                List.of("active")), new TagChange("s", "east", null, List.of("standby"))));
+        assertThat(again.since(wrote)).isEqualTo(new ConsulChange(new KvChange("k", "blue", "west", 9), List.of(
+                new TagChange("s", "west", List.of("v1"), List.of("active")), new TagChange("s", "east", null, List.of("standby")))));
+    }
+
+    @Test
     void aFailoverPersistedBeforeThePerStepRecordsReadsWithNone() throws Exception {
         String old = "{\"dns\":" + Json.MAPPER.writeValueAsString(TO_WEST) + ",\"weights\":null,\"verifications\":null}";
         TrafficOutcome read = Json.MAPPER.readValue(old, TrafficOutcome.class);
