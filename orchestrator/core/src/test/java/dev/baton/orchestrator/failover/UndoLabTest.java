@@ -14,6 +14,7 @@ import dev.baton.orchestrator.health.HealthSnapshot;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.traffic.AuthoritativeDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
+import dev.baton.orchestrator.traffic.WeightChange;
 import dev.baton.runbooks.Checked;
 import dev.baton.runbooks.Runbooks;
 import dev.baton.wire.Endpoint;
@@ -101,8 +102,11 @@ class UndoLabTest {
             String west = topology.datacenter("west").orElseThrow().address();
             String east = topology.datacenter("east").orElseThrow().address();
             assertThat(FailoverReport.of(done).dnsChanges()).extracting(d -> d.after().ip()).containsExactly(west, east);
-            assertThat(FailoverReport.of(done).weightChanges()).hasSizeGreaterThan(done.traffic().weightSteps().get("lb-1").weights().stream()
-                    .filter(w -> w.changed()).toList().size());
+            List<WeightChange> moved = done.traffic().weightSteps().values().stream().flatMap(d -> d.weights().stream())
+                    .filter(WeightChange::changed).toList();
+            assertThat(moved).as("both LB steps moved weights").hasSizeGreaterThan(done.traffic().weightSteps().get("lb-1").weights().stream()
+                    .filter(WeightChange::changed).toList().size());
+            assertThat(FailoverReport.of(done).weightChanges()).containsExactlyElementsOf(moved);
         }
     }
 
