@@ -182,6 +182,33 @@ class BrokenRunbooksTest {
     }
 
     @Test
+    void aConsulRestoreIsOnlyTheUndoOfAConsulStepAndTakesNoValue() {
+        String consul = """
+                name: c
+                steps:
+                  - {id: kv, kind: consul, kv: {key: k, value: v}, onFailure: rollback, undo: %s}
+                  - {id: dns, kind: drain-dns, onFailure: rollback, undo: %s}
+                rollback:
+                  - {id: kv-back, kind: consul, action: restore}
+                  - {id: dns-back, kind: drain-dns, to: "${from}"}
+                """;
+        assertThat(problems(consul.formatted("kv-back", "dns-back"))).isEmpty();
+        assertThat(problems(consul.formatted("dns-back", "kv-back"))).extracting(Problem::message).containsExactly(
+                "rb.yaml:3:79: steps[0].undo: found 'dns-back', a drain-dns step, as the undo of a consul step, which only a consul step "
+                        + "with action: restore undoes, expected a restore step of the same kind as this one",
+                "rb.yaml:4:59: steps[1].undo: found 'kv-back', a consul restore, as the undo of a drain-dns step, expected a restore "
+                        + "step of the same kind as this one");
+        assertThat(only(consul.formatted("kv-back", "dns-back").replace("action: restore}", "action: restore, kv: {key: k, value: v}}")))
+                .isEqualTo("rb.yaml:6:54: rollback[0].kv: found kv with action: restore, expected no kv or catalog: a restore puts back "
+                        + "what the undone consul step recorded before it wrote");
+        assertThat(only(consul.formatted("kv-back", "dns-back").replace("kv: {key: k, value: v}, onFailure", "action: restore, onFailure")))
+                .isEqualTo("rb.yaml:3:36: steps[0].action: found action: restore in a forward step, expected kv or catalog; restore "
+                        + "puts back what the undone step recorded, so it belongs in rollback");
+        assertThat(only(consul.formatted("kv-back", "dns-back").replace("action: restore}", "action: undo}")))
+                .isEqualTo("rb.yaml:6:41: rollback[0].action: found 'undo', expected one of [set, restore]");
+    }
+
+    @Test
     void badDurationsAndUnknownVariablesAreCaught() {
         List<String> messages = problems(VALID.replace("kind: switch-shards", "kind: switch-shards\n    timeout: 10 parsecs\n    to: ${form}"))
                 .stream().map(Problem::message).toList();

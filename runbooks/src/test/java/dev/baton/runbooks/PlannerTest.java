@@ -7,6 +7,8 @@ import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlanJson;
 import dev.baton.runbooks.plan.PlanRefused;
 import dev.baton.runbooks.plan.PlanRequest;
+import dev.baton.runbooks.plan.PlanText;
+import dev.baton.runbooks.plan.PlannedStep;
 import dev.baton.runbooks.plan.Planner;
 import dev.baton.runbooks.topology.TopologyView;
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,19 @@ class PlannerTest {
                 """), PlanRequest.of("east", "west"));
         assertThat(plan.steps()).extracting(s -> s.action()).containsExactly(new Action.ConsulKv("baton/active-dc", "west"),
                 new Action.ConsulTags("checkout", "west", List.of("active", "dc-west")));
+    }
+
+    @Test
+    void aConsulStepIsUndoneByAConsulRestoreThatPlansAndPrints() {
+        Runbook rb = runbook("""
+                  - {id: kv, kind: consul, kv: {key: "baton/active-dc", value: "${to}"}, onFailure: rollback, undo: kv-back}
+                rollback:
+                  - {id: kv-back, kind: consul, action: restore}
+                """);
+        Plan plan = planner.plan(rb, PlanRequest.of("east", "west"));
+        assertThat(plan.undoOf(plan.steps().getFirst())).map(PlannedStep::action).contains(new Action.ConsulRestore());
+        assertThat(PlanJson.read(PlanJson.write(plan))).isEqualTo(plan);
+        assertThat(PlanText.render(plan)).contains("Consul: the key's value or the tags the undone step recorded put back");
     }
 
     @Test

@@ -22,9 +22,9 @@ import java.util.TreeSet;
 
 /**
  * A STAND-IN for a Consul agent, not Consul: no Consul server can be installed here, so this answers
- * just the HTTP API calls Baton's Consul director makes, the way Consul 1.x answers them: KV get and
- * put (with {@code ?cas=}); catalog register and service listing; the {@code X-Consul-Index}
- * headers. Anything else gets 501 naming the call, so a client that starts using more fails loudly
+ * just the HTTP API calls Baton's Consul director makes, the way Consul 1.x answers them: KV get,
+ * put and delete (with {@code ?cas=}); catalog register, deregister and service listing; the
+ * {@code X-Consul-Index} headers. Anything else gets 501 naming the call, so a client that starts using more fails loudly
  * here instead of passing against a fake. The same scenarios run against the real image where Docker
  * exists.
  */
@@ -91,10 +91,13 @@ public final class ConsulStandIn implements AutoCloseable {
                     switch (method) {
                         case "GET" -> getKey(exchange, key);
                         case "PUT" -> putKey(exchange, key, body, query);
+                        case "DELETE" -> deleteKey(exchange, key, query);
                         default -> unsupported(exchange, method, path);
                     }
                 } else if (path.equals("/v1/catalog/register") && method.equals("PUT")) {
                     register(exchange, body);
+                } else if (path.equals("/v1/catalog/deregister") && method.equals("PUT")) {
+                    deregister(exchange, body);
                 } else if (path.startsWith(SERVICE) && method.equals("GET")) {
                     listService(exchange, path.substring(SERVICE.length()));
                 } else {
@@ -119,25 +122,35 @@ public final class ConsulStandIn implements AutoCloseable {
 
     private void putKey(HttpExchange exchange, String key, byte[] value, Map<String, String> query) throws IOException {
         Entry old = kv.get(key);
-        if (query.containsKey("cas")) {
-            long cas;
-            try {
-                cas = Long.parseLong(query.get("cas"));
-            } catch (NumberFormatException e) {
-                reply(exchange, 400, "Request decode failed: cas: invalid syntax " + query.get("cas"));
-                return;
-            }
-            // cas=0 creates only; cas=N writes only over ModifyIndex N. A lost CAS is 200 "false", as in Consul.
-            boolean holds = cas == 0 ? old == null : old != null && old.modifyIndex() == cas;
-            if (!holds) {
-                reply(exchange, 200, "false");
-                return;
-            }
-        }
+        if (!casHolds(exchange, old, query)) return;
         long flags = query.containsKey("flags") ? Long.parseLong(query.get("flags")) : 0;
         index++;
         kv.put(key, new Entry(value, flags, old == null ? index : old.createIndex(), index));
         reply(exchange, 200, "true");
+    }
+
+    private void deleteKey(HttpExchange exchange, String key, Map<String, String> query) throws IOException {
+        if (!casHolds(exchange, kv.get(key), query)) return;
+        if (kv.remove(key) != null) index++;
+        reply(exchange, 200, "true");
+    }
+
+    /**
+     * Whether a write's {@code ?cas=} holds (true without one); a lost or malformed one is answered here.
+     * cas=0 creates only; cas=N writes only over ModifyIndex N. A lost CAS is 200 "false", as in Consul.
+     */
+    private static boolean casHolds(HttpExchange exchange, Entry old, Map<String, String> query) throws IOException {
+        if (!query.containsKey("cas")) return true;
+        long cas;
+        try {
+            cas = Long.parseLong(query.get("cas"));
+        } catch (NumberFormatException e) {
+            reply(exchange, 400, "Request decode failed: cas: invalid syntax " + query.get("cas"));
+            return false;
+        }
+        boolean holds = cas == 0 ? old == null : old != null && old.modifyIndex() == cas;
+        if (!holds) reply(exchange, 200, "false");
+        return holds;
     }
 
     private void register(HttpExchange exchange, byte[] body) throws IOException {
@@ -163,6 +176,24 @@ public final class ConsulStandIn implements AutoCloseable {
         reply(exchange, 200, "true");
     }
 
+    /** Deregisters one service instance of a node; as in Consul, one that is not there is no error. */
+    private void deregister(HttpExchange exchange, byte[] body) throws IOException {
+        JsonNode request = JSON.readTree(body);
+        String node = request.path("Node").asText("");
+        String id = request.path("ServiceID").asText("");
+        if (node.isEmpty()) {
+            reply(exchange, 400, "Must provide node");
+            return;
+        }
+        if (id.isEmpty()) {
+            reply(exchange, 501, "Consul stand-in: a catalog deregister of a whole node or a check is not implemented");
+            return;
+        }
+        Map<String, Instance> services = catalog.get(node);
+        if (services != null && services.remove(id) != null) index++;
+        reply(exchange, 200, "true");
+    }
+
     private void listService(HttpExchange exchange, String name) throws IOException {
         ArrayNode list = JSON.createArrayNode();
         catalog.values().stream().flatMap(m -> m.values().stream()).filter(i -> i.name().equals(name)).forEach(i -> {
@@ -179,7 +210,7 @@ public final class ConsulStandIn implements AutoCloseable {
 
     private static void unsupported(HttpExchange exchange, String method, String path) throws IOException {
         reply(exchange, 501, "Consul stand-in does not implement " + method + " " + path
-                + " (only KV get/put of one key and catalog register/service)");
+                + " (only KV get/put/delete of one key and catalog register/deregister/service)");
     }
 
     private static void reply(HttpExchange exchange, int status, String body) throws IOException {

@@ -72,7 +72,7 @@ public final class RunbookParser {
             Map.entry("drain-lb", List.of("action", "from", "to")),
             Map.entry("switch-shards", List.of("from", "to", "shards", "concurrency", "perShardTimeout")),
             Map.entry("flip-writer", List.of("shards", "to")),
-            Map.entry("consul", List.of("kv", "catalog")),
+            Map.entry("consul", List.of("action", "kv", "catalog")),
             Map.entry("http-hook", List.of("method", "url", "body")),
             Map.entry("wait-until", List.of("condition", "interval")),
             Map.entry("verify-checkout", List.of("dc", "shards")),
@@ -286,6 +286,16 @@ public final class RunbookParser {
         }
 
         Step.ConsulOperation consul(Fields f, String path) {
+            ConsulAction action = f.choice("action", ConsulAction.class, null);
+            // A misspelt action is reported as such, not as a write that lacks its kv or catalog.
+            if (action == null && f.has("action")) return null;
+            if (action == ConsulAction.RESTORE) {
+                for (String given : List.of("kv", "catalog")) {
+                    if (f.has(given)) problem(path + "." + given, given + " with action: restore", "no kv or catalog: a restore puts "
+                            + "back what the undone consul step recorded before it wrote");
+                }
+                return new Step.ConsulOperation.Restore();
+            }
             if (f.has("kv") == f.has("catalog")) {
                 problem(path, f.has("kv") ? "both kv and catalog" : "neither kv nor catalog", "exactly one of kv: {key, value} or catalog: {service, dc, tags}");
                 return null;
@@ -609,4 +619,7 @@ public final class RunbookParser {
     }
 
     private enum Method { GET, POST, PUT }
+
+    /** A consul step writes (the default), or, as a rollback step, restores what the step it undoes recorded. */
+    private enum ConsulAction { SET, RESTORE }
 }

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -54,6 +55,10 @@ public final class RunbookValidator {
                 problems.add(where.problem(path + ".action", "action: restore in a forward step", "drain or undrain; restore "
                         + "puts back what the undone step recorded, so it belongs in rollback"));
             }
+            if (step instanceof Step.Consul c && c.operation() instanceof Step.ConsulOperation.Restore) {
+                problems.add(where.problem(path + ".action", "action: restore in a forward step", "kv or catalog; restore "
+                        + "puts back what the undone step recorded, so it belongs in rollback"));
+            }
             String undo = step.control().undo();
             if (undo == null) continue;
             if (!rollbackIds.contains(undo)) {
@@ -69,6 +74,8 @@ public final class RunbookValidator {
                         "onFailure: rollback on this or a later step, or no undo"));
             } else {
                 reachable.add(undo);
+                restoreMismatch(step, rollback.stream().filter(r -> r.id().equals(undo)).findFirst().orElseThrow())
+                        .ifPresent(why -> problems.add(where.problem(path + ".undo", why, "a restore step of the same kind as this one")));
             }
         }
 
@@ -91,6 +98,23 @@ public final class RunbookValidator {
             }
         }
         return problems;
+    }
+
+    /**
+     * A restore puts back what the step it undoes recorded, so it can only undo a step of its own kind;
+     * and a consul step is undone only by a restore, since nothing else knows what the key or tags held.
+     */
+    private static Optional<String> restoreMismatch(Step step, Step undo) {
+        boolean restoresLb = undo instanceof Step.DrainLb lb && lb.action() == Step.LbAction.RESTORE;
+        boolean restoresConsul = undo instanceof Step.Consul c && c.operation() instanceof Step.ConsulOperation.Restore;
+        if (restoresLb && !(step instanceof Step.DrainLb) || restoresConsul && !(step instanceof Step.Consul)) {
+            return Optional.of("'" + undo.id() + "', a " + undo.kind() + " restore, as the undo of a " + step.kind() + " step");
+        }
+        if (step instanceof Step.Consul && !restoresConsul) {
+            return Optional.of("'" + undo.id() + "', a " + undo.kind() + (undo instanceof Step.Consul ? " write" : "")
+                    + " step, as the undo of a consul step, which only a consul step with action: restore undoes");
+        }
+        return Optional.empty();
     }
 
     /** Whether a failure at step {@code i} or later, up to the point of no return, would roll back. */

@@ -63,7 +63,7 @@ public sealed interface Step {
         }
     }
 
-    /** Writes Consul: a KV key, or a catalog service's tags. */
+    /** Writes Consul: a KV key, or a catalog service's tags; or, as a rollback step, puts back what such a step changed. */
     record Consul(StepControl control, ConsulOperation operation) implements Step {
     }
 
@@ -106,6 +106,13 @@ public sealed interface Step {
             public CatalogTags {
                 tags = List.copyOf(tags);
             }
+        }
+
+        /**
+         * {@code action: restore}: what the undone consul step recorded before it wrote is put back (a key
+         * it created is deleted), unless someone changed it since. Only as a rollback step.
+         */
+        record Restore() implements ConsulOperation {
         }
     }
 

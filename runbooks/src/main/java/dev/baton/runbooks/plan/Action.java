@@ -22,7 +22,7 @@ import java.util.Map;
 @JsonSubTypes({@JsonSubTypes.Type(Action.Check.class), @JsonSubTypes.Type(Action.Approve.class),
         @JsonSubTypes.Type(Action.PointRecord.class), @JsonSubTypes.Type(Action.SetWeights.class),
         @JsonSubTypes.Type(Action.SwitchShards.class), @JsonSubTypes.Type(Action.FlipWriters.class),
-        @JsonSubTypes.Type(Action.ConsulKv.class), @JsonSubTypes.Type(Action.ConsulTags.class),
+        @JsonSubTypes.Type(Action.ConsulKv.class), @JsonSubTypes.Type(Action.ConsulTags.class), @JsonSubTypes.Type(Action.ConsulRestore.class),
         @JsonSubTypes.Type(Action.Call.class), @JsonSubTypes.Type(Action.Wait.class),
         @JsonSubTypes.Type(Action.Checkout.class), @JsonSubTypes.Type(Action.Message.class)})
 public sealed interface Action {
@@ -99,6 +99,10 @@ public sealed interface Action {
         public ConsulTags {
             tags = List.copyOf(tags);
         }
+    }
+
+    /** A rollback step's: what the undone consul step recorded goes back, known only once it ran. */
+    record ConsulRestore() implements Action {
     }
 
     record Call(String method, String url, String body) implements Action {

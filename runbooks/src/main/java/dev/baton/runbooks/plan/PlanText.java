@@ -55,6 +55,8 @@ public final class PlanText {
                     .toList();
             case Action.ConsulKv kv -> List.of("Consul KV " + kv.key() + " = " + kv.value());
             case Action.ConsulTags t -> List.of("Consul catalog service " + t.service() + " in " + t.dc() + " tags " + t.tags());
+            case Action.ConsulRestore r -> List.of("Consul: the key's value or the tags the undone step recorded put back (a key it "
+                    + "created deleted), refused if changed since");
             case Action.Call c -> List.of("HTTP " + c.method() + " " + c.url());
             case Action.Wait w -> List.of("wait until " + condition(w.condition()) + ", checking every " + duration(w.interval()));
             case Action.Checkout c -> c.shards().stream().map(shard -> "synthetic checkout on " + shard + " at DC " + c.dc() + "'s app "

@@ -139,6 +139,7 @@ public final class Planner {
                         yield new Action.ConsulTags(text(t.service()), dc == null ? text(t.dc()) : dc.name(),
                                 t.tags().stream().map(this::text).toList());
                     }
+                    case Step.ConsulOperation.Restore r -> new Action.ConsulRestore();
                 };
                 case Step.HttpHook h -> {
                     String url = text(h.url());

@@ -8,8 +8,10 @@ import org.kiwiproject.consul.ConsulException;
 import org.kiwiproject.consul.KeyValueClient;
 import org.kiwiproject.consul.model.ConsulResponse;
 import org.kiwiproject.consul.model.catalog.CatalogService;
+import org.kiwiproject.consul.model.catalog.ImmutableCatalogDeregistration;
 import org.kiwiproject.consul.model.catalog.ImmutableCatalogRegistration;
 import org.kiwiproject.consul.model.health.ImmutableService;
+import org.kiwiproject.consul.option.ImmutableDeleteOptions;
 import org.kiwiproject.consul.option.ImmutablePutOptions;
 
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -79,7 +82,8 @@ public final class ConsulDirector implements AutoCloseable {
             // An already right set keeps its order, so the comparison does not see a change that is none.
             return new TagChange(target.service(), dc.name(), now, now != null && Set.copyOf(now).equals(Set.copyOf(then)) ? now : then);
         }).toList();
-        return new ActiveDcChange(target.key(), before, after, entry.map(Entry::modifyIndex).orElse(0L), tagChanges);
+        return new ActiveDcChange(target.key(), before, entry.map(Entry::value).orElse(null), after,
+                entry.map(Entry::modifyIndex).orElse(0L), tagChanges);
     }
 
     /**
@@ -113,17 +117,99 @@ public final class ConsulDirector implements AutoCloseable {
 
     /** A runbook's plain KV write, with check-and-set on the index it read; an equal value is left alone. */
     public KvChange putKv(String key, String value) {
+        return applyKv(previewKv(key, value));
+    }
+
+    /** What {@link #putKv} would change; changes nothing. */
+    public KvChange previewKv(String key, String value) {
         Optional<Entry> entry = read(key);
-        KvChange change = new KvChange(key, entry.map(Entry::value).orElse(null), value, entry.map(Entry::modifyIndex).orElse(0L));
-        if (change.changed()) putCas(key, value, change.observedIndex());
-        return change;
+        return new KvChange(key, entry.map(Entry::value).orElse(null), value, entry.map(Entry::modifyIndex).orElse(0L));
+    }
+
+    /** Writes {@code previewed} if it changes anything, with check-and-set on the index its preview read. */
+    public KvChange applyKv(KvChange previewed) {
+        if (previewed.changed()) putCas(previewed.key(), previewed.after(), previewed.observedIndex());
+        return previewed;
     }
 
     /** A runbook's catalog step: {@code dc}'s instance of {@code service} gets exactly {@code tags}. */
     public TagChange setTags(String service, String dc, List<String> tags) {
-        TagChange change = new TagChange(service, dc, tags(service).get(dc), tags);
-        if (change.changed()) register(service, dc, tags);
-        return change;
+        return applyTags(previewTags(service, dc, tags));
+    }
+
+    /** What {@link #setTags} would change; changes nothing. */
+    public TagChange previewTags(String service, String dc, List<String> tags) {
+        requireDc(dc, "DC");
+        return new TagChange(service, dc, tags(service).get(dc), tags);
+    }
+
+    /** Registers {@code previewed}'s tags if they change anything. */
+    public TagChange applyTags(TagChange previewed) {
+        if (previewed.changed()) register(previewed.service(), previewed.dc(), previewed.after());
+        return previewed;
+    }
+
+    /**
+     * Undoes {@code done}: the key gets back its value before (deleted when it had none), with
+     * check-and-set on the index read here, but only while it still holds what {@code done} wrote.
+     * Idempotent: a key already back is left alone.
+     *
+     * @return the undo's own change (unchanged when there was nothing to put back)
+     * @throws ConsulDirectorException the key holds something else: someone changed it since, and it is not clobbered
+     */
+    public KvChange restore(KvChange done) {
+        Optional<Entry> entry = read(done.key());
+        String now = entry.map(Entry::value).orElse(null);
+        long index = entry.map(Entry::modifyIndex).orElse(0L);
+        // A step that wrote nothing has nothing to put back, whatever happened to the key since.
+        KvChange undo = new KvChange(done.key(), now, done.changed() ? done.before() : now, index);
+        if (!undo.changed()) return undo;
+        if (!Objects.equals(now, done.after())) {
+            throw new ConsulDirectorException("Consul at " + target.url() + ": key " + done.key() + " not restored to " + quote(done.before())
+                    + ": expected " + quote(done.after()) + " (what the step wrote), found " + quote(now) + " (index " + index
+                    + "): someone changed it since");
+        }
+        if (done.before() != null) {
+            putCas(done.key(), done.before(), index);
+        } else {
+            // Consul answers a delete with cas= only true or false, which the client drops: the read after it tells.
+            call("delete key " + done.key() + " (cas=" + index + ")", () -> {
+                kv.deleteKey(done.key(), ImmutableDeleteOptions.builder().cas(index).build());
+                return null;
+            });
+            if (read(done.key()).isPresent()) throw conflict(done.key(), index);
+        }
+        return undo;
+    }
+
+    /**
+     * Undoes {@code done}: the DC's instance gets back its tags before (deregistered when it was not
+     * registered), but only while it still has the tags {@code done} set. The catalog has no
+     * check-and-set, so a change in the instant between this read and the write is not seen.
+     * Idempotent: tags already back are left alone.
+     *
+     * @return the undo's own change (unchanged when there was nothing to put back)
+     * @throws ConsulDirectorException the instance has other tags: someone changed them since, and they are not clobbered
+     */
+    public TagChange restore(TagChange done) {
+        List<String> now = tags(done.service()).get(done.dc());
+        if (!done.changed() || sameTags(now, done.before())) return new TagChange(done.service(), done.dc(), now, now);
+        if (!sameTags(now, done.after())) {
+            throw new ConsulDirectorException("Consul at " + target.url() + ": catalog " + done.service() + " in DC " + done.dc()
+                    + " not restored to " + tagText(done.before()) + ": expected " + tagText(done.after()) + " (what the step set), found "
+                    + tagText(now) + ": someone changed them since");
+        }
+        if (done.before() != null) {
+            register(done.service(), done.dc(), done.before());
+        } else {
+            Datacenter dc = requireDc(done.dc(), "DC");
+            call("deregister " + done.service() + " in DC " + dc.name(), () -> {
+                catalog.deregister(ImmutableCatalogDeregistration.builder().node(dc.name())
+                        .serviceId(instanceId(done.service(), dc.name())).build());
+                return null;
+            });
+        }
+        return new TagChange(done.service(), done.dc(), now, done.before());
     }
 
     @Override
@@ -191,6 +277,19 @@ public final class ConsulDirector implements AutoCloseable {
     private Datacenter requireDc(String name, String what) {
         return topology.datacenter(name).orElseThrow(() -> new IllegalArgumentException(
                 what + " " + name + " is not in topology " + topology.name() + " (" + topology.datacenterNames() + ")"));
+    }
+
+    /** Tags compare as sets: the catalog may hand them back in another order. */
+    private static boolean sameTags(List<String> a, List<String> b) {
+        return a == null || b == null ? a == b : Set.copyOf(a).equals(Set.copyOf(b));
+    }
+
+    private static String tagText(List<String> tags) {
+        return tags == null ? "(not registered)" : tags.toString();
+    }
+
+    private static String quote(String value) {
+        return value == null ? "(absent)" : "'" + value + "'";
     }
 
     private static String instanceId(String service, String dc) {

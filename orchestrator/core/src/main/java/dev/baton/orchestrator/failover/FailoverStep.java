@@ -78,6 +78,8 @@ sealed interface FailoverStep {
             case Action.FlipWriters f -> new FlipWriters(step, f);
             case Action.ConsulKv c -> new ConsulKv(step, c);
             case Action.ConsulTags c -> new ConsulTags(step, c);
+            case Action.ConsulRestore r -> throw new UnsupportedOperationException("step " + step.id()
+                    + ": a consul restore only undoes an earlier consul step, as a rollback step");
             case Action.Call c -> new HttpHook(step, c);
             case Action.Wait w -> new WaitUntil(step, w);
         };
@@ -94,7 +96,8 @@ sealed interface FailoverStep {
             }
         }
         for (PlannedStep step : plan.rollback()) {
-            if (!(step.action() instanceof Action.PointRecord || step.action() instanceof Action.SetWeights)) {
+            if (!(step.action() instanceof Action.PointRecord || step.action() instanceof Action.SetWeights
+                    || step.action() instanceof Action.ConsulRestore)) {
                 problems.add("rollback step " + step.id() + ": not supported by this coordinator yet as an undo: " + step.kind());
             }
         }
@@ -123,15 +126,15 @@ sealed interface FailoverStep {
         public List<String> run(Evacuation run) {
             // Recorded before the change, so a rollback knows something may have changed even if the change fails half-way.
             DnsChange intent = run.dns().preview(point.address());
-            run.recordTraffic(t -> t.withDns(intent));
+            run.recordTraffic(t -> t.withDns(name(), intent));
             DnsChange change = run.dns().pointAt(point.address());
-            run.recordTraffic(t -> t.withDns(change));
+            run.recordTraffic(t -> t.withDns(name(), change));
             return List.of(describe(change));
         }
 
-        /** Nothing recorded means the step failed reading the record: it changed nothing. */
+        /** Nothing recorded for this step means it failed reading the record: it changed nothing. */
         public List<String> undo(Evacuation run, PlannedStep rollback) {
-            if (run.failover().traffic().dns() == null) return List.of();
+            if (!run.failover().traffic().dnsSteps().containsKey(name())) return List.of();
             if (!(rollback.action() instanceof Action.PointRecord back)) {
                 throw new TrafficException("rollback step " + rollback.id() + " is a " + rollback.kind() + ", which cannot undo " + name());
             }
@@ -157,16 +160,22 @@ sealed interface FailoverStep {
                 case UNDRAIN -> run.drain().previewUndrain();
                 case RESTORE -> throw new IllegalStateException(name() + ": a restore only undoes an earlier step");
             };
-            run.recordTraffic(t -> t.withWeights(intent));
+            run.recordTraffic(t -> t.withWeights(name(), sinceFirstAttempt(run, intent)));
             DrainChange change = weights.action() == Step.LbAction.UNDRAIN ? run.drain().undrain()
                     : run.drain().drain(weights.from(), weights.to(), sourceDown);
-            run.recordTraffic(t -> t.withWeights(change));
+            run.recordTraffic(t -> t.withWeights(name(), sinceFirstAttempt(run, change)));
             return describe(change);
         }
 
-        /** Nothing recorded means the step failed reading the weights: it changed nothing. */
+        /** A retry keeps the weights the first attempt found: that attempt may have moved some already. */
+        private DrainChange sinceFirstAttempt(Evacuation run, DrainChange change) {
+            DrainChange first = run.failover().traffic().weightSteps().get(name());
+            return first == null ? change : change.since(first);
+        }
+
+        /** Nothing recorded for this step means it failed reading the weights: it changed nothing. */
         public List<String> undo(Evacuation run, PlannedStep rollback) {
-            DrainChange done = run.failover().traffic().weights();
+            DrainChange done = run.failover().traffic().weightSteps().get(name());
             if (done == null) return List.of();
             if (!(rollback.action() instanceof Action.SetWeights back)) {
                 throw new TrafficException("rollback step " + rollback.id() + " is a " + rollback.kind() + ", which cannot undo " + name());
@@ -287,14 +296,22 @@ sealed interface FailoverStep {
     /** A KV write through the Consul director; the configured active-DC key gets the whole document ({@link ConsulSteps}). */
     record ConsulKv(PlannedStep planned, Action.ConsulKv kv) implements FailoverStep {
         public List<String> run(Evacuation run) {
-            return ConsulSteps.put(run, kv);
+            return ConsulSteps.put(run, name(), kv);
+        }
+
+        public List<String> undo(Evacuation run, PlannedStep rollback) {
+            return ConsulSteps.restore(run, name(), rollback);
         }
     }
 
     /** One DC's catalog tags for a service through the Consul director. */
     record ConsulTags(PlannedStep planned, Action.ConsulTags tags) implements FailoverStep {
         public List<String> run(Evacuation run) {
-            return ConsulSteps.tag(run, tags);
+            return ConsulSteps.tag(run, name(), tags);
+        }
+
+        public List<String> undo(Evacuation run, PlannedStep rollback) {
+            return ConsulSteps.restore(run, name(), rollback);
         }
     }
 

@@ -51,6 +51,7 @@ final class StepHooks {
             case Action.FlipWriters f -> true;
             case Action.ConsulKv c -> true;
             case Action.ConsulTags c -> true;
+            case Action.ConsulRestore r -> true;
             case Action.Check c -> false;
             case Action.Approve a -> false;
             case Action.Call c -> false;

@@ -21,4 +21,15 @@ public record DrainChange(List<WeightChange> weights, List<String> unreachable) 
     public boolean changed() {
         return weights.stream().anyMatch(WeightChange::changed);
     }
+
+    /**
+     * This change as seen from before {@code first}, an earlier attempt of the same step that may have
+     * moved some weights already: the weights that attempt found are kept as the befores.
+     */
+    public DrainChange since(DrainChange first) {
+        return new DrainChange(weights.stream().map(w -> first.weights().stream()
+                .filter(f -> f.haproxy().equals(w.haproxy()) && f.backend().equals(w.backend()) && f.server().equals(w.server()))
+                .findFirst().map(f -> new WeightChange(w.haproxy(), w.backend(), w.server(), f.before(), w.after())).orElse(w))
+                .toList(), unreachable);
+    }
 }

@@ -169,6 +169,56 @@ abstract class ConsulDirectorScenarios {
     }
 
     @Test
+    void aRestorePutsBackTheValueOrDeletesACreatedKeyOnceAndRefusesAChangeMadeSince() {
+        try (ConsulDirector consul = director()) {
+            String note = "baton/" + name + "/note";
+            consul.putKv(note, "blue");
+            KvChange recolor = consul.putKv(note, "west");
+            KvChange undo = consul.restore(recolor);
+            assertThat(undo.before()).isEqualTo("west");
+            assertThat(undo.after()).isEqualTo("blue");
+            assertThat(consul.previewKv(note, "").before()).isEqualTo("blue");
+            assertThat(consul.restore(recolor).changed()).as("a second undo finds it back already").isFalse();
+
+            String created = "baton/" + name + "/created";
+            KvChange create = consul.putKv(created, "by west");
+            assertThat(consul.restore(create).after()).isNull();
+            assertThat(consul.previewKv(created, "").before()).as("deleted").isNull();
+            assertThat(consul.restore(create).changed()).isFalse();
+
+            KvChange again = consul.putKv(note, "west");
+            consul.putKv(note, "set by ops");
+            assertThatThrownBy(() -> consul.restore(again)).isInstanceOf(ConsulDirectorException.class)
+                    .hasMessage("Consul at " + consulUrl() + ": key " + note + " not restored to 'blue': expected 'west' (what the step "
+                            + "wrote), found 'set by ops' (index " + consul.previewKv(note, "").observedIndex() + "): someone changed it since");
+            assertThat(consul.previewKv(note, "").before()).isEqualTo("set by ops");
+            KvChange unchanged = consul.putKv(note, "set by ops");
+            consul.putKv(note, "later");
+            assertThat(consul.restore(unchanged).changed()).as("a step that wrote nothing has nothing to put back").isFalse();
+        }
+    }
+
+    @Test
+    void aTagRestorePutsBackTheTagsOrDeregistersAndRefusesAChangeMadeSince() {
+        try (ConsulDirector consul = director()) {
+            String service = target().service();
+            consul.setTags(service, "west", List.of("v1"));
+            TagChange west = consul.setTags(service, "west", List.of("active"));
+            TagChange east = consul.setTags(service, "east", List.of("standby"));
+            assertThat(consul.restore(west)).isEqualTo(new TagChange(service, "west", List.of("active"), List.of("v1")));
+            assertThat(consul.restore(east)).isEqualTo(new TagChange(service, "east", List.of("standby"), null));
+            assertThat(consul.tags()).containsOnlyKeys("west").containsEntry("west", List.of("v1"));
+            assertThat(consul.restore(east).changed()).as("a second undo finds it back already").isFalse();
+
+            TagChange again = consul.setTags(service, "west", List.of("active"));
+            consul.setTags(service, "west", List.of("drained"));
+            assertThatThrownBy(() -> consul.restore(again)).isInstanceOf(ConsulDirectorException.class)
+                    .hasMessage("Consul at " + consulUrl() + ": catalog " + service + " in DC west not restored to [v1]: expected [active] "
+                            + "(what the step set), found [drained]: someone changed them since");
+        }
+    }
+
+    @Test
     void aKeyHoldingSomethingElseAndAnUnknownDcAreClearErrors() {
         try (ConsulDirector consul = director()) {
             assertThatThrownBy(() -> consul.preview(ActiveDc.allIn(topology, "north", "f-1", T0)))

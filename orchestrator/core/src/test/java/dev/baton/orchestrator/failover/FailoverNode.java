@@ -9,6 +9,7 @@ import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
+import dev.baton.runbooks.Checked;
 import dev.baton.wire.Topology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -16,7 +17,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -29,13 +32,19 @@ record FailoverNode(ZooKeeperSession session, Leadership leadership, FailoverSer
     /** @param afterStep told each failover step that ended DONE: holding it holds the failover between steps */
     static FailoverNode start(CoordinatorConfig config, String id, SwitchoverOptions options, Supplier<HealthSnapshot> health,
                               Consumer<String> afterStep) {
+        return start(config, id, options, health, afterStep, name -> Optional.empty());
+    }
+
+    /** @param runbooks a test's own runbooks by name, found before the shipped ones */
+    static FailoverNode start(CoordinatorConfig config, String id, SwitchoverOptions options, Supplier<HealthSnapshot> health,
+                              Consumer<String> afterStep, Function<String, Optional<Checked>> runbooks) {
         ZooKeeperSession session = new ZooKeeperSession(config.zookeeper()).start(10_000);
         Leadership leadership = new Leadership(session, id).start();
         EventHub hub = new EventHub();
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
         hub.subscribe(e -> seen.add(e.type() + " " + e.message()));
         FailoverService failovers = new FailoverService(config, id, leadership, new FailoverLock(session), new FailoverStore(session),
-                hub, new SimpleMeterRegistry(), options, health, afterStep);
+                hub, new SimpleMeterRegistry(), options, health, afterStep, runbooks);
         return new FailoverNode(session, leadership, failovers, seen);
     }
 
