@@ -11,12 +11,13 @@ import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverEngine;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.switchover.SwitchoverResult;
-import dev.baton.orchestrator.traffic.CheckoutDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
 import dev.baton.orchestrator.traffic.CheckoutVerifier;
+import dev.baton.orchestrator.traffic.DnsDirector;
 import dev.baton.orchestrator.traffic.Verification;
 import dev.baton.runbooks.model.OnFailure;
 import dev.baton.runbooks.model.Retry;
+import dev.baton.runbooks.model.Step;
 import dev.baton.runbooks.plan.Action;
 import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlannedStep;
@@ -96,7 +97,7 @@ final class Evacuation {
     private final EventHub events;
     /** The coordinator finishing a failover a lost leader left; null for a failover run from its start. */
     private final String takenOverBy;
-    private final CheckoutDns dns;
+    private final DnsDirectors dns;
     private final CheckoutDrain drain;
     /** The runbook plan's steps, in its order. */
     private final List<FailoverStep> steps;
@@ -118,7 +119,7 @@ final class Evacuation {
         this.store = context.store();
         this.events = context.events();
         this.takenOverBy = takenOverBy;
-        this.dns = new CheckoutDns(config.topology().dns());
+        this.dns = new DnsDirectors(config.topology().dns());
         this.drain = new CheckoutDrain(config.topology());
         this.steps = failover.runbook().steps().stream().map(FailoverStep::of).toList();
         failover.shards().forEach(s -> progress.put(s.shard(), s));
@@ -524,8 +525,9 @@ final class Evacuation {
         return context.planner().plan(discover(), failover.runbook(), maxLag);
     }
 
-    CheckoutDns dns() {
-        return dns;
+    /** The checkout record's director for a drain-dns step's way. */
+    DnsDirector dns(Step.DnsVia via) {
+        return dns.via(via);
     }
 
     CheckoutDrain drain() {
