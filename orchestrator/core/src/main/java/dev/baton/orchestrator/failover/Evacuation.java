@@ -600,7 +600,8 @@ final class Evacuation {
 
     /**
      * The planned shards through the engine in parallel; each shard's progress persisted after every
-     * one of its steps. A shard already in the target DC (switched before a takeover) is left as it is.
+     * one of its steps. A shard already in the target DC (switched before a takeover) is left as it is;
+     * one that has not reached its promote within the plan's per-shard timeout is rolled back.
      */
     List<ShardProgress> switchShards(Action.SwitchShards switches) {
         String id = failover.id();
@@ -618,7 +619,8 @@ final class Evacuation {
         List<SwitchoverResult> results = new ArrayList<>();
         for (List<Action.ShardMove> group : switches.groups()) {
             Set<String> shards = group.stream().map(Action.ShardMove::shard).collect(Collectors.toSet());
-            results.addAll(new SwitchoverEngine(only(shards), options.withListener(listener)).switchoverAll(switches.to()));
+            results.addAll(new SwitchoverEngine(only(shards), options.withListener(listener).withShardTimeout(switches.perShardTimeout()))
+                    .switchoverAll(switches.to()));
             if (!context.leading().getAsBoolean()) throw new SwitchoverAbandoned("this coordinator no longer leads after a group of shards ended");
         }
         for (SwitchoverResult r : results) {
