@@ -104,6 +104,7 @@ final class ShardSwitchover {
             pauseStart = System.nanoTime();
             if (options.mode() == Mode.HOLD) {
                 step("hold", () -> inEveryDc(DcWriter::hold));
+                timeLeft("hold");
                 Set<String> clientUsers = step("drain", this::drain);
                 timeLeft("drain");
                 last = step("fence", () -> primary.fence(clientUsers));
