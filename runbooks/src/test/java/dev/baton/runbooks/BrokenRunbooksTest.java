@@ -115,6 +115,14 @@ class BrokenRunbooksTest {
     }
 
     @Test
+    void anUnknownDnsWayIsNamedWithTheKnownOnes() {
+        assertThat(only(VALID + "  - {id: dns, kind: drain-dns, via: nsupdate}\n"))
+                .isEqualTo("rb.yaml:10:37: steps[2].via: found 'nsupdate', expected one of [api, rfc2136]");
+        assertThat(only(VALID + "  - {id: dns, kind: drain-dns, via: [rfc2136]}\n"))
+                .isEqualTo("rb.yaml:10:37: steps[2].via: found a list, expected one of [api, rfc2136]");
+    }
+
+    @Test
     void anUnknownFieldIsReportedAtItsKey() {
         assertThat(only(VALID.replace("    pointOfNoReturn: true", "    pointOfNoReturn: true\n    concurency: 2")))
                 .startsWith("rb.yaml:10:5: steps[1].concurency: found unknown field 'concurency', expected one of [id, kind");

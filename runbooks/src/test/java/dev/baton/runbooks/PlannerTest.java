@@ -130,6 +130,68 @@ class PlannerTest {
     }
 
     @Test
+    void drainDnsGoesViaTheApiUnlessItSaysRfc2136AndAnUndoGoesTheWayOfTheStepItUndoes() {
+        Plan plan = planner.plan(runbook("""
+                  - {id: api, kind: drain-dns, onFailure: rollback, undo: back-api}
+                  - {id: signed, kind: drain-dns, via: rfc2136, onFailure: rollback, undo: back-signed}
+                  - {id: mixed, kind: drain-dns, via: rfc2136, onFailure: rollback, undo: back-by-api}
+                rollback:
+                  - {id: back-api, kind: drain-dns, to: "${from}"}
+                  - {id: back-signed, kind: drain-dns, to: "${from}"}
+                  - {id: back-by-api, kind: drain-dns, to: "${from}", via: api}
+                """), PlanRequest.of("east", "west"));
+        assertThat(plan.steps()).extracting(s -> ((Action.PointRecord) s.action()).via())
+                .containsExactly(Step.DnsVia.API, Step.DnsVia.RFC2136, Step.DnsVia.RFC2136);
+        assertThat(plan.rollback()).extracting(s -> ((Action.PointRecord) s.action()).via())
+                .containsExactly(Step.DnsVia.API, Step.DnsVia.RFC2136, Step.DnsVia.API);
+        assertThat(PlanJson.read(PlanJson.write(plan))).isEqualTo(plan);
+
+        // The plan names the server, port, zone and key each way talks to; never a secret (the view has none).
+        String text = PlanText.render(plan);
+        assertThat(text).contains("""
+                2. signed [drain-dns] timeout 30s, on failure rollback, undo back-signed
+                     DNS checkout.example.test. (zone example.test.) A -> 127.0.2.1 (DC west, TTL 1)
+                       via RFC 2136 UPDATE to 127.0.0.1:5300 (TCP), signed with TSIG key baton-lab. (hmac-sha256)
+                """).contains("""
+                - back-api [drain-dns] timeout 30s, on failure stop
+                     DNS checkout.example.test. (zone example.test.) A -> 127.0.1.1 (DC east, TTL 1)
+                       via the PowerDNS HTTP API at http://127.0.0.1:8081
+                """);
+    }
+
+    @Test
+    void rfc2136WithoutATsigKeyAndAnUndoOfTwoWaysAreRefusedAtPlanning() {
+        TopologyView world = Topologies.twoByEight();
+        TopologyView.DnsRecord record = world.records().getFirst();
+        TopologyView keyless = new TopologyView(world.datacenters(), world.shards(), List.of(new TopologyView.DnsRecord(record.zone(),
+                record.name(), record.ttl(), new TopologyView.DnsServer(Topologies.DNS.address(), Topologies.DNS.api(), null))));
+        Runbook signed = runbook("""
+                  - {id: dns, kind: drain-dns, via: rfc2136, onFailure: rollback, undo: back}
+                rollback:
+                  - {id: back, kind: drain-dns, to: "${from}"}
+                """);
+        PlanRefused refused = catchThrowableOfType(PlanRefused.class, () -> new Planner(keyless).plan(signed, PlanRequest.of("east", "west")));
+        assertThat(refused.problems()).containsExactly(
+                "step dns (steps[0]): via rfc2136 signs its updates of zone example.test. with the topology's TSIG key, but the DNS"
+                        + " server 127.0.0.1:5300 has none (dns.tsig); use via: api or add the key",
+                "step back (rollback[0]): via rfc2136 signs its updates of zone example.test. with the topology's TSIG key, but the DNS"
+                        + " server 127.0.0.1:5300 has none (dns.tsig); use via: api or add the key");
+        // The API way needs no key.
+        assertThat(new Planner(keyless).plan(runbook("  - {id: dns, kind: drain-dns}\n"), PlanRequest.of("east", "west")).steps())
+                .hasSize(1);
+
+        Runbook twoWays = runbook("""
+                  - {id: one, kind: drain-dns, onFailure: rollback, undo: back}
+                  - {id: two, kind: drain-dns, via: rfc2136, onFailure: rollback, undo: back}
+                rollback:
+                  - {id: back, kind: drain-dns, to: "${from}"}
+                """);
+        assertThatThrownBy(() -> planner.plan(twoWays, PlanRequest.of("east", "west")))
+                .hasMessageContaining("step back (rollback[0]): it undoes drain-dns steps that go via [api, rfc2136]; say which with"
+                        + " via: api or via: rfc2136");
+    }
+
+    @Test
     void everyKindParsesAndPlans() {
         Runbook rb = runbook("""
                   - id: pre

@@ -5,6 +5,8 @@ import dev.baton.runbooks.topology.TopologyView.Address;
 import dev.baton.runbooks.topology.TopologyView.CheckoutLb;
 import dev.baton.runbooks.topology.TopologyView.Dc;
 import dev.baton.runbooks.topology.TopologyView.DnsRecord;
+import dev.baton.runbooks.topology.TopologyView.DnsServer;
+import dev.baton.runbooks.topology.TopologyView.TsigKey;
 import dev.baton.runbooks.topology.TopologyView.Server;
 import dev.baton.runbooks.topology.TopologyView.Shard;
 import dev.baton.runbooks.topology.TopologyView.WriterFrontend;
@@ -14,6 +16,10 @@ import java.util.List;
 
 /** Topologies shaped like the lab's, built in memory: runbook tests need no servers. */
 public final class Topologies {
+    /** A PowerDNS with its API and a TSIG key, as the lab's. */
+    public static final DnsServer DNS = new DnsServer(new Address("127.0.0.1", 5300), "http://127.0.0.1:8081",
+            new TsigKey("baton-lab.", "hmac-sha256"));
+
     private Topologies() {
     }
 
@@ -37,7 +43,7 @@ public final class Topologies {
             }
             shardList.add(new Shard("s" + s, servers, primaryDc));
         }
-        return new TopologyView(datacenters, shardList, List.of(new DnsRecord("example.test.", "checkout.example.test.", 1)));
+        return new TopologyView(datacenters, shardList, List.of(new DnsRecord("example.test.", "checkout.example.test.", 1, DNS)));
     }
 
     public static TopologyView twoByEight() {

@@ -31,8 +31,13 @@ public sealed interface Step {
     record Approval(StepControl control, String role, String prompt) implements Step {
     }
 
-    /** Points a DNS record at DC {@code to}'s address. */
-    record DrainDns(StepControl control, String record, String to) implements Step {
+    /**
+     * Points a DNS record at DC {@code to}'s address.
+     *
+     * @param via how the record is changed; null when the runbook does not say: the API for a forward
+     *            step, and for a rollback step the way of the step it undoes
+     */
+    record DrainDns(StepControl control, String record, String to, DnsVia via) implements Step {
     }
 
     /** Sets checkout weights in every DC's HAProxy. */
@@ -96,6 +101,14 @@ public sealed interface Step {
         UNDRAIN,
         /** The weights the undone step recorded before it changed them: only as a rollback step. */
         RESTORE
+    }
+
+    /** How a drain-dns step changes the record on the authoritative server. */
+    enum DnsVia {
+        /** The PowerDNS HTTP API, with the topology's API key. */
+        API,
+        /** RFC 2136 dynamic updates signed with the topology's TSIG key: any server that takes them (BIND 9, PowerDNS). */
+        RFC2136
     }
 
     sealed interface ConsulOperation {

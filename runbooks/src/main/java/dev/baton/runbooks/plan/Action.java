@@ -37,8 +37,15 @@ public sealed interface Action {
     record Approve(String role, String prompt) implements Action {
     }
 
-    /** {@code record} gets an A record for {@code address}, DC {@code dc}'s. */
-    record PointRecord(DnsRecord record, String dc, String address) implements Action {
+    /**
+     * {@code record} gets an A record for {@code address}, DC {@code dc}'s, changed on its server {@code via}
+     * the API or RFC 2136 updates.
+     */
+    record PointRecord(DnsRecord record, String dc, String address, Step.DnsVia via) implements Action {
+        public PointRecord {
+            // A plan persisted before drain-dns could choose was planned for the API.
+            if (via == null) via = Step.DnsVia.API;
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.baton.runbooks.plan;
 
 import dev.baton.runbooks.model.Condition;
 import dev.baton.runbooks.model.Retry;
+import dev.baton.runbooks.topology.TopologyView;
 import dev.baton.runbooks.topology.TopologyView.Server;
 
 import java.time.Duration;
@@ -46,7 +47,7 @@ public final class PlanText {
             case Action.Check c -> c.conditions().stream().map(PlanText::condition).map(t -> "check " + t).toList();
             case Action.Approve a -> List.of("wait for a person with role " + a.role() + " to approve: " + a.prompt());
             case Action.PointRecord p -> List.of("DNS " + p.record().name() + " (zone " + p.record().zone() + ") A -> " + p.address()
-                    + " (DC " + p.dc() + ", TTL " + p.record().ttl() + ")");
+                    + " (DC " + p.dc() + ", TTL " + p.record().ttl() + ")", "  " + dnsWay(p));
             case Action.SetWeights w -> w.haproxies().stream().map(h -> "HAProxy " + h.dc() + " at " + h.runtime() + " backend "
                     + h.backend() + ": " + (h.after().isEmpty() ? "weights restored to what the undone step recorded" : weights(h.after())))
                     .toList();
@@ -62,6 +63,16 @@ public final class PlanText {
             case Action.Checkout c -> c.shards().stream().map(shard -> "synthetic checkout on " + shard + " at DC " + c.dc() + "'s app "
                     + c.app()).toList();
             case Action.Message m -> List.of("notify" + (m.channels().isEmpty() ? "" : " " + m.channels()) + ": " + m.text());
+        };
+    }
+
+    /** Which server the change goes to and how; the TSIG key by name only. */
+    private static String dnsWay(Action.PointRecord p) {
+        TopologyView.DnsServer server = p.record().server();
+        return switch (p.via()) {
+            case API -> "via the PowerDNS HTTP API at " + server.api();
+            case RFC2136 -> "via RFC 2136 UPDATE to " + server.address() + " (TCP), signed with TSIG key " + server.tsig().name()
+                    + " (" + server.tsig().algorithm() + ")";
         };
     }
 

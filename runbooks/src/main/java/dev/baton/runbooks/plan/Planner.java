@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,11 +44,18 @@ public final class Planner {
         return new Plan(runbook.name(), request, r.shards, steps, rollback);
     }
 
+    /** How a runbook writes {@code via}. */
+    static String via(Step.DnsVia via) {
+        return via.name().toLowerCase(Locale.ROOT);
+    }
+
     /** One planning: the variables' values, and the problems met so far. */
     private final class Resolution {
         final List<String> problems = new ArrayList<>();
         final Map<String, String> variables = new HashMap<>();
         final List<String> shards;
+        /** Per rollback step, the ways of the drain-dns steps that name it as their undo. */
+        final Map<String, List<Step.DnsVia>> undoneVias = new HashMap<>();
         /** Where the step being resolved is, for messages. */
         String at = "";
 
@@ -107,6 +115,9 @@ public final class Planner {
                 at = "step " + step.id() + " (" + section + "[" + i + "])";
                 StepControl c = step.control();
                 Action action = action(step);
+                if (action instanceof Action.PointRecord p && c.undo() != null) {
+                    undoneVias.computeIfAbsent(c.undo(), k -> new ArrayList<>()).add(p.via());
+                }
                 planned.add(new PlannedStep(c.id(), step.kind(), text(c.description()), c.timeout(), c.retry(), c.onFailure(),
                         c.pointOfNoReturn(), c.undo(), action));
             }
@@ -117,10 +128,7 @@ public final class Planner {
             return switch (step) {
                 case Step.Precheck p -> new Action.Check(p.conditions().stream().map(this::condition).toList());
                 case Step.Approval a -> new Action.Approve(text(a.role()), text(a.prompt()));
-                case Step.DrainDns d -> {
-                    Dc dc = dc(d.to(), "to");
-                    yield new Action.PointRecord(record(d.record()), dc == null ? text(d.to()) : dc.name(), dc == null ? null : dc.address());
-                }
+                case Step.DrainDns d -> pointRecord(d);
                 case Step.DrainLb lb -> weights(lb);
                 case Step.SwitchShards s -> switchShards(s);
                 case Step.FlipWriter f -> {
@@ -154,6 +162,48 @@ public final class Planner {
                 }
                 case Step.Notify n -> new Action.Message(text(n.message()), n.channels().stream().map(this::text).toList());
             };
+        }
+
+        private Action.PointRecord pointRecord(Step.DrainDns d) {
+            Dc dc = dc(d.to(), "to");
+            DnsRecord record = record(d.record());
+            Step.DnsVia via = d.via() != null ? d.via() : viaOfUndone(d.id());
+            if (record != null) reachable(record, via);
+            return new Action.PointRecord(record, dc == null ? text(d.to()) : dc.name(), dc == null ? null : dc.address(), via);
+        }
+
+        /**
+         * A drain-dns that does not say how goes the way of the drain-dns steps it undoes (none for a
+         * forward step: the API). Forward steps are planned first, so they are all known here.
+         */
+        private Step.DnsVia viaOfUndone(String id) {
+            List<Step.DnsVia> ways = undoneVias.getOrDefault(id, List.of()).stream().distinct().toList();
+            if (ways.size() > 1) {
+                problems.add(at + ": it undoes drain-dns steps that go via " + ways.stream().map(Planner::via).toList()
+                        + "; say which with via: api or via: rfc2136");
+            }
+            return ways.isEmpty() ? Step.DnsVia.API : ways.getFirst();
+        }
+
+        /** The server must offer the way the step goes: the API needs its URL, RFC 2136 a TSIG key to sign with. */
+        private void reachable(DnsRecord record, Step.DnsVia via) {
+            TopologyView.DnsServer server = record.server();
+            switch (via) {
+                case API -> {
+                    if (server == null || server.api() == null) {
+                        problems.add(at + ": via api changes " + record.name() + " through the PowerDNS HTTP API, but the topology's DNS"
+                                + " server" + (server == null ? "" : " " + server.address()) + " has no API URL (dns.apiUrl); use via: rfc2136"
+                                + " or add the API");
+                    }
+                }
+                case RFC2136 -> {
+                    if (server == null || server.tsig() == null) {
+                        problems.add(at + ": via rfc2136 signs its updates of zone " + record.zone() + " with the topology's TSIG key,"
+                                + " but the DNS server" + (server == null ? "" : " " + server.address()) + " has none (dns.tsig);"
+                                + " use via: api or add the key");
+                    }
+                }
+            }
         }
 
         private Condition condition(Condition c) {

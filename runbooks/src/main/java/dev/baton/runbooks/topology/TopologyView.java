@@ -76,7 +76,24 @@ public record TopologyView(List<Dc> datacenters, List<Shard> shards, List<DnsRec
     public record Server(String id, String dc, Address address) {
     }
 
-    /** @param name fully qualified, with its trailing dot */
-    public record DnsRecord(String zone, String name, int ttl) {
+    /**
+     * @param name   fully qualified, with its trailing dot
+     * @param server the authoritative server that serves it and takes changes to it
+     */
+    public record DnsRecord(String zone, String name, int ttl, DnsServer server) {
+    }
+
+    /**
+     * What a drain-dns step may talk to: what a plan shows of it, never a secret.
+     *
+     * @param address where DNS queries and RFC 2136 updates go
+     * @param api     the PowerDNS HTTP API's base URL; null when the server has none
+     * @param tsig    the key RFC 2136 updates are signed with; null when the topology has none
+     */
+    public record DnsServer(Address address, String api, TsigKey tsig) {
+    }
+
+    /** A TSIG key as a plan names it: its name and algorithm (the secret stays with the orchestrator). */
+    public record TsigKey(String name, String algorithm) {
     }
 }

@@ -11,12 +11,13 @@ import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverEngine;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.switchover.SwitchoverResult;
-import dev.baton.orchestrator.traffic.CheckoutDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
 import dev.baton.orchestrator.traffic.CheckoutVerifier;
+import dev.baton.orchestrator.traffic.DnsDirector;
 import dev.baton.orchestrator.traffic.Verification;
 import dev.baton.runbooks.model.OnFailure;
 import dev.baton.runbooks.model.Retry;
+import dev.baton.runbooks.model.Step;
 import dev.baton.runbooks.plan.Action;
 import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlannedStep;
@@ -96,7 +97,7 @@ final class Evacuation {
     private final EventHub events;
     /** The coordinator finishing a failover a lost leader left; null for a failover run from its start. */
     private final String takenOverBy;
-    private final CheckoutDns dns;
+    private final DnsDirectors dns;
     private final CheckoutDrain drain;
     /** The runbook plan's steps, in its order. */
     private final List<FailoverStep> steps;
@@ -118,7 +119,7 @@ final class Evacuation {
         this.store = context.store();
         this.events = context.events();
         this.takenOverBy = takenOverBy;
-        this.dns = new CheckoutDns(config.topology().dns());
+        this.dns = new DnsDirectors(config.topology().dns());
         this.drain = new CheckoutDrain(config.topology());
         this.steps = failover.runbook().steps().stream().map(FailoverStep::of).toList();
         failover.shards().forEach(s -> progress.put(s.shard(), s));
@@ -524,8 +525,9 @@ final class Evacuation {
         return context.planner().plan(discover(), failover.runbook(), maxLag);
     }
 
-    CheckoutDns dns() {
-        return dns;
+    /** The checkout record's director for a drain-dns step's way. */
+    DnsDirector dns(Step.DnsVia via) {
+        return dns.via(via);
     }
 
     CheckoutDrain drain() {
@@ -598,7 +600,8 @@ final class Evacuation {
 
     /**
      * The planned shards through the engine in parallel; each shard's progress persisted after every
-     * one of its steps. A shard already in the target DC (switched before a takeover) is left as it is.
+     * one of its steps. A shard already in the target DC (switched before a takeover) is left as it is;
+     * one that has not reached its promote within the plan's per-shard timeout is rolled back.
      */
     List<ShardProgress> switchShards(Action.SwitchShards switches) {
         String id = failover.id();
@@ -616,7 +619,8 @@ final class Evacuation {
         List<SwitchoverResult> results = new ArrayList<>();
         for (List<Action.ShardMove> group : switches.groups()) {
             Set<String> shards = group.stream().map(Action.ShardMove::shard).collect(Collectors.toSet());
-            results.addAll(new SwitchoverEngine(only(shards), options.withListener(listener)).switchoverAll(switches.to()));
+            results.addAll(new SwitchoverEngine(only(shards), options.withListener(listener).withShardTimeout(switches.perShardTimeout()))
+                    .switchoverAll(switches.to()));
             if (!context.leading().getAsBoolean()) throw new SwitchoverAbandoned("this coordinator no longer leads after a group of shards ended");
         }
         for (SwitchoverResult r : results) {

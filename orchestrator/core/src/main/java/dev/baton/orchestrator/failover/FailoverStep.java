@@ -121,24 +121,30 @@ sealed interface FailoverStep {
         }
     }
 
-    /** Points the checkout record at the planned DC's address and waits until the DNS server answers with it. */
+    /**
+     * Points the checkout record at the planned DC's address, via the PowerDNS API or RFC 2136 as planned,
+     * and waits until the DNS server answers with it.
+     */
     record DrainDns(PlannedStep planned, Action.PointRecord point) implements FailoverStep {
         public List<String> run(Evacuation run) {
             // Recorded before the change, so a rollback knows something may have changed even if the change fails half-way.
-            DnsChange intent = run.dns().preview(point.address());
+            DnsChange intent = run.dns(point.via()).preview(point.address());
             run.recordTraffic(t -> t.withDns(name(), intent));
-            DnsChange change = run.dns().pointAt(point.address());
+            DnsChange change = run.dns(point.via()).pointAt(point.address());
             run.recordTraffic(t -> t.withDns(name(), change));
             return List.of(describe(change));
         }
 
-        /** Nothing recorded for this step means it failed reading the record: it changed nothing. */
+        /**
+         * Nothing recorded for this step means it failed reading the record: it changed nothing. The rollback
+         * step goes its own planned way (the planner gave it this step's unless it says otherwise).
+         */
         public List<String> undo(Evacuation run, PlannedStep rollback) {
             if (!run.failover().traffic().dnsSteps().containsKey(name())) return List.of();
             if (!(rollback.action() instanceof Action.PointRecord back)) {
                 throw new TrafficException("rollback step " + rollback.id() + " is a " + rollback.kind() + ", which cannot undo " + name());
             }
-            DnsChange done = run.dns().pointAt(back.address());
+            DnsChange done = run.dns(back.via()).pointAt(back.address());
             return done.changed() ? List.of(describe(done)) : List.of();
         }
 

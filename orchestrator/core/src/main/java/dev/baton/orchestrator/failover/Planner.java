@@ -4,7 +4,6 @@ import dev.baton.orchestrator.haproxy.HaproxyException;
 import dev.baton.orchestrator.mysql.DiscoveryException;
 import dev.baton.orchestrator.mysql.LiveShard;
 import dev.baton.orchestrator.mysql.ServerStatus;
-import dev.baton.orchestrator.traffic.CheckoutDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
 import dev.baton.orchestrator.traffic.DnsChange;
 import dev.baton.orchestrator.traffic.DrainChange;
@@ -34,19 +33,19 @@ import java.util.stream.Stream;
 /**
  * Asks every shard's servers where its primary is now (what a runbook is planned against), and
  * details a runbook plan with what the servers say: each shard's fence and candidate with its
- * problems, and what the DNS API and every HAProxy would see change. Only reads: a plan changes
+ * problems, and what the DNS server and every HAProxy would see change. Only reads: a plan changes
  * nothing, which is what a dry run relies on.
  */
 final class Planner {
     private final Topology topology;
     private final Duration maxLag;
-    private final CheckoutDns dns;
+    private final DnsDirectors dns;
     private final CheckoutDrain drain;
 
     Planner(Topology topology, Duration maxLag) {
         this.topology = topology;
         this.maxLag = maxLag;
-        this.dns = new CheckoutDns(topology.dns());
+        this.dns = new DnsDirectors(topology.dns());
         this.drain = new CheckoutDrain(topology);
     }
 
@@ -143,7 +142,7 @@ final class Planner {
         Action.PointRecord point = first(runbook, Action.PointRecord.class).orElse(null);
         if (point != null) {
             try {
-                record = dns.preview(point.address());
+                record = dns.via(point.via()).preview(point.address());
             } catch (TrafficException e) {
                 problems.add("DNS: " + e.getMessage());
             }

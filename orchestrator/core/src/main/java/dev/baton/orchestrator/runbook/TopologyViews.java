@@ -3,6 +3,7 @@ package dev.baton.orchestrator.runbook;
 import dev.baton.runbooks.topology.TopologyView;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
+import dev.baton.wire.Dns;
 import dev.baton.wire.Endpoint;
 import dev.baton.wire.Shard;
 import dev.baton.wire.Topology;
@@ -27,9 +28,15 @@ public final class TopologyViews {
     public static TopologyView of(Topology topology, Map<String, String> primaryDcs) {
         List<TopologyView.Dc> dcs = topology.datacenters().stream().map(TopologyViews::dc).toList();
         List<TopologyView.Shard> shards = topology.shards().stream().map(s -> shard(s, primaryDcs.get(s.name()))).toList();
-        List<TopologyView.DnsRecord> records = topology.dns() == null ? List.of()
-                : List.of(new TopologyView.DnsRecord(topology.dns().zone(), topology.dns().checkoutName(), topology.dns().ttl()));
+        List<TopologyView.DnsRecord> records = topology.dns() == null ? List.of() : List.of(record(topology.dns()));
         return new TopologyView(dcs, shards, records);
+    }
+
+    /** The checkout record with its server as a plan shows it: the TSIG key by name, its secret left out. */
+    private static TopologyView.DnsRecord record(Dns dns) {
+        TopologyView.TsigKey key = dns.tsig() == null ? null : new TopologyView.TsigKey(dns.tsig().name(), dns.tsig().algorithm());
+        return new TopologyView.DnsRecord(dns.zone(), dns.checkoutName(), dns.ttl(),
+                new TopologyView.DnsServer(address(dns.server()), dns.apiUrl(), key));
     }
 
     private static TopologyView.Dc dc(Datacenter dc) {

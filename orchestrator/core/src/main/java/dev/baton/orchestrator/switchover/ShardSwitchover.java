@@ -33,7 +33,8 @@ import java.util.stream.Collectors;
 /**
  * One shard's switchover from its live primary P to its server C in the target DC. The steps,
  * in order, are all in {@link #run()}; before C is writable a failure rolls back, after it the
- * switchover rolls forward (P stays read-only, so there are never two writable primaries).
+ * switchover rolls forward (P stays read-only, so there are never two writable primaries). A shard
+ * that has not reached its promote within {@link SwitchoverOptions#shardTimeout()} rolls back too.
  */
 final class ShardSwitchover {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSwitchover.class);
@@ -47,6 +48,8 @@ final class ShardSwitchover {
     private final Datacenter target;
     private final SwitchoverOptions options;
     private final StepClock clock = new StepClock();
+    /** When the shard must have reached its promote by ({@link System#nanoTime()}). */
+    private final long shardDeadline;
     private long pauseStart;
     private long pauseEnd;
 
@@ -67,6 +70,7 @@ final class ShardSwitchover {
         this.shard = shard;
         this.target = target;
         this.options = options;
+        this.shardDeadline = clock.started() + options.shardTimeout().toNanos();
     }
 
     /**
@@ -87,6 +91,7 @@ final class ShardSwitchover {
         step("precheck", this::precheck);
         try {
             step("connect", this::connect);
+            timeLeft("connect");
         } catch (SwitchoverAbandoned abandoned) {
             throw abandoned;
         } catch (RuntimeException e) {
@@ -99,12 +104,16 @@ final class ShardSwitchover {
             pauseStart = System.nanoTime();
             if (options.mode() == Mode.HOLD) {
                 step("hold", () -> inEveryDc(DcWriter::hold));
+                timeLeft("hold");
                 Set<String> clientUsers = step("drain", this::drain);
+                timeLeft("drain");
                 last = step("fence", () -> primary.fence(clientUsers));
             } else {
                 last = step("read-only", primary::setReadOnly);
             }
             step("catch-up", () -> catchUp(last));
+            // The last moment to give up: once C is writable the switchover only goes forward.
+            timeLeft("catch-up");
             promoteAttempted = true;
             step("promote", candidate::promote);
         } catch (SwitchoverAbandoned abandoned) {
@@ -206,7 +215,7 @@ final class ShardSwitchover {
      * sessions the fence must end.
      */
     private Set<String> drain() {
-        long deadline = System.nanoTime() + options.drainTimeout().toNanos();
+        long deadline = Math.min(System.nanoTime() + options.drainTimeout().toNanos(), shardDeadline);
         while (true) {
             CompletableFuture<Integer> proxiedLook = CompletableFuture.supplyAsync(
                     () -> Parallel.map(writers, DcWriter::currentSessions).stream().mapToInt(Integer::intValue).sum(),
@@ -236,11 +245,27 @@ final class ShardSwitchover {
         }
     }
 
+    /** Waits for C to apply P's last GTID, within the catch-up timeout and what is left of the shard's. */
     private void catchUp(GtidPosition last) {
-        if (!candidate.waitForGtid(last, options.catchUpTimeout())) {
-            throw new IllegalStateException("candidate " + to.id() + " did not apply " + last + " within "
-                    + options.catchUpTimeout().toMillis() + " ms");
+        Duration left = timeLeft(options.mode() == Mode.HOLD ? "fence" : "read-only");
+        boolean shardBound = left.compareTo(options.catchUpTimeout()) < 0;
+        if (!candidate.waitForGtid(last, shardBound ? left : options.catchUpTimeout())) {
+            String applied = "candidate " + to.id() + " did not apply " + last + " within ";
+            throw new IllegalStateException(shardBound ? shardTimeoutPassed("catch-up") + ": " + applied + left.toMillis() + " ms"
+                    : applied + options.catchUpTimeout().toMillis() + " ms");
         }
+    }
+
+    /** What is left of the shard's timeout; throws, naming {@code phase}, once it has passed. */
+    private Duration timeLeft(String phase) {
+        long left = shardDeadline - System.nanoTime();
+        if (left <= 0) throw new IllegalStateException(shardTimeoutPassed(phase));
+        return Duration.ofNanos(left);
+    }
+
+    private String shardTimeoutPassed(String phase) {
+        Duration t = options.shardTimeout();
+        return "per-shard timeout " + (t.toMillis() % 1000 == 0 ? t.toSeconds() + "s" : t.toMillis() + "ms") + " passed at " + phase;
     }
 
     /** C forgets P; P and every other replica replicate from C; outside the write pause. */

@@ -15,9 +15,13 @@ import java.time.Duration;
  *                       gives it): a switchover restores what it found, but a recovery after a dead
  *                       switchover finds the hold's maxconn 1 and HAProxy's runtime API cannot tell it
  *                       the configured value
+ * @param shardTimeout   how long one shard's switchover may take to reach its promote (a runbook's
+ *                       {@code perShardTimeout}); past it the shard is rolled back, its hold released and its
+ *                       primary unfenced. It bounds the drain and the catch-up, which are what can run long;
+ *                       once the candidate is promoted the switchover finishes whatever the time
  */
 public record SwitchoverOptions(Mode mode, int concurrency, Duration catchUpTimeout, Duration maxLag,
-                                Duration drainTimeout, StepListener listener, int writerMaxconn) {
+                                Duration drainTimeout, StepListener listener, int writerMaxconn, Duration shardTimeout) {
 
     public enum Mode {
         /** Hold new connections in every DC's HAProxy queue, fence, promote, release them to the new primary. */
@@ -31,22 +35,27 @@ public record SwitchoverOptions(Mode mode, int concurrency, Duration catchUpTime
         if (writerMaxconn <= DcWriter.HOLD_MAXCONN) {
             throw new IllegalArgumentException("writerMaxconn must be above the hold's " + DcWriter.HOLD_MAXCONN + ", got " + writerMaxconn);
         }
+        if (!shardTimeout.isPositive()) throw new IllegalArgumentException("shardTimeout must be positive, got " + shardTimeout);
     }
 
     public static SwitchoverOptions defaults() {
         return new SwitchoverOptions(Mode.HOLD, 8, Duration.ofSeconds(5), Duration.ofSeconds(1),
-                Duration.ofMillis(250), StepListener.NONE, 1000);
+                Duration.ofMillis(250), StepListener.NONE, 1000, Duration.ofSeconds(10));
     }
 
     public SwitchoverOptions withMode(Mode mode) {
-        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn);
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn, shardTimeout);
     }
 
     public SwitchoverOptions withListener(StepListener listener) {
-        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn);
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn, shardTimeout);
+    }
+
+    public SwitchoverOptions withShardTimeout(Duration shardTimeout) {
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn, shardTimeout);
     }
 
     public SwitchoverOptions withConcurrency(int concurrency) {
-        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn);
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn, shardTimeout);
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -24,7 +25,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The candidate dies after the primary was fenced: the switchover must give the shard back to the primary. */
+/**
+ * Switchovers that must give the shard back to the primary: the candidate dies after the fence, or it
+ * cannot catch up within the shard's timeout.
+ */
 class SwitchoverRollbackTest {
     @TempDir
     static Path dir;
@@ -111,5 +115,44 @@ class SwitchoverRollbackTest {
         SwitchoverEngine plain = new SwitchoverEngine(topology, SwitchoverOptions.defaults());
         assertThat(plain.switchover("s1", "west").outcome()).isEqualTo(Outcome.SWITCHED);
         assertThat(plain.switchover("s1", "east").outcome()).isEqualTo(Outcome.SWITCHED);
+    }
+
+    @Test
+    void aCandidateThatCannotCatchUpIsGivenUpAtTheShardTimeoutNotTheCatchUpTimeout() throws Exception {
+        DbServer east = topology.shard("s2").orElseThrow().serverIn("east").orElseThrow();
+        DbServer west = topology.shard("s2").orElseThrow().serverIn("west").orElseThrow();
+        // Once the switchover has checked the candidate, it stops applying and the primary gets one more transaction.
+        SwitchoverOptions options = SwitchoverOptions.defaults().withMode(SwitchoverOptions.Mode.NAIVE).withShardTimeout(Duration.ofSeconds(1))
+                .withListener((shard, step) -> {
+                    if (!step.equals("connect")) return;
+                    try {
+                        sql.adminExecute(west.endpoint(), "STOP SLAVE SQL_THREAD");
+                        sql.adminExecute(east.endpoint(), "INSERT INTO orders(idem_key, shop_id, items, total_cents, dc) VALUES ('"
+                                + UUID.randomUUID() + "', 1, '[]', 1, 'test')");
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        SwitchoverResult result;
+        try {
+            result = new SwitchoverEngine(topology, options).switchover("s2", "west");
+            System.out.printf("FIGURES per-shard timeout: %s%n", result);
+
+            assertThat(result.outcome()).isEqualTo(Outcome.ROLLED_BACK);
+            assertThat(result.reason()).startsWith("per-shard timeout 1s passed at catch-up: candidate " + west.id() + " did not apply ");
+            assertThat(result.steps()).extracting(StepTiming::name).containsExactly("precheck", "connect", "read-only", "catch-up", "rollback");
+            // At its 1 s (plus the rollback), well before the catch-up's own 5 s.
+            assertThat(result.wallMs()).isBetween(1000.0, 2500.0);
+            assertThat(sql.adminQuery(east.endpoint(), "SELECT @@read_only")).isEqualTo("0");
+            assertThat(sql.adminQuery(west.endpoint(), "SELECT @@read_only")).isEqualTo("1");
+            for (Datacenter dc : topology.datacenters()) {
+                assertThat(sql.appInsertOrder(dc.frontendsOf("s2").orElseThrow().writer(), UUID.randomUUID().toString()))
+                        .as("HAProxy " + dc.name()).isEqualTo(east.endpoint().port());
+            }
+        } finally {
+            sql.adminExecute(west.endpoint(), "START SLAVE SQL_THREAD");
+        }
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(sql.replication(west.endpoint())).isEqualTo(east.endpoint() + " io=Yes sql=Yes"));
     }
 }
