@@ -8,6 +8,7 @@ import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
+import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.wire.Topology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -29,12 +30,18 @@ record FailoverNode(ZooKeeperSession session, Leadership leadership, FailoverSer
     /** @param afterStep told each failover step that ended DONE: holding it holds the failover between steps */
     static FailoverNode start(CoordinatorConfig config, String id, SwitchoverOptions options, Supplier<HealthSnapshot> health,
                               Consumer<String> afterStep) {
+        return start(config, RunbookCatalog.shipped(), id, options, health, afterStep);
+    }
+
+    /** @param runbooks what requests may name: the shipped runbooks and a test's own */
+    static FailoverNode start(CoordinatorConfig config, RunbookCatalog runbooks, String id, SwitchoverOptions options,
+                              Supplier<HealthSnapshot> health, Consumer<String> afterStep) {
         ZooKeeperSession session = new ZooKeeperSession(config.zookeeper()).start(10_000);
         Leadership leadership = new Leadership(session, id).start();
         EventHub hub = new EventHub();
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
         hub.subscribe(e -> seen.add(e.type() + " " + e.message()));
-        FailoverService failovers = new FailoverService(config, id, leadership, new FailoverLock(session), new FailoverStore(session),
+        FailoverService failovers = new FailoverService(config, runbooks, id, leadership, new FailoverLock(session), new FailoverStore(session),
                 hub, new SimpleMeterRegistry(), options, health, afterStep);
         return new FailoverNode(session, leadership, failovers, seen);
     }
