@@ -77,29 +77,28 @@ public final class RunbookCatalog {
         } catch (IOException e) {
             throw new CatalogRefused(dir.toString(), List.of(dir + ": cannot be listed (" + e + ")"));
         }
-        List<String> problems = new ArrayList<>();
-        List<SiteText> site = new ArrayList<>();
+        List<SiteFile> site = new ArrayList<>();
         for (Path file : files) {
             String name = file.getFileName().toString();
             if (name.endsWith(".yml")) {
                 // Would be silently left out: the SRE who wrote it expects it to be offered.
-                problems.add(new Problem(file.toString(), 1, 1, "", "a .yml file", "runbook files named NAME" + SUFFIX
-                        + " (only those are read)").message());
+                site.add(SiteFile.refused(new Problem(file.toString(), 1, 1, "", "a .yml file", "runbook files named NAME" + SUFFIX
+                        + " (only those are read)")));
             }
             if (!name.endsWith(SUFFIX) || !Files.isRegularFile(file)) continue;
             Checked direct = Runbooks.check(file);
             if (!direct.ok()) {
-                direct.problems().forEach(p -> problems.add(p.message()));
+                site.add(new SiteFile(file.toString(), name, null, direct.problems().stream().map(Problem::message).toList()));
                 continue;
             }
             try {
-                site.add(new SiteText(file.toString(), name, Files.readAllBytes(file)));
+                site.add(new SiteFile(file.toString(), name, Files.readAllBytes(file), List.of()));
             } catch (IOException e) {
-                problems.add(new Problem(file.toString(), 1, 1, "", "a file that cannot be read (" + e + ")", "a readable runbook file")
-                        .message());
+                site.add(SiteFile.refused(new Problem(file.toString(), 1, 1, "", "a file that cannot be read (" + e + ")",
+                        "a readable runbook file")));
             }
         }
-        return build(dir.toString(), site, problems);
+        return build(dir.toString(), site);
     }
 
     /**
@@ -111,7 +110,7 @@ public final class RunbookCatalog {
      */
     public static RunbookCatalog of(Map<String, String> site) {
         return build("the given runbooks", site.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> new SiteText(e.getKey(), e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8))).toList(), List.of());
+                .map(e -> new SiteFile(e.getKey(), e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8), List.of())).toList());
     }
 
     /** Shipped, then site runbooks in file name order. */
@@ -127,14 +126,27 @@ public final class RunbookCatalog {
         return Optional.ofNullable(entries.get(name));
     }
 
-    /** @param source where the problems come from; {@code fileName} is the name the runbook must have */
-    private record SiteText(String source, String fileName, byte[] bytes) {
+    /**
+     * A file of the runbooks directory as read: its bytes, or why they cannot be used.
+     *
+     * @param source   where its problems point; {@code fileName} is the name its runbook must have
+     * @param problems when not empty, {@code bytes} is null
+     */
+    private record SiteFile(String source, String fileName, byte[] bytes, List<String> problems) {
+        static SiteFile refused(Problem problem) {
+            return new SiteFile(problem.source(), "", null, List.of(problem.message()));
+        }
     }
 
-    private static RunbookCatalog build(String where, List<SiteText> site, List<String> earlier) {
-        List<String> problems = new ArrayList<>(earlier);
+    /** Every problem in file order, each file's in line order. */
+    private static RunbookCatalog build(String where, List<SiteFile> site) {
+        List<String> problems = new ArrayList<>();
         List<Entry> entries = new ArrayList<>(shippedEntries());
-        for (SiteText file : site) {
+        for (SiteFile file : site) {
+            if (!file.problems().isEmpty()) {
+                problems.addAll(file.problems());
+                continue;
+            }
             String text = new String(file.bytes(), StandardCharsets.UTF_8);
             // Checked from the bytes kept: what runs is what the SHA-256 names, even were the file edited since.
             Checked checked = Runbooks.check(file.source(), text);
@@ -160,7 +172,7 @@ public final class RunbookCatalog {
     }
 
     /** A problem pointed at the document's {@code name:}; only on this error path is the text parsed again for positions. */
-    private static String atName(SiteText file, String text, String found, String expected) {
+    private static String atName(SiteFile file, String text, String found, String expected) {
         return RunbookParser.parse(file.source(), text).where().problem("name", found, expected).message();
     }
 
