@@ -114,9 +114,8 @@ public final class FailoverService {
      */
     public DryRun dryRun(FailoverRequest request) {
         validate(request);
-        Runbook chosen = runbook(request).runbook();
         Planner.Discovery discovery = planner.discover(request.from(), request.to());
-        Plan runbook = runbookPlan(request, discovery, chosen);
+        Plan runbook = runbookPlan(request, discovery, runbook(request).runbook());
         return new DryRun(true, runbook.runbook(), runbook, PlanText.render(runbook), planner.plan(discovery, runbook),
                 health.get().dc(request.to()));
     }
@@ -143,8 +142,9 @@ public final class FailoverService {
         requireLeader();
         String current = running.get();
         if (current != null) throw runningRefusal(current);
-        RunbookCatalog.Entry chosen = runbook(request);
         Planner.Discovery discovery = planner.discover(request.from(), request.to());
+        // Before the health and readiness refusals: a name the catalog lacks is a typo, whatever the servers say.
+        RunbookCatalog.Entry chosen = runbook(request);
         DcHealth target = health.get().dc(request.to());
         String forced = "";
         if (target.verdict() != Verdict.HEALTHY) {
