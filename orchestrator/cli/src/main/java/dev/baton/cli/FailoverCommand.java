@@ -204,7 +204,7 @@ final class FailoverCommand implements Callable<Integer> {
     }
 
     /** @param who whose token to take from a user=token file */
-    private static String token(Path tokenFile, LabOptions lab, String who) {
+    static String token(Path tokenFile, LabOptions lab, String who) {
         Path file = tokenFile != null ? tokenFile : lab.dir().resolve(LabConfig.TOKENS_FILE);
         List<String> lines;
         try {

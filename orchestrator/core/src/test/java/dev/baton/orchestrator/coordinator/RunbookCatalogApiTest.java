@@ -113,6 +113,8 @@ class RunbookCatalogApiTest {
         assertThat(site.get("description").asText()).isEqualTo("Move checkout traffic and every shard primary out of ${from} into ${to}.");
         for (JsonNode r : list) assertThat(r.get("sha256").asText()).matches("[0-9a-f]{64}");
         assertThat(Http.get(api("/runbooks"), null).statusCode()).isEqualTo(401);
+        assertThat(JSON.readTree(Http.get(api("/openapi.json"), null).body()).get("paths").fieldNames()).toIterable()
+                .contains("/runbooks", "/runbooks/{name}");
     }
 
     @Test
