@@ -82,19 +82,20 @@ public final class RunbookCatalog {
             String name = file.getFileName().toString();
             if (name.endsWith(".yml")) {
                 // Would be silently left out: the SRE who wrote it expects it to be offered.
-                site.add(SiteFile.refused(new Problem(file.toString(), 1, 1, "", "a .yml file", "runbook files named NAME" + SUFFIX
+                site.add(SiteFile.Refused.of(new Problem(file.toString(), 1, 1, "", "a .yml file", "runbook files named NAME" + SUFFIX
                         + " (only those are read)")));
             }
             if (!name.endsWith(SUFFIX) || !Files.isRegularFile(file)) continue;
+            // Refuses an oversize file unread, and one that is not UTF-8, with the rest of the validation.
             Checked direct = Runbooks.check(file);
             if (!direct.ok()) {
-                site.add(new SiteFile(file.toString(), name, null, direct.problems().stream().map(Problem::message).toList()));
+                site.add(new SiteFile.Refused(direct.problems().stream().map(Problem::message).toList()));
                 continue;
             }
             try {
-                site.add(new SiteFile(file.toString(), name, Files.readAllBytes(file), List.of()));
+                site.add(new SiteFile.Read(file.toString(), name, Files.readAllBytes(file)));
             } catch (IOException e) {
-                site.add(SiteFile.refused(new Problem(file.toString(), 1, 1, "", "a file that cannot be read (" + e + ")",
+                site.add(SiteFile.Refused.of(new Problem(file.toString(), 1, 1, "", "a file that cannot be read (" + e + ")",
                         "a readable runbook file")));
             }
         }
@@ -109,8 +110,11 @@ public final class RunbookCatalog {
      * @throws CatalogRefused every problem, as {@link #load}
      */
     public static RunbookCatalog of(Map<String, String> site) {
+        site.keySet().stream().filter(f -> !f.endsWith(SUFFIX)).findFirst().ifPresent(f -> {
+            throw new IllegalArgumentException("'" + f + "' is not a runbook file's name: NAME" + SUFFIX);
+        });
         return build("the given runbooks", site.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> new SiteFile(e.getKey(), e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8), List.of())).toList());
+                .<SiteFile>map(e -> new SiteFile.Read(e.getKey(), e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8))).toList());
     }
 
     /** Shipped, then site runbooks in file name order. */
@@ -126,15 +130,16 @@ public final class RunbookCatalog {
         return Optional.ofNullable(entries.get(name));
     }
 
-    /**
-     * A file of the runbooks directory as read: its bytes, or why they cannot be used.
-     *
-     * @param source   where its problems point; {@code fileName} is the name its runbook must have
-     * @param problems when not empty, {@code bytes} is null
-     */
-    private record SiteFile(String source, String fileName, byte[] bytes, List<String> problems) {
-        static SiteFile refused(Problem problem) {
-            return new SiteFile(problem.source(), "", null, List.of(problem.message()));
+    /** A file of the runbooks directory: its bytes, or why they cannot be used. */
+    private sealed interface SiteFile {
+        /** @param source where its problems point; {@code fileName}, NAME.yaml, names the runbook it must hold */
+        record Read(String source, String fileName, byte[] bytes) implements SiteFile {
+        }
+
+        record Refused(List<String> problems) implements SiteFile {
+            static Refused of(Problem problem) {
+                return new Refused(List.of(problem.message()));
+            }
         }
     }
 
@@ -143,36 +148,39 @@ public final class RunbookCatalog {
         List<String> problems = new ArrayList<>();
         List<Entry> entries = new ArrayList<>(shippedEntries());
         for (SiteFile file : site) {
-            if (!file.problems().isEmpty()) {
-                problems.addAll(file.problems());
-                continue;
-            }
-            String text = new String(file.bytes(), StandardCharsets.UTF_8);
-            // Checked from the bytes kept: what runs is what the SHA-256 names, even were the file edited since.
-            Checked checked = Runbooks.check(file.source(), text);
-            if (!checked.ok()) {
-                checked.problems().forEach(p -> problems.add(p.message()));
-                continue;
-            }
-            String name = checked.runbook().name();
-            String expected = file.fileName().endsWith(SUFFIX) ? file.fileName().substring(0, file.fileName().length() - SUFFIX.length())
-                    : file.fileName();
-            if (!name.equals(expected)) {
-                problems.add(atName(file, text, "name '" + name + "' in file " + file.fileName(), "name '" + expected
-                        + "': a runbook is known by its file's name; rename the file or change name:"));
-            } else if (Runbooks.SHIPPED.contains(name)) {
-                problems.add(atName(file, text, "name '" + name + "', which is a shipped runbook's", "a name of its own: a site's copy"
-                        + " of a shipped runbook must be renamed (file and name:, e.g. site-" + name + ")"));
-            } else {
-                entries.add(new Entry(name, Source.SITE, file.fileName(), sha256(file.bytes()), text, checked.runbook()));
+            switch (file) {
+                case SiteFile.Refused refused -> problems.addAll(refused.problems());
+                case SiteFile.Read read -> admit(read, entries, problems);
             }
         }
         if (!problems.isEmpty()) throw new CatalogRefused(where, problems);
         return new RunbookCatalog(entries);
     }
 
+    /** Adds the file's runbook to {@code entries}, or what is wrong with it to {@code problems}. */
+    private static void admit(SiteFile.Read file, List<Entry> entries, List<String> problems) {
+        String text = new String(file.bytes(), StandardCharsets.UTF_8);
+        // Checked from the bytes kept: what runs is what the SHA-256 names, even were the file edited since.
+        Checked checked = Runbooks.check(file.source(), text);
+        if (!checked.ok()) {
+            checked.problems().forEach(p -> problems.add(p.message()));
+            return;
+        }
+        String name = checked.runbook().name();
+        String expected = file.fileName().substring(0, file.fileName().length() - SUFFIX.length());
+        if (!name.equals(expected)) {
+            problems.add(atName(file, text, "name '" + name + "' in file " + file.fileName(), "name '" + expected
+                    + "': a runbook is known by its file's name; rename the file or change name:"));
+        } else if (Runbooks.SHIPPED.contains(name)) {
+            problems.add(atName(file, text, "name '" + name + "', which is a shipped runbook's", "a name of its own: a site's copy"
+                    + " of a shipped runbook must be renamed (file and name:, e.g. site-" + name + ")"));
+        } else {
+            entries.add(new Entry(name, Source.SITE, file.fileName(), sha256(file.bytes()), text, checked.runbook()));
+        }
+    }
+
     /** A problem pointed at the document's {@code name:}; only on this error path is the text parsed again for positions. */
-    private static String atName(SiteFile file, String text, String found, String expected) {
+    private static String atName(SiteFile.Read file, String text, String found, String expected) {
         return RunbookParser.parse(file.source(), text).where().problem("name", found, expected).message();
     }
 
