@@ -30,15 +30,17 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code baton runbook list --api}: a coordinator's catalog, from a real coordinator on a real ZooKeeper
- * (Curator's TestingServer). Its topology's servers do not exist: listing runbooks asks none of them.
+ * A site's runbooks directory from the command line: {@code baton runbook list --api} shows a real
+ * coordinator's catalog (on Curator's TestingServer), and {@code baton coordinator} refuses to start on a
+ * bad one. The topology's servers do not exist: neither asks them anything.
  */
-class RunbookListCommandTest {
+class SiteRunbooksCommandTest {
     private static final String SITE = "name: drill-notice\nsteps:\n  - {id: tell, kind: notify, message: \"drill from ${from} to ${to}\"}\n";
 
     @Test
@@ -46,12 +48,8 @@ class RunbookListCommandTest {
         Path site = Files.writeString(Files.createDirectories(dir.resolve("runbooks")).resolve("drill-notice.yaml"), SITE);
         Path tokens = Files.writeString(dir.resolve("tokens"), "viewer=viewer-token\nsre=sre-token\n");
         try (TestingServer zookeeper = new TestingServer(true)) {
-            ConfigFile file = new ConfigFile(topology(), null, List.of(new CoordinatorPeer("c-east", "east", new Endpoint("127.0.0.1", freePort()))),
-                    new ZooKeeperConfig(zookeeper.getConnectString(), "list", 4000),
-                    List.of(new ApiUser("viewer", ApiRole.VIEWER, TokenHash.of("viewer-token"))), List.of(), "audit.jsonl", null, null, "runbooks");
-            ConfigLoader.write(file, dir.resolve("coordinator.yaml"));
-            try (Coordinator coordinator = Coordinator.start(ConfigLoader.load(dir.resolve("coordinator.yaml")), "c-east",
-                    SwitchoverOptions.defaults())) {
+            Path config = config(dir, zookeeper.getConnectString(), "runbooks");
+            try (Coordinator coordinator = Coordinator.start(ConfigLoader.load(config), "c-east", SwitchoverOptions.defaults())) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.leadership().isLeader());
 
                 MainTest.Run r = MainTest.run("runbook", "list", "--api", coordinator.url(), "--token-file", tokens.toString());
@@ -71,6 +69,40 @@ class RunbookListCommandTest {
                 assertThat(wrongUser.err()).startsWith("baton: runbook list refused by " + coordinator.url() + " (401 unauthenticated)");
             }
         }
+    }
+
+    @Test
+    void theCoordinatorCommandRefusesToStartAndPrintsEveryProblemWithItsPosition(@TempDir Path dir) throws Exception {
+        Path runbooks = Files.createDirectories(dir.resolve("runbooks"));
+        Path misnamed = Files.writeString(runbooks.resolve("drill.yaml"), SITE);
+        Path broken = Files.writeString(runbooks.resolve("evacuate.yaml"), "name: evacuate\nsteps:\n  - {id: a, kind: teleport}\n");
+        // Never reached: the runbooks are read before anything starts.
+        Path config = config(dir, "127.0.0.1:1", "runbooks");
+
+        // A process of its own: the coordinator command switches its JVM's logging to JSON.
+        Process coordinator = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName(), "coordinator", "--config", config.toString())
+                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile()).start();
+        try {
+            assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).as("exits on its own").isTrue();
+            assertThat(coordinator.exitValue()).isEqualTo(2);
+            assertThat(Files.readAllLines(dir.resolve("err"))).containsSequence(
+                    "baton: the runbooks of " + runbooks + " cannot be used (2 problem(s)):",
+                    misnamed + ":1:7: name: found name 'drill-notice' in file drill.yaml, expected name 'drill': a runbook is known by its"
+                            + " file's name; rename the file or change name:");
+            assertThat(Files.readString(dir.resolve("err"))).contains(broken + ":3:").contains("'teleport'");
+        } finally {
+            coordinator.destroyForcibly().waitFor();
+        }
+    }
+
+    /** coordinator.yaml in {@code dir}: coordinator c-east on a free port, a viewer, the runbooks directory named. */
+    private static Path config(Path dir, String zookeeper, String runbooks) throws Exception {
+        ConfigFile file = new ConfigFile(topology(), null, List.of(new CoordinatorPeer("c-east", "east", new Endpoint("127.0.0.1", freePort()))),
+                new ZooKeeperConfig(zookeeper, "site-runbooks", 4000),
+                List.of(new ApiUser("viewer", ApiRole.VIEWER, TokenHash.of("viewer-token"))), List.of(), "audit.jsonl", null, null, runbooks);
+        ConfigLoader.write(file, dir.resolve("coordinator.yaml"));
+        return dir.resolve("coordinator.yaml");
     }
 
     /** One shard in two DCs, every endpoint where nothing listens. */
