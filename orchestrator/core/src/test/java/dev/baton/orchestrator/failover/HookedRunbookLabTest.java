@@ -49,8 +49,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Runbooks written here, with http-hook, notify-to-channel and consul steps, in the service's catalog as
- * a site's runbooks are, run through {@link FailoverService} on a real 2 DC x 2 shard lab: the hooks go to real HTTP servers on loopback,
- * Consul is the stand-in (no Consul server can be installed here).
+ * a site's runbooks are, run through {@link FailoverService} on a real 2 DC x 2 shard lab: the hooks go
+ * to real HTTP servers on loopback, Consul is the stand-in (no Consul server can be installed here).
  */
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class HookedRunbookLabTest {
