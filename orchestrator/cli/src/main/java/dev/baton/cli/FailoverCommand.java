@@ -43,8 +43,9 @@ final class FailoverCommand implements Callable<Integer> {
     String from;
     @Option(names = "--to", description = "The DC that takes over (required).")
     String to;
-    @Option(names = "--runbook", paramLabel = "NAME", description = "A shipped runbook (planned-evacuation, fail-back, shard-switchover, "
-            + "emergency-failover); default: planned-evacuation, or fail-back into a drained DC.")
+    @Option(names = "--runbook", paramLabel = "NAME", description = "A runbook of the coordinator's catalog: shipped (planned-evacuation, "
+            + "fail-back, shard-switchover, emergency-failover) or the site's own (see: baton runbook list --api URL); default: "
+            + "planned-evacuation, or fail-back into a drained DC.")
     String runbook;
     @Option(names = "--shard", paramLabel = "SHARD", description = "A shard to move (repeatable); default: every shard whose primary is in --from.")
     List<String> shards;
@@ -204,7 +205,7 @@ final class FailoverCommand implements Callable<Integer> {
     }
 
     /** @param who whose token to take from a user=token file */
-    private static String token(Path tokenFile, LabOptions lab, String who) {
+    static String token(Path tokenFile, LabOptions lab, String who) {
         Path file = tokenFile != null ? tokenFile : lab.dir().resolve(LabConfig.TOKENS_FILE);
         List<String> lines;
         try {

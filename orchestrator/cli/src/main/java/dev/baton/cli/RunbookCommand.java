@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.baton.orchestrator.runbook.TopologyViews;
 import dev.baton.runbooks.Checked;
 import dev.baton.runbooks.Runbooks;
@@ -25,10 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** Runbooks offline: validate one, or plan it against a topology file. Touches no server. */
+/** Runbooks offline: validate one, or plan it against a topology file; list the shipped ones, or a coordinator's. Changes nothing. */
 @Command(name = "runbook", mixinStandardHelpOptions = true,
         description = "Validate a runbook or print its plan against a topology, changing nothing.",
-        subcommands = {RunbookCommand.Validate.class, RunbookCommand.PlanCommand.class, RunbookCommand.ListShipped.class})
+        subcommands = {RunbookCommand.Validate.class, RunbookCommand.PlanCommand.class, RunbookCommand.ListRunbooks.class})
 final class RunbookCommand {
     /** Invalid input: the same code as every other refusal of the CLI. */
     static final int INVALID = 2;
@@ -101,16 +102,35 @@ final class RunbookCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "The runbooks Baton ships, by name.")
-    static final class ListShipped implements Callable<Integer> {
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "The runbooks Baton ships, by name; with --api, the runbooks a coordinator runs (shipped and the site's own) with each file's SHA-256.")
+    static final class ListRunbooks implements Callable<Integer> {
+        @Mixin FailoverCommand.ApiAccess access;
+        @Option(names = "--user", defaultValue = "viewer", description = "Which user's token of a user=token file (default: ${DEFAULT-VALUE}).")
+        String user;
+        @Mixin LabOptions lab;
         @Spec CommandSpec spec;
 
         @Override
         public Integer call() {
-            for (String name : Runbooks.SHIPPED) {
-                spec.commandLine().getOut().println(name + "  " + Runbooks.shipped(name).orThrow().description());
+            PrintWriter out = spec.commandLine().getOut();
+            if (access.api == null || access.api.isEmpty()) {
+                for (String name : Runbooks.SHIPPED) out.println(name + "  " + Runbooks.shipped(name).orThrow().description());
+                out.flush();
+                return 0;
             }
-            spec.commandLine().getOut().flush();
+            CoordinatorApi.Answer answer = new CoordinatorApi(access.api, FailoverCommand.token(access.tokenFile, lab, user)).get("/runbooks");
+            if (!answer.ok()) {
+                spec.commandLine().getErr().println("baton: runbook list " + answer.error());
+                spec.commandLine().getErr().flush();
+                return 1;
+            }
+            out.println("runbooks of " + answer.from() + ":");
+            for (JsonNode r : answer.body()) {
+                out.printf("%-24s %-7s sha256:%s  %s%n", r.path("name").asText(), r.path("source").asText(), r.path("sha256").asText(),
+                        r.path("description").asText());
+            }
+            out.flush();
             return 0;
         }
     }

@@ -15,6 +15,7 @@ import dev.baton.orchestrator.failover.Json;
 import dev.baton.orchestrator.health.IngestResult;
 import dev.baton.orchestrator.monitor.HealthMonitor;
 import dev.baton.orchestrator.leader.Leadership;
+import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.wire.Endpoint;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -93,6 +94,8 @@ public final class ApiServer implements AutoCloseable {
         router.get(BASE + "/failovers").handler(ctx -> blocking(ctx, 200, failovers::list));
         router.get(BASE + "/failovers/:id").handler(ctx -> blocking(ctx, 200, () -> failovers.get(ctx.pathParam("id"))));
         router.get(BASE + "/failovers/:id/report").handler(ctx -> blocking(ctx, 200, () -> failovers.report(ctx.pathParam("id"))));
+        router.get(BASE + "/runbooks").handler(ctx -> json(ctx, 200, failovers.runbooks().entries().stream().map(RunbookView::of).toList()));
+        router.get(BASE + "/runbooks/:name").handler(this::runbook);
         router.post(BASE + "/failovers").handler(this::createFailover);
         router.post(BASE + "/failovers/:id/abort").handler(this::abortFailover);
         router.post(BASE + "/failovers/:id/approve").handler(this::approveFailover);
@@ -145,6 +148,13 @@ public final class ApiServer implements AutoCloseable {
                 return failover;
             });
         }
+    }
+
+    private void runbook(RoutingContext ctx) {
+        RunbookCatalog catalog = failovers.runbooks();
+        String name = ctx.pathParam("name");
+        catalog.find(name).ifPresentOrElse(e -> json(ctx, 200, RunbookView.Detail.of(e)), () -> error(ctx, 404, "not_found",
+                "no runbook named '" + name + "' on coordinator " + leadership.id() + "; its runbooks: " + String.join(", ", catalog.names())));
     }
 
     /** The body, {reason}, is optional. */

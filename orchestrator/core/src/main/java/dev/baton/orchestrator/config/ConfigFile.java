@@ -19,11 +19,14 @@ import java.util.Map;
  * @param channels the channels runbooks' notify steps may name, by name, in the file's order (YAML {@code notify:};
  *                 {@code notify} itself is taken by {@link Object#notify()})
  * @param consul   where runbooks' consul steps write; null when none does
+ * @param runbooks the directory of the site's own runbooks, one {@code NAME.yaml} each, relative to the config's
+ *                 folder; read when the coordinator starts (a change needs a restart); null for the shipped ones alone
  */
 public record ConfigFile(Topology topology, String topologyFile, List<CoordinatorPeer> coordinators,
                          ZooKeeperConfig zookeeper, List<ApiUser> users, List<AgentAccount> agents, String auditLog,
                          @JsonProperty("notify") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, NotifyChannel> channels,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) ConsulConfig consul) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) ConsulConfig consul,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String runbooks) {
     public ConfigFile {
         if ((topology == null) == (topologyFile == null)) {
             throw new IllegalArgumentException("give exactly one of 'topology' (inline) and 'topologyFile' (a path to topology.json)");
@@ -38,9 +41,16 @@ public record ConfigFile(Topology topology, String topologyFile, List<Coordinato
         channels = channels == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(channels));
     }
 
-    /** A config without notify channels or Consul. */
+    /** A config without a runbooks directory. */
+    public ConfigFile(Topology topology, String topologyFile, List<CoordinatorPeer> coordinators, ZooKeeperConfig zookeeper,
+                      List<ApiUser> users, List<AgentAccount> agents, String auditLog, Map<String, NotifyChannel> channels,
+                      ConsulConfig consul) {
+        this(topology, topologyFile, coordinators, zookeeper, users, agents, auditLog, channels, consul, null);
+    }
+
+    /** A config without notify channels, Consul or a runbooks directory. */
     public ConfigFile(Topology topology, String topologyFile, List<CoordinatorPeer> coordinators, ZooKeeperConfig zookeeper,
                       List<ApiUser> users, List<AgentAccount> agents, String auditLog) {
-        this(topology, topologyFile, coordinators, zookeeper, users, agents, auditLog, null, null);
+        this(topology, topologyFile, coordinators, zookeeper, users, agents, auditLog, null, null, null);
     }
 }

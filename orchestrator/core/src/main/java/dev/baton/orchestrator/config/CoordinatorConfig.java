@@ -15,10 +15,11 @@ import java.util.Optional;
  *
  * @param channels the notify channels by name (YAML {@code notify:})
  * @param consul null when no Consul is configured
+ * @param runbooks the site's runbooks directory, resolved; null when the config names none
  */
 public record CoordinatorConfig(Path source, Topology topology, List<CoordinatorPeer> coordinators,
                                 ZooKeeperConfig zookeeper, List<ApiUser> users, List<AgentAccount> agents, Path auditLog,
-                                Map<String, NotifyChannel> channels, ConsulTarget consul) {
+                                Map<String, NotifyChannel> channels, ConsulTarget consul, Path runbooks) {
     public CoordinatorConfig {
         coordinators = List.copyOf(coordinators);
         users = List.copyOf(users);

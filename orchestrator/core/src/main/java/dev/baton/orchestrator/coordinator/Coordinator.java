@@ -16,6 +16,7 @@ import dev.baton.orchestrator.monitor.DcProber;
 import dev.baton.orchestrator.monitor.DcWatch;
 import dev.baton.orchestrator.monitor.HealthMonitor;
 import dev.baton.orchestrator.monitor.ObservationBoard;
+import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -50,7 +51,8 @@ public final class Coordinator implements AutoCloseable {
     private final EventHub events = new EventHub();
     private final ApiServer api;
 
-    private Coordinator(CoordinatorConfig config, CoordinatorPeer self, SwitchoverOptions options, HealthPolicy policy) {
+    private Coordinator(CoordinatorConfig config, CoordinatorPeer self, SwitchoverOptions options, HealthPolicy policy,
+                        RunbookCatalog runbooks) {
         this.self = self;
         try {
             // Every event is also a log line; its fields as key-value pairs, so JSON logs keep them apart.
@@ -78,7 +80,7 @@ public final class Coordinator implements AutoCloseable {
                         health.observed(observation);
                         board.publish(observation);
                     }).start());
-            failovers = new FailoverService(config, self.id(), leadership, new FailoverLock(session), new FailoverStore(session),
+            failovers = new FailoverService(config, runbooks, self.id(), leadership, new FailoverLock(session), new FailoverStore(session),
                     events, metrics, options, health::snapshot);
             // Closed in reverse: a running failover finishes (bounded) before its ZooKeeper session goes.
             started.add(() -> {
@@ -102,6 +104,9 @@ public final class Coordinator implements AutoCloseable {
             throw e;
         }
         LOG.info("coordinator {} serves {}/api/v1", self.id(), self.url());
+        // What a site reviewed, in the log of the coordinator that runs it.
+        runbooks.entries().stream().filter(e -> e.source() == RunbookCatalog.Source.SITE).forEach(e -> LOG.info(
+                "coordinator {} offers site runbook {} from {}, sha256 {}", self.id(), e.name(), e.file(), e.sha256()));
     }
 
     /** Starts coordinator {@code id} of the config with the default health policy; fails naming what could not start. */
@@ -109,10 +114,11 @@ public final class Coordinator implements AutoCloseable {
         return start(config, id, options, HealthPolicy.defaults());
     }
 
+    /** @throws dev.baton.orchestrator.runbook.CatalogRefused a site runbook that cannot be used, before anything starts */
     public static Coordinator start(CoordinatorConfig config, String id, SwitchoverOptions options, HealthPolicy policy) {
         CoordinatorPeer self = config.coordinator(id).orElseThrow(() -> new IllegalArgumentException("config " + config.source()
                 + " has no coordinator '" + id + "'; it has " + config.coordinators().stream().map(CoordinatorPeer::id).toList()));
-        return new Coordinator(config, self, options, policy);
+        return new Coordinator(config, self, options, policy, RunbookCatalog.load(config.runbooks()));
     }
 
     public String id() {

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * What the API is asked for: run a runbook from {@code from} to {@code to}.
  *
- * @param runbook the name of a shipped runbook; null or blank for the default ({@code planned-evacuation},
- *                or {@code fail-back} into a DC that is itself drained)
+ * @param runbook a name in the coordinator's runbook catalog (shipped or the site's own, never a file); null or blank
+ *                for the default ({@code planned-evacuation}, or {@code fail-back} into a DC that is itself drained)
  * @param dryRun  when true, only the plan is computed and returned; nothing changes
  * @param force   run even though the target DC is not HEALTHY; only an admin may ask
  * @param shards  the shards to move; empty for the runbook's default (every shard whose primary is in {@code from});

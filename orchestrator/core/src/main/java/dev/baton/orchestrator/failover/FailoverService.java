@@ -9,11 +9,11 @@ import dev.baton.orchestrator.health.HealthSnapshot;
 import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
+import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.runbook.RunbookPlans;
 import dev.baton.orchestrator.runbook.RunbookRefused;
 import dev.baton.orchestrator.switchover.SwitchoverAbandoned;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
-import dev.baton.runbooks.Checked;
 import dev.baton.runbooks.model.Runbook;
 import dev.baton.runbooks.plan.Plan;
 import dev.baton.runbooks.plan.PlanRequest;
@@ -36,7 +36,6 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +53,7 @@ public final class FailoverService {
     private static final Duration APPROVE_WAIT = Duration.ofSeconds(5);
 
     private final CoordinatorConfig config;
+    private final RunbookCatalog runbooks;
     private final String self;
     private final Leadership leadership;
     private final FailoverLock lock;
@@ -68,26 +68,20 @@ public final class FailoverService {
     /** The failover running here, for an abort. */
     private final AtomicReference<Evacuation> active = new AtomicReference<>();
     private final Takeover takeover;
-    private final Function<String, Optional<Checked>> testRunbooks;
 
-    public FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
-                           EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health) {
-        this(config, self, leadership, lock, store, events, registry, options, health, step -> { });
+    /** @param runbooks what a request may name: the only runbooks this service plans and runs */
+    public FailoverService(CoordinatorConfig config, RunbookCatalog runbooks, String self, Leadership leadership, FailoverLock lock,
+                           FailoverStore store, EventHub events, MeterRegistry registry, SwitchoverOptions options,
+                           Supplier<HealthSnapshot> health) {
+        this(config, runbooks, self, leadership, lock, store, events, registry, options, health, step -> { });
     }
 
     /** @param afterStep told each failover step that ended DONE, on the failover's thread: a test hook to hold it between steps */
-    FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
-                    EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health,
-                    Consumer<String> afterStep) {
-        this(config, self, leadership, lock, store, events, registry, options, health, afterStep, name -> Optional.empty());
-    }
-
-    /** @param testRunbooks a test's own runbooks by name, found before the shipped ones; the API offers only shipped ones */
-    FailoverService(CoordinatorConfig config, String self, Leadership leadership, FailoverLock lock, FailoverStore store,
-                    EventHub events, MeterRegistry registry, SwitchoverOptions options, Supplier<HealthSnapshot> health,
-                    Consumer<String> afterStep, Function<String, Optional<Checked>> testRunbooks) {
-        this.testRunbooks = testRunbooks;
+    FailoverService(CoordinatorConfig config, RunbookCatalog runbooks, String self, Leadership leadership, FailoverLock lock,
+                    FailoverStore store, EventHub events, MeterRegistry registry, SwitchoverOptions options,
+                    Supplier<HealthSnapshot> health, Consumer<String> afterStep) {
         this.config = config;
+        this.runbooks = runbooks;
         this.self = self;
         this.leadership = leadership;
         this.lock = lock;
@@ -121,7 +115,7 @@ public final class FailoverService {
     public DryRun dryRun(FailoverRequest request) {
         validate(request);
         Planner.Discovery discovery = planner.discover(request.from(), request.to());
-        Plan runbook = runbookPlan(request, discovery, null);
+        Plan runbook = runbookPlan(request, discovery, runbook(request).runbook());
         return new DryRun(true, runbook.runbook(), runbook, PlanText.render(runbook), planner.plan(discovery, runbook),
                 health.get().dc(request.to()));
     }
@@ -144,21 +138,13 @@ public final class FailoverService {
      * @throws FailoverRefused before anything changed
      */
     public Failover start(FailoverRequest request, String requestedBy) {
-        return start(request, requestedBy, null);
-    }
-
-    /**
-     * As {@link #start(FailoverRequest, String)}, running {@code given} in place of a shipped runbook: a
-     * test seam for runbooks written in a test (the API accepts shipped names only).
-     *
-     * @param given a validated runbook; null for the request's shipped one
-     */
-    Failover start(FailoverRequest request, String requestedBy, Runbook given) {
         validate(request);
         requireLeader();
         String current = running.get();
         if (current != null) throw runningRefusal(current);
         Planner.Discovery discovery = planner.discover(request.from(), request.to());
+        // Before the health and readiness refusals: a name the catalog lacks is a typo, whatever the servers say.
+        RunbookCatalog.Entry chosen = runbook(request);
         DcHealth target = health.get().dc(request.to());
         String forced = "";
         if (target.verdict() != Verdict.HEALTHY) {
@@ -168,7 +154,7 @@ public final class FailoverService {
             forced = " FORCED although the " + why;
         }
         if (!discovery.problems().isEmpty()) throw notReady(request, discovery.problems());
-        Plan runbook = runbookPlan(request, discovery, given);
+        Plan runbook = runbookPlan(request, discovery, chosen.runbook());
         FailoverPlan plan = planner.plan(discovery, runbook);
         if (!plan.allProblems().isEmpty()) throw notReady(request, plan.allProblems());
         String id = "f-" + ID_TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
@@ -192,7 +178,8 @@ public final class FailoverService {
             release(lease);
             throw e;
         }
-        events.publish("failover.started", id, "", "", requestedBy + " started runbook " + runbook.runbook() + " from " + request.from()
+        events.publish("failover.started", id, "", "", requestedBy + " started runbook " + runbook.runbook() + " (" + chosen.source().name().toLowerCase()
+                + " file " + chosen.file() + ", sha256 " + chosen.sha256() + ") from " + request.from()
                 + " to " + request.to() + " of " + plan.shards().size() + " shard(s): " + request.reason() + forced);
         Evacuation evacuation = Evacuation.start(failover, context);
         runner.set(Thread.ofVirtual().name("failover-" + id).start(() -> {
@@ -290,6 +277,11 @@ public final class FailoverService {
         return store.list();
     }
 
+    /** The runbooks a request may name. */
+    public RunbookCatalog runbooks() {
+        return runbooks;
+    }
+
     /** Waits up to {@code timeout} for the running failover, if any; true when none runs any more. */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         Thread t = runner.get();
@@ -344,22 +336,28 @@ public final class FailoverService {
     }
 
     /**
-     * The request's runbook planned against where the primaries are now. Without a runbook named, a
-     * failover into a DC that is itself drained sends traffic home: {@code fail-back}; otherwise
-     * {@code planned-evacuation}.
+     * The catalog's runbook the request names. Without one named, a failover into a DC that is itself
+     * drained sends traffic home: {@code fail-back}; otherwise {@code planned-evacuation}.
      *
-     * @throws FailoverRefused unknown, invalid, not plannable, or with a step this coordinator cannot run; every problem listed
+     * @throws FailoverRefused a name the catalog does not have, listing the names it has
      */
-    private Plan runbookPlan(FailoverRequest request, Planner.Discovery discovery, Runbook given) {
-        String name = given != null ? given.name()
-                : request.runbook() != null && !request.runbook().isBlank() ? request.runbook() : defaultRunbook(request.to());
+    private RunbookCatalog.Entry runbook(FailoverRequest request) {
+        String name = request.runbook() != null && !request.runbook().isBlank() ? request.runbook() : defaultRunbook(request.to());
+        return runbooks.find(name).orElseThrow(() -> new FailoverRefused(FailoverRefused.Kind.BAD_REQUEST, "no runbook named '" + name
+                + "' on coordinator " + self + "; its runbooks: " + String.join(", ", runbooks.names())));
+    }
+
+    /**
+     * The runbook planned against where the primaries are now.
+     *
+     * @throws FailoverRefused not plannable, or with a step this coordinator cannot run; every problem listed
+     */
+    private Plan runbookPlan(FailoverRequest request, Planner.Discovery discovery, Runbook runbook) {
+        String name = runbook.name();
         PlanRequest planRequest = new PlanRequest(request.from(), request.to(), request.shards(), request.reason(), Map.of());
         Plan plan;
         try {
-            Optional<Checked> own = given != null ? Optional.empty() : testRunbooks.apply(name);
-            plan = given != null ? RunbookPlans.plan(given, config.topology(), discovery.primaryDcs(), planRequest)
-                    : own.isPresent() ? RunbookPlans.plan(name, own.get(), config.topology(), discovery.primaryDcs(), planRequest)
-                    : RunbookPlans.plan(name, config.topology(), discovery.primaryDcs(), planRequest);
+            plan = RunbookPlans.plan(runbook, config.topology(), discovery.primaryDcs(), planRequest);
         } catch (RunbookRefused e) {
             throw new FailoverRefused(e.problems().isEmpty() ? FailoverRefused.Kind.BAD_REQUEST : FailoverRefused.Kind.INVALID_RUNBOOK,
                     e.getMessage(), null, e.problems());

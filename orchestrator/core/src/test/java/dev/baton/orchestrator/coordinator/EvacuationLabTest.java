@@ -270,7 +270,8 @@ class EvacuationLabTest {
         HttpResponse<String> unknown = Http.post(coordinator.url() + "/api/v1/failovers", TOKEN,
                 "{\"runbook\":\"/etc/passwd\",\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\"}");
         assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(400);
-        assertThat(JSON.readTree(unknown.body()).get("message").asText()).startsWith("no shipped runbook named '/etc/passwd'; shipped: ");
+        assertThat(JSON.readTree(unknown.body()).get("message").asText())
+                .startsWith("no runbook named '/etc/passwd' on coordinator c-good; its runbooks: planned-evacuation, ");
         HttpResponse<String> noShard = Http.post(coordinator.url() + "/api/v1/failovers", TOKEN,
                 "{\"runbook\":\"shard-switchover\",\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\"}");
         assertThat(noShard.statusCode()).as(noShard.body()).isEqualTo(422);

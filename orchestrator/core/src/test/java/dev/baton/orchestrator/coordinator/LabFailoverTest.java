@@ -39,10 +39,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -55,7 +57,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * A coordinator driving a real 2 DC x 2 shard lab through its API, with a real agent per DC
  * reporting to it over HTTP: a dry run, a real evacuation of east, then a fail-back refused while
- * east's agent is silent and run once an admin forces it.
+ * east's agent is silent and run once an admin forces it, then a site's own runbook from the config's
+ * runbooks directory, by name.
  */
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class LabFailoverTest {
@@ -71,6 +74,7 @@ class LabFailoverTest {
     static Path dir;
     static Lab lab;
     static Topology topology;
+    static Path siteRunbook;
     static CoordinatorConfig config;
     static Coordinator coordinator;
     static ZooKeeperSession zk;
@@ -78,8 +82,10 @@ class LabFailoverTest {
     static final List<HttpReporter> reporters = new ArrayList<>();
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         lab = Lab.up(new LabSpec(dir.resolve("lab"), List.of("east", "west"), 2, 0, true));
+        siteRunbook = Files.writeString(Files.createDirectories(dir.resolve("runbooks")).resolve("site-evacuation.yaml"),
+                RunbookCatalogApiTest.siteEvacuation());
         topology = lab.topology();
         String namespace = "test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         ConfigFile file = new ConfigFile(topology, null,
@@ -87,7 +93,7 @@ class LabFailoverTest {
                 new ZooKeeperConfig(topology.zookeeper().toString(), namespace, 4000),
                 List.of(new ApiUser("sre", ApiRole.OPERATOR, TokenHash.of(TOKEN)), new ApiUser("ada", ApiRole.ADMIN, TokenHash.of(ADMIN))),
                 topology.datacenterNames().stream().map(dc -> new AgentAccount("agent-" + dc, dc, TokenHash.of("agent-token-" + dc))).toList(),
-                "audit.jsonl");
+                "audit.jsonl", null, null, "runbooks");
         ConfigLoader.write(file, dir.resolve("coordinator.yaml"));
         config = ConfigLoader.load(dir.resolve("coordinator.yaml"));
         coordinator = Coordinator.start(config, "c-east", SwitchoverOptions.defaults(), POLICY);
@@ -267,5 +273,38 @@ class LabFailoverTest {
         assertThat(refused.statusCode()).isEqualTo(409);
         assertThat(JSON.readTree(refused.body()).get("message").asText()).startsWith("DC east holds no shard primaries");
         assertThat(worldState()).isEqualTo(before);
+    }
+
+    @Test
+    void e_aSiteRunbookFromTheConfigsDirectoryRunsByName() throws Exception {
+        // d_ left every primary in east, and east's agent silent: west is the healthy target.
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        AutoCloseable listening = coordinator.events().subscribe(e -> events.add(e.type() + " " + e.message()));
+        try {
+            HttpResponse<String> started = Http.post(api("/failovers"), TOKEN,
+                    "{\"runbook\":\"site-evacuation\",\"from\":\"east\",\"to\":\"west\",\"reason\":\"site drill\"}");
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            String id = JSON.readTree(started.body()).get("id").asText();
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    !JSON.readTree(Http.get(api("/failovers/" + id), TOKEN).body()).get("state").asText().equals("RUNNING"));
+            JsonNode done = JSON.readTree(Http.get(api("/failovers/" + id), TOKEN).body());
+
+            assertThat(done.get("state").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+            assertThat(done.at("/runbook/runbook").asText()).isEqualTo("site-evacuation");
+            for (Shard shard : topology.shards()) {
+                assertThat(LiveShard.discover(shard, topology.credentials()).primary().server().dc()).isEqualTo("west");
+            }
+            JsonNode report = null;
+            for (JsonNode step : done.get("timeline")) if (step.get("name").asText().equals("report")) report = step;
+            assertThat(report).as(done.toString()).isNotNull();
+            assertThat(report.get("changes").get(0).asText()).isEqualTo("site-evacuation moved checkout from east to west: site drill");
+            String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(siteRunbook)));
+            assertThat(List.copyOf(events)).anyMatch(e -> e.startsWith("failover.started sre started runbook site-evacuation"
+                    + " (site file site-evacuation.yaml, sha256 " + sha256 + ") from east to west"));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Files.readAllLines(config.auditLog()))
+                    .anyMatch(l -> l.contains("started failover " + id + " (runbook site-evacuation)")));
+        } finally {
+            listening.close();
+        }
     }
 }

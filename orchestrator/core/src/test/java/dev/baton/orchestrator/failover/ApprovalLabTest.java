@@ -13,13 +13,11 @@ import dev.baton.orchestrator.health.HealthSnapshot;
 import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.mysql.MariaDbServer;
 import dev.baton.orchestrator.mysql.ServerStatus;
+import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.traffic.AuthoritativeDns;
 import dev.baton.orchestrator.traffic.CheckoutDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
-import dev.baton.runbooks.Checked;
-import dev.baton.runbooks.Runbooks;
-import dev.baton.runbooks.model.Runbook;
 import dev.baton.wire.DbServer;
 import dev.baton.wire.Endpoint;
 import dev.baton.wire.Topology;
@@ -35,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -44,10 +43,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Approval gates and wait-until steps on a real 2 DC x 2 shard lab, through runbooks written here
- * (validated by {@link Runbooks#check}) and run by {@link FailoverService} directly: the API runs
- * shipped runbooks only. The gate comes after drain-dns, so that a rollback has something to put
- * back; DNS is read from PowerDNS over DNS, not from the coordinator's memory.
+ * Approval gates and wait-until steps on a real 2 DC x 2 shard lab, through runbooks written here, in
+ * each service's catalog as a site's runbooks are, and run by {@link FailoverService} directly. The gate
+ * comes after drain-dns, so that a rollback has something to put back; DNS is read from PowerDNS over
+ * DNS, not from the coordinator's memory.
  */
 class ApprovalLabTest {
     @TempDir
@@ -76,9 +75,9 @@ class ApprovalLabTest {
         new CheckoutDns(topology.dns()).pointAt(topology.datacenter(from).orElseThrow().address());
     }
 
-    /** precheck, drain-dns (undone by restore-dns), the gate (a failure rolls back), a report. */
-    private static Runbook gated(String timeout) {
-        return runbook("""
+    /** approval-test: precheck, drain-dns (undone by restore-dns), the gate (a failure rolls back), a report. */
+    private static RunbookCatalog gated(String timeout) {
+        return catalog("approval-test", """
                 name: approval-test
                 description: Traffic to ${to}, then a person confirms.
                 scope: datacenter
@@ -112,8 +111,9 @@ class ApprovalLabTest {
                 """.formatted(timeout));
     }
 
-    private static Runbook waitingFor(String condition, String timeout) {
-        return runbook("""
+    /** wait-until-test: waits for {@code condition}. */
+    private static RunbookCatalog waitingFor(String condition, String timeout) {
+        return catalog("wait-until-test", """
                 name: wait-until-test
                 description: Waits for a condition.
                 scope: datacenter
@@ -133,20 +133,19 @@ class ApprovalLabTest {
                 """.formatted(condition, timeout));
     }
 
-    private static Runbook runbook(String yaml) {
-        Checked checked = Runbooks.check("test.yaml", yaml);
-        assertThat(checked.problems()).as(checked.report()).isEmpty();
-        return checked.runbook();
+    /** The shipped runbooks and this one, as a site's {@code NAME.yaml}. */
+    private static RunbookCatalog catalog(String name, String yaml) {
+        return RunbookCatalog.of(Map.of(name + ".yaml", yaml));
     }
 
     @Test
     void theGateWaitsAViewerIsRefusedAnOperatorApprovesAndTheFailoverGoesOn() throws Exception {
         CoordinatorConfig config = config("approve");
-        try (FailoverNode a = node(config, "c-" + from, ApprovalLabTest::allHealthy)) {
+        try (FailoverNode a = node(config, gated("60s"), "c-" + from, ApprovalLabTest::allHealthy)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            try (FailoverNode b = node(config, "c-" + to, ApprovalLabTest::allHealthy)) {
+            try (FailoverNode b = node(config, gated("60s"), "c-" + to, ApprovalLabTest::allHealthy)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> b.leadership().leaderId().isPresent());
-                String id = a.failovers().start(request("approval test"), "test", gated("60s")).id();
+                String id = a.failovers().start(request("approval-test", "approval test"), "test").id();
                 Failover waiting = awaitWaiting(a, id);
 
                 assertThat(waiting.step("approve").changes()).singleElement().asString()
@@ -188,9 +187,9 @@ class ApprovalLabTest {
     @Test
     void nobodyApprovingBeforeTheTimeoutFailsTheGateAndRollsBackTheDnsChange() throws Exception {
         String before = edgeTraffic();
-        try (FailoverNode a = node(config("timeout"), "c-" + from, ApprovalLabTest::allHealthy)) {
+        try (FailoverNode a = node(config("timeout"), gated("2s"), "c-" + from, ApprovalLabTest::allHealthy)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            String id = a.failovers().start(request("timeout test"), "test", gated("2s")).id();
+            String id = a.failovers().start(request("approval-test", "timeout test"), "test").id();
             awaitWaiting(a, id);
             assertThat(edgeTraffic()).as("not vacuous: drain-dns moved the record").isNotEqualTo(before);
             assertThat(a.failovers().awaitIdle(Duration.ofSeconds(20))).isTrue();
@@ -208,9 +207,9 @@ class ApprovalLabTest {
     @Test
     void anAbortWhileTheGateWaitsRollsBackAtOnce() throws Exception {
         String before = edgeTraffic();
-        try (FailoverNode a = node(config("abort"), "c-" + from, ApprovalLabTest::allHealthy)) {
+        try (FailoverNode a = node(config("abort"), gated("60s"), "c-" + from, ApprovalLabTest::allHealthy)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            String id = a.failovers().start(request("abort test"), "test", gated("60s")).id();
+            String id = a.failovers().start(request("approval-test", "abort test"), "test").id();
             awaitWaiting(a, id);
             long start = System.nanoTime();
             Failover done = a.failovers().abort(id, "alice", "wrong DC");
@@ -233,11 +232,11 @@ class ApprovalLabTest {
     @Test
     void aNewLeaderKeepsWaitingForTheApprovalUntilTheFirstDeadline() throws Exception {
         CoordinatorConfig config = config("takeover");
-        try (FailoverNode a = node(config, "c-" + from, ApprovalLabTest::allHealthy)) {
+        try (FailoverNode a = node(config, gated("60s"), "c-" + from, ApprovalLabTest::allHealthy)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            try (FailoverNode b = node(config, "c-" + to, ApprovalLabTest::allHealthy)) {
+            try (FailoverNode b = node(config, gated("60s"), "c-" + to, ApprovalLabTest::allHealthy)) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> b.leadership().leaderId().isPresent());
-                String id = a.failovers().start(request("takeover test"), "test", gated("60s")).id();
+                String id = a.failovers().start(request("approval-test", "takeover test"), "test").id();
                 Instant firstStart = awaitWaiting(a, id).step("approve").startedAt();
 
                 a.session().client().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
@@ -268,16 +267,16 @@ class ApprovalLabTest {
 
     @Test
     void anApprovalRoleTheApiDoesNotHaveIsRefusedBeforeAnythingRuns() throws Exception {
-        Runbook dba = runbook("""
+        RunbookCatalog dba = catalog("dba-approval", """
                 name: dba-approval
                 description: A role the coordinator's API has no users for.
                 scope: datacenter
                 steps:
                   - {id: ask, kind: approval, role: dba, prompt: "go?"}
                 """);
-        try (FailoverNode a = node(config("role"), "c-" + from, ApprovalLabTest::allHealthy)) {
+        try (FailoverNode a = node(config("role"), dba, "c-" + from, ApprovalLabTest::allHealthy)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            assertThatThrownBy(() -> a.failovers().start(request("role test"), "test", dba))
+            assertThatThrownBy(() -> a.failovers().start(request("dba-approval", "role test"), "test"))
                     .isInstanceOfSatisfying(FailoverRefused.class, r -> assertThat(r.problems()).containsExactly(
                             "step ask: approval role 'dba' is not one of this coordinator's: sre or operator (an operator approves), admin"));
             assertThat(a.failovers().list()).isEmpty();
@@ -315,9 +314,10 @@ class ApprovalLabTest {
     }
 
     private Failover runWait(String condition, String timeout, Supplier<HealthSnapshot> health) throws Exception {
-        try (FailoverNode a = node(config("wait-" + condition.replaceAll("[^a-z]", "") + "-" + timeout), "c-" + from, health)) {
+        try (FailoverNode a = node(config("wait-" + condition.replaceAll("[^a-z]", "") + "-" + timeout), waitingFor(condition, timeout),
+                "c-" + from, health)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
-            String id = a.failovers().start(request("wait test"), "test", waitingFor(condition, timeout)).id();
+            String id = a.failovers().start(request("wait-until-test", "wait test"), "test").id();
             assertThat(a.failovers().awaitIdle(Duration.ofSeconds(30))).isTrue();
             Failover done = a.failovers().get(id);
             System.out.println(FailoverReport.of(done).text());
@@ -325,8 +325,8 @@ class ApprovalLabTest {
         }
     }
 
-    private static FailoverRequest request(String reason) {
-        return new FailoverRequest(null, from, to, reason, false, false);
+    private static FailoverRequest request(String runbook, String reason) {
+        return new FailoverRequest(runbook, from, to, reason, false, false);
     }
 
     private static Failover awaitWaiting(FailoverNode node, String id) {
@@ -339,8 +339,8 @@ class ApprovalLabTest {
         return seen.get();
     }
 
-    private static FailoverNode node(CoordinatorConfig config, String id, Supplier<HealthSnapshot> health) {
-        return FailoverNode.start(config, id, SwitchoverOptions.defaults(), health, step -> { });
+    private static FailoverNode node(CoordinatorConfig config, RunbookCatalog runbooks, String id, Supplier<HealthSnapshot> health) {
+        return FailoverNode.start(config, runbooks, id, SwitchoverOptions.defaults(), health, step -> { });
     }
 
     private static HealthSnapshot allHealthy() {

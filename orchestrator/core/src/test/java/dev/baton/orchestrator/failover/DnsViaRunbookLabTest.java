@@ -6,12 +6,12 @@ import dev.baton.orchestrator.config.ConfigFile;
 import dev.baton.orchestrator.config.ConfigLoader;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
+import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.traffic.ARecord;
 import dev.baton.orchestrator.traffic.AuthoritativeDns;
 import dev.baton.orchestrator.traffic.PowerDnsClient;
 import dev.baton.runbooks.Runbooks;
-import dev.baton.runbooks.model.Runbook;
 import dev.baton.runbooks.model.Step;
 import dev.baton.runbooks.plan.Action;
 import dev.baton.runbooks.plan.PlannedStep;
@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,6 +60,15 @@ class DnsViaRunbookLabTest {
     static ARecord atWest;
 
     /** Points the record at west via RFC 2136, then fails on purpose (east is up), so the failover rolls back. */
+    private static final String API_THEN_SIGNED_UNDO = """
+            name: api-then-signed-undo
+            steps:
+              - {id: drain-dns, kind: drain-dns, via: api, timeout: 10s, onFailure: rollback, undo: restore-dns}
+              - {id: must-fail, kind: precheck, conditions: [{dc-down: "${from}"}], onFailure: rollback}
+            rollback:
+              - {id: restore-dns, kind: drain-dns, to: "${from}", via: rfc2136, timeout: 10s}
+            """;
+
     private static final String SIGNED_THEN_ROLLED_BACK = """
             name: signed-drain
             steps:
@@ -96,7 +106,7 @@ class DnsViaRunbookLabTest {
             if (step.equals("drain-dns")) afterDrain.add(served() + " | api " + api.aRecord(dns.zone(), dns.checkoutName()).orElse(null));
         };
         try (FailoverNode node = node("signed", noApi, look)) {
-            Failover done = run(node, SIGNED_THEN_ROLLED_BACK);
+            Failover done = run(node, "signed-drain");
 
             assertThat(via(done.runbook().steps().getFirst())).isEqualTo(Step.DnsVia.RFC2136);
             assertThat(via(done.runbook().rollback().getFirst())).as("the undo goes the way of the step it undoes")
@@ -122,7 +132,7 @@ class DnsViaRunbookLabTest {
         Topology wrongKey = withDns(new Dns(dns.zone(), dns.checkoutName(), dns.ttl(), dns.server(), dns.apiUrl(), dns.apiKey(), wrong));
         long serial = soaSerial();
         try (FailoverNode node = node("wrong-key", wrongKey, step -> { })) {
-            Failover done = run(node, SIGNED_THEN_ROLLED_BACK);
+            Failover done = run(node, "signed-drain");
 
             TimelineStep drain = done.step("drain-dns");
             assertThat(drain.state()).isEqualTo(TimelineStep.State.FAILED);
@@ -145,14 +155,7 @@ class DnsViaRunbookLabTest {
             if (step.equals("drain-dns")) afterDrain.add(served());
         };
         try (FailoverNode node = node("mixed", topology, look)) {
-            Failover done = run(node, """
-                    name: api-then-signed-undo
-                    steps:
-                      - {id: drain-dns, kind: drain-dns, via: api, timeout: 10s, onFailure: rollback, undo: restore-dns}
-                      - {id: must-fail, kind: precheck, conditions: [{dc-down: "${from}"}], onFailure: rollback}
-                    rollback:
-                      - {id: restore-dns, kind: drain-dns, to: "${from}", via: rfc2136, timeout: 10s}
-                    """);
+            Failover done = run(node, "api-then-signed-undo");
 
             assertThat(via(done.runbook().steps().getFirst())).isEqualTo(Step.DnsVia.API);
             assertThat(via(done.runbook().rollback().getFirst())).isEqualTo(Step.DnsVia.RFC2136);
@@ -173,16 +176,16 @@ class DnsViaRunbookLabTest {
                         4000), List.of(), List.of(), "audit-" + name + ".jsonl");
         Path yaml = dir.resolve(name + ".yaml");
         ConfigLoader.write(file, yaml);
-        FailoverNode node = FailoverNode.start(ConfigLoader.load(yaml), "c-" + name, SwitchoverOptions.defaults(),
+        RunbookCatalog runbooks = RunbookCatalog.of(Map.of("signed-drain.yaml", SIGNED_THEN_ROLLED_BACK,
+                "api-then-signed-undo.yaml", API_THEN_SIGNED_UNDO));
+        FailoverNode node = FailoverNode.start(ConfigLoader.load(yaml), runbooks, "c-" + name, SwitchoverOptions.defaults(),
                 () -> FailoverNode.allHealthy(world), afterStep);
         await().atMost(Duration.ofSeconds(10)).until(node.leadership()::isLeader);
         return node;
     }
 
-    private static Failover run(FailoverNode node, String yaml) throws InterruptedException {
-        Runbook runbook = Runbooks.check("test.yaml", yaml).orThrow();
-        String id = node.failovers().start(new FailoverRequest(runbook.name(), "east", "west", "dns via test", false, false), "test",
-                runbook).id();
+    private static Failover run(FailoverNode node, String runbook) throws InterruptedException {
+        String id = node.failovers().start(new FailoverRequest(runbook, "east", "west", "dns via test", false, false), "test").id();
         assertThat(node.failovers().awaitIdle(Duration.ofSeconds(60))).isTrue();
         Failover done = node.failovers().get(id);
         System.out.println(FailoverReport.of(done).text());

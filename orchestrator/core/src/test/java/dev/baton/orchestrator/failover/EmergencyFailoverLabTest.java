@@ -121,7 +121,7 @@ class EmergencyFailoverLabTest {
         assertThat(discovery.orphans()).extracting(o -> o.shard().name()).containsExactly("s1", "s2");
 
         // A runbook that asks the old primaries cannot move a shard whose primary is unreachable: refused before it runs.
-        Plan planned = RunbookPlans.plan("planned-evacuation", topology, discovery.primaryDcs(), PlanRequest.of("east", "west"));
+        Plan planned = RunbookPlans.plan(Runbooks.shipped("planned-evacuation").orThrow(), topology, discovery.primaryDcs(), PlanRequest.of("east", "west"));
         assertThat(planner.plan(discovery, planned).allProblems()).hasSize(2).allSatisfy(p -> assertThat(p)
                 .contains("no writable primaries", "only a runbook with a flip-writer step promotes a shard whose primary is unreachable"));
 

@@ -8,17 +8,15 @@ import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
+import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
-import dev.baton.runbooks.Checked;
 import dev.baton.wire.Topology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -31,20 +29,20 @@ record FailoverNode(ZooKeeperSession session, Leadership leadership, FailoverSer
     /** @param afterStep told each failover step that ended DONE: holding it holds the failover between steps */
     static FailoverNode start(CoordinatorConfig config, String id, SwitchoverOptions options, Supplier<HealthSnapshot> health,
                               Consumer<String> afterStep) {
-        return start(config, id, options, health, afterStep, name -> Optional.empty());
+        return start(config, RunbookCatalog.shipped(), id, options, health, afterStep);
     }
 
-    /** @param runbooks a test's own runbooks by name, found before the shipped ones */
-    static FailoverNode start(CoordinatorConfig config, String id, SwitchoverOptions options, Supplier<HealthSnapshot> health,
-                              Consumer<String> afterStep, Function<String, Optional<Checked>> runbooks) {
+    /** @param runbooks what requests may name: the shipped runbooks and a test's own */
+    static FailoverNode start(CoordinatorConfig config, RunbookCatalog runbooks, String id, SwitchoverOptions options,
+                              Supplier<HealthSnapshot> health, Consumer<String> afterStep) {
         ZooKeeperSession session = new ZooKeeperSession(config.zookeeper()).start(10_000);
         Leadership leadership = new Leadership(session, id).start();
         EventHub hub = new EventHub();
         // Tests stream over it while the failover's thread still publishes: a synchronized list's stream is not (a flake seen in ApprovalLabTest).
         List<String> seen = new CopyOnWriteArrayList<>();
         hub.subscribe(e -> seen.add(e.type() + " " + e.message()));
-        FailoverService failovers = new FailoverService(config, id, leadership, new FailoverLock(session), new FailoverStore(session),
-                hub, new SimpleMeterRegistry(), options, health, afterStep, runbooks);
+        FailoverService failovers = new FailoverService(config, runbooks, id, leadership, new FailoverLock(session), new FailoverStore(session),
+                hub, new SimpleMeterRegistry(), options, health, afterStep);
         return new FailoverNode(session, leadership, failovers, seen);
     }
 

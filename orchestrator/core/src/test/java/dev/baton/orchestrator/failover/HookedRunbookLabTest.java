@@ -21,11 +21,10 @@ import dev.baton.orchestrator.hooks.RecordingServer.Reply;
 import dev.baton.orchestrator.leader.FailoverLock;
 import dev.baton.orchestrator.leader.Leadership;
 import dev.baton.orchestrator.leader.ZooKeeperSession;
+import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.traffic.AuthoritativeDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
-import dev.baton.runbooks.Checked;
-import dev.baton.runbooks.Runbooks;
 import dev.baton.wire.Endpoint;
 import dev.baton.wire.Topology;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -43,16 +42,15 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Runbooks written here, with http-hook, notify-to-channel and consul steps, run through
- * {@link FailoverService} on a real 2 DC x 2 shard lab: the hooks go to real HTTP servers on loopback,
- * Consul is the stand-in (no Consul server can be installed here).
+ * Runbooks written here, with http-hook, notify-to-channel and consul steps, in the service's catalog as
+ * a site's runbooks are, run through {@link FailoverService} on a real 2 DC x 2 shard lab: the hooks go
+ * to real HTTP servers on loopback, Consul is the stand-in (no Consul server can be installed here).
  */
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class HookedRunbookLabTest {
@@ -71,7 +69,6 @@ class HookedRunbookLabTest {
     static ZooKeeperSession session;
     static Leadership leadership;
     static final List<String> events = Collections.synchronizedList(new ArrayList<>());
-    static final Map<String, Checked> runbooks = new LinkedHashMap<>();
     static FailoverService failovers;
 
     @BeforeAll
@@ -97,9 +94,10 @@ class HookedRunbookLabTest {
         await().atMost(Duration.ofSeconds(10)).until(leadership::isLeader);
         EventHub hub = new EventHub();
         hub.subscribe(e -> events.add(e.type() + " " + e.step() + " " + e.message()));
-        failovers = new FailoverService(config, "c-east", leadership, new FailoverLock(session), new FailoverStore(session), hub,
-                new SimpleMeterRegistry(), SwitchoverOptions.defaults(), HookedRunbookLabTest::allHealthy, step -> { },
-                name -> Optional.ofNullable(runbooks.get(name)));
+        RunbookCatalog runbooks = RunbookCatalog.of(Map.of("pre-hook-fails.yaml", preHookFails(), "post-hook-fails.yaml", postHookFails(),
+                "unknown-channel.yaml", unknownChannel(), "consul-gone.yaml", consulGone()));
+        failovers = new FailoverService(config, runbooks, "c-east", leadership, new FailoverLock(session), new FailoverStore(session), hub,
+                new SimpleMeterRegistry(), SwitchoverOptions.defaults(), HookedRunbookLabTest::allHealthy, step -> { });
     }
 
     @AfterAll
@@ -128,13 +126,9 @@ class HookedRunbookLabTest {
               - {id: restore-lb, kind: drain-lb, action: restore, timeout: 10s}
             """;
 
-    /** A runbook of these steps and rollback steps, known to the service by its name. */
+    /** A runbook of these steps and rollback steps, as its file would hold it. */
     private static String runbook(String name, String steps, String rollback) {
-        String yaml = "name: " + name + "\nscope: datacenter\nsteps:\n" + steps + (rollback.isEmpty() ? "" : "rollback:\n" + rollback);
-        Checked checked = Runbooks.check(name + ".yaml", yaml);
-        assertThat(checked.ok()).as(checked.problems().toString()).isTrue();
-        runbooks.put(name, checked);
-        return name;
+        return "name: " + name + "\nscope: datacenter\nsteps:\n" + steps + (rollback.isEmpty() ? "" : "rollback:\n" + rollback);
     }
 
     private static Failover run(String runbook) throws InterruptedException {
@@ -151,17 +145,20 @@ class HookedRunbookLabTest {
         return "dns " + served + ", weights " + new CheckoutDrain(topology).weights();
     }
 
-    @Test
-    void a_aFailingPreHookRollsTheFailoverBackBeforeAnythingChanged() throws Exception {
-        String before = edgeTraffic();
-        int sentBefore = failing.received().size();
-        String runbook = runbook("pre-hook-fails", """
+    private static String preHookFails() {
+        return runbook("pre-hook-fails", """
                   - {id: announce, kind: http-hook, url: "%s", body: '{"text": "${from} -> ${to}"}', timeout: 5s, onFailure: rollback}
                   - {id: drain-dns, kind: drain-dns, to: "${to}", timeout: 10s, onFailure: rollback, undo: restore-dns}
                   - {id: drain-lb, kind: drain-lb, action: drain, from: "${from}", to: "${to}", timeout: 10s, onFailure: rollback, undo: restore-lb}
                 """.formatted(failing.url("/pre")), RESTORE_DNS + RESTORE_LB);
+    }
 
-        Failover done = run(runbook);
+    @Test
+    void a_aFailingPreHookRollsTheFailoverBackBeforeAnythingChanged() throws Exception {
+        String before = edgeTraffic();
+        int sentBefore = failing.received().size();
+
+        Failover done = run("pre-hook-fails");
 
         assertThat(done.state()).isEqualTo(Failover.State.ROLLED_BACK);
         assertThat(done.reason()).contains("announce failed: refused before any change: pre-hook POST " + failing.url("/pre"))
@@ -176,17 +173,19 @@ class HookedRunbookLabTest {
         assertThat(events).anyMatch(e -> e.startsWith("hook.failed announce hook POST " + failing.url("/pre")));
     }
 
-    @Test
-    void b_aFailingPostHookIsReportedAndTheFailoverGoesOnToNotifyAndConsul() throws Exception {
-        String runbook = runbook("post-hook-fails", """
+    private static String postHookFails() {
+        return runbook("post-hook-fails", """
                   - {id: drain-dns, kind: drain-dns, to: "${to}", timeout: 10s, onFailure: rollback, undo: restore-dns}
                   - {id: tell-ops, kind: http-hook, url: "%s", body: '{"text": "moved to ${to}"}', timeout: 5s, onFailure: stop}
                   - {id: page, kind: notify, message: "checkout moved to ${to}", channels: [pager, slack]}
                   - {id: active-dc, kind: consul, kv: {key: "baton/%s/active", value: "${to}"}}
                   - {id: marker, kind: consul, kv: {key: "baton/last-runbook", value: "post-hook-fails"}}
                 """.formatted(failing.url("/post"), topology.name()), RESTORE_DNS);
+    }
 
-        Failover done = run(runbook);
+    @Test
+    void b_aFailingPostHookIsReportedAndTheFailoverGoesOnToNotifyAndConsul() throws Exception {
+        Failover done = run("post-hook-fails");
 
         assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
         TimelineStep hook = done.step("tell-ops");
@@ -224,16 +223,25 @@ class HookedRunbookLabTest {
         assertThat(done.step("marker").changes()).containsExactly("Consul " + consul.url() + " key baton/last-runbook: (absent) -> 'post-hook-fails'");
     }
 
-    @Test
-    void c_aNotifyToAnUnknownChannelIsRefusedBeforeTheFailoverStarts() throws Exception {
-        String unknown = runbook("unknown-channel", """
+    private static String unknownChannel() {
+        return runbook("unknown-channel", """
                   - {id: tell, kind: notify, message: hi, channels: [slack, nope]}
                 """, "");
+    }
+
+    @Test
+    void c_aNotifyToAnUnknownChannelIsRefusedBeforeTheFailoverStarts() throws Exception {
         int before = failovers.list().size();
-        assertThatThrownBy(() -> failovers.start(new FailoverRequest(unknown, "east", "west", "unknown channel", false, false), "test"))
+        assertThatThrownBy(() -> failovers.start(new FailoverRequest("unknown-channel", "east", "west", "unknown channel", false, false), "test"))
                 .isInstanceOf(FailoverRefused.class)
                 .hasMessageContaining("step tell: notify channel 'nope' is not configured (known: slack, pager, broken)");
         assertThat(failovers.list()).hasSize(before);
+    }
+
+    private static String consulGone() {
+        return runbook("consul-gone", """
+                  - {id: active-dc, kind: consul, kv: {key: "baton/%s/active", value: "${to}"}, timeout: 10s, onFailure: stop}
+                """.formatted(topology.name()), "");
     }
 
     @Test
@@ -241,11 +249,8 @@ class HookedRunbookLabTest {
         String url = consul.url();
         consul.close();
         consul = null;
-        String runbook = runbook("consul-gone", """
-                  - {id: active-dc, kind: consul, kv: {key: "baton/%s/active", value: "${to}"}, timeout: 10s, onFailure: stop}
-                """.formatted(topology.name()), "");
 
-        Failover done = run(runbook);
+        Failover done = run("consul-gone");
 
         assertThat(done.state()).isEqualTo(Failover.State.FAILED);
         assertThat(done.step("active-dc").error()).startsWith("Consul at " + url + " could not read key baton/" + topology.name() + "/active");

@@ -6,9 +6,8 @@ import dev.baton.orchestrator.config.ConfigFile;
 import dev.baton.orchestrator.config.ConfigLoader;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
+import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
-import dev.baton.runbooks.Runbooks;
-import dev.baton.runbooks.model.Runbook;
 import dev.baton.wire.Credentials;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
@@ -77,7 +76,8 @@ class PerShardTimeoutLabTest {
         SwitchoverOptions options = SwitchoverOptions.defaults().withListener((shard, step) -> {
             if (shard.equals("s2") && step.equals("connect") && armed.compareAndSet(true, false)) stickCandidate();
         });
-        node = FailoverNode.start(ConfigLoader.load(dir.resolve("coordinator.yaml")), "c-east", options,
+        node = FailoverNode.start(ConfigLoader.load(dir.resolve("coordinator.yaml")),
+                RunbookCatalog.of(Map.of("per-shard-timeout.yaml", RUNBOOK)), "c-east", options,
                 () -> FailoverNode.allHealthy(topology), step -> { });
         await().atMost(Duration.ofSeconds(10)).until(node.leadership()::isLeader);
     }
@@ -104,14 +104,13 @@ class PerShardTimeoutLabTest {
 
     @Test
     void aShardWhoseCandidateCannotCatchUpIsRolledBackAtItsPerShardTimeoutWhileTheOtherSwitches() throws Exception {
-        Runbook runbook = Runbooks.check("per-shard-timeout.yaml", RUNBOOK).orThrow();
         Map<String, Writer> writers = Map.of("s1", new Writer("s1"), "s2", new Writer("s2"));
         Failover done;
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> writers.values().stream().allMatch(w -> w.acknowledged.size() > 5));
             armed.set(true);
-            String id = node.failovers().start(new FailoverRequest(runbook.name(), "east", "west", "per-shard timeout", false, false),
-                    "test", runbook).id();
+            String id = node.failovers().start(new FailoverRequest("per-shard-timeout", "east", "west", "per-shard timeout", false, false),
+                    "test").id();
             assertThat(node.failovers().awaitIdle(Duration.ofSeconds(60))).isTrue();
             done = node.failovers().get(id);
             System.out.println(FailoverReport.of(done).text());

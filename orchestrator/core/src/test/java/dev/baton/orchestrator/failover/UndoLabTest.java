@@ -11,6 +11,7 @@ import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
 import dev.baton.orchestrator.consul.ConsulDirector;
 import dev.baton.orchestrator.health.HealthSnapshot;
+import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.traffic.AuthoritativeDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
@@ -55,7 +56,7 @@ class UndoLabTest {
     static Lab lab;
     static Topology topology;
     static ConsulStandIn consul;
-    static final Map<String, Checked> runbooks = new ConcurrentHashMap<>();
+    static final Map<String, String> runbooks = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void start() {
@@ -246,9 +247,10 @@ class UndoLabTest {
 
     /** A runbook of these steps and rollback steps, known to the service by its name. */
     private static String runbook(String name, String steps, String rollback) {
-        Checked checked = Runbooks.check(name + ".yaml", "name: " + name + "\nscope: datacenter\nsteps:\n" + steps + "rollback:\n" + rollback);
+        String yaml = "name: " + name + "\nscope: datacenter\nsteps:\n" + steps + "rollback:\n" + rollback;
+        Checked checked = Runbooks.check(name + ".yaml", yaml);
         assertThat(checked.ok()).as(checked.problems().toString()).isTrue();
-        runbooks.put(name, checked);
+        runbooks.put(name + ".yaml", yaml);
         return name;
     }
 
@@ -278,8 +280,7 @@ class UndoLabTest {
     }
 
     private static FailoverNode node(CoordinatorConfig config, String id, Consumer<String> afterStep) {
-        return FailoverNode.start(config, id, SwitchoverOptions.defaults(), UndoLabTest::allHealthy, afterStep,
-                name -> Optional.ofNullable(runbooks.get(name)));
+        return FailoverNode.start(config, RunbookCatalog.of(runbooks), id, SwitchoverOptions.defaults(), UndoLabTest::allHealthy, afterStep);
     }
 
     private static FailoverNode leader(CoordinatorConfig config, String id, Consumer<String> afterStep) {
