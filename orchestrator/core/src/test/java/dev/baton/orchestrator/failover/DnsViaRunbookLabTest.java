@@ -11,7 +11,6 @@ import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.traffic.ARecord;
 import dev.baton.orchestrator.traffic.AuthoritativeDns;
 import dev.baton.orchestrator.traffic.PowerDnsClient;
-import dev.baton.runbooks.Runbooks;
 import dev.baton.runbooks.model.Step;
 import dev.baton.runbooks.plan.Action;
 import dev.baton.runbooks.plan.PlannedStep;
