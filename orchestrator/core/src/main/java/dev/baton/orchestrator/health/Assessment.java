@@ -56,12 +56,14 @@ final class Assessment {
     }
 
     private final HealthPolicy policy;
+    private final List<Shard> shards;
     private final Collection<Received> latest;
     private final Collection<Observed> observations;
     private final Instant now;
 
-    Assessment(HealthPolicy policy, Collection<Received> latest, Collection<Observed> observations, Instant now) {
+    Assessment(HealthPolicy policy, List<Shard> shards, Collection<Received> latest, Collection<Observed> observations, Instant now) {
         this.policy = policy;
+        this.shards = shards;
         this.latest = latest;
         this.observations = observations;
         this.now = now;
@@ -196,8 +198,8 @@ final class Assessment {
                 case MariaDbProbe m -> {
                     if (!m.reachable()) problems.add(m.serverId() + " unreachable: " + m.error());
                     else if (m.writable() && m.replicating()) problems.add(m.serverId() + " is writable but replicates");
-                    else if (!m.writable()) replicaProblem(m.serverId(), m.replicating(), m.ioRunning(), m.sqlRunning(),
-                            m.lagSeconds(), m.error()).ifPresent(problems::add);
+                    else if (!m.writable() && !waitsForDownPrimary(m)) replicaProblem(m.serverId(), m.replicating(),
+                            m.ioRunning(), m.sqlRunning(), m.lagSeconds(), m.error()).ifPresent(problems::add);
                 }
                 case HaproxyProbe h -> {
                     if (!h.reachable()) problems.add(h.error());
@@ -215,6 +217,29 @@ final class Assessment {
             }
         }
         return problems;
+    }
+
+    /**
+     * A replica whose IO thread cannot reach its primary because that primary's DC is DOWN: every replica of
+     * a dead DC's primaries is in that state, and it must not make the DC that should take over look
+     * unhealthy (the emergency runbook's precheck asks for a healthy target). Only when no server of the
+     * shard is writable anywhere (its primary was in the dead DC) and one of them is in a DC that is DOWN;
+     * the shard's own health still lists the replica.
+     */
+    private boolean waitsForDownPrimary(MariaDbProbe replica) {
+        if (replica.ioRunning()) return false;
+        Optional<Shard> shard = shards.stream().filter(s -> s.servers().stream().anyMatch(d -> d.id().equals(replica.serverId())))
+                .findFirst();
+        if (shard.isEmpty()) return false;
+        List<DbServer> servers = shard.get().servers();
+        if (servers.stream().map(this::server).anyMatch(ServerHealth::writable)) return false;
+        return servers.stream().map(DbServer::dc).distinct().anyMatch(this::down);
+    }
+
+    /** Raw DOWN, asked without judging the DC's own reports: a DC with fresh reports of its own is never DOWN. */
+    private boolean down(String dc) {
+        if (latest.stream().anyMatch(r -> r.report().dc().equals(dc) && fresh(r))) return false;
+        return dc(dc).verdict() == Verdict.DOWN;
     }
 
     private Optional<String> replicaProblem(ServerHealth s) {

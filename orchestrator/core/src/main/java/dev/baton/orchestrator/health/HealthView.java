@@ -59,7 +59,7 @@ public final class HealthView {
 
     /** Judges every DC and shard at {@code now} and remembers the result for {@link #latest()}. */
     public synchronized HealthSnapshot evaluate(Instant now) {
-        Assessment assessment = new Assessment(policy, List.copyOf(latest.values()), List.copyOf(observations.values()), now);
+        Assessment assessment = new Assessment(policy, topology.shards(), List.copyOf(latest.values()), List.copyOf(observations.values()), now);
         List<DcHealth> dcs = holds.entrySet().stream().map(e -> e.getValue().update(assessment.dc(e.getKey()), now)).toList();
         snapshot = new HealthSnapshot(now, dcs, topology.shards().stream().map(assessment::shard).toList());
         return snapshot;

@@ -144,6 +144,29 @@ class HealthViewTest {
     }
 
     @Test
+    void replicasWaitingForPrimariesInADownDcDoNotDegradeTheDcThatTakesOver() {
+        ticks(3, new Tick(FINE, FINE));
+        Function<Reports.Builder, Reports.Builder> orphaned = b -> b.cannotReach("east").replicationStopped("s1-west")
+                .replicationStopped("s2-west");
+        List<HealthSnapshot> after = ticks(10, new Tick(null, orphaned));
+        HealthSnapshot last = after.getLast();
+        assertThat(last.dc("east").verdict()).isEqualTo(Verdict.DOWN);
+        // Before east counted as DOWN its replicas' broken links were west's problem; once it is, they are east's.
+        assertThat(after).extracting(s -> s.dc("west").verdict()).doesNotContain(Verdict.DOWN, Verdict.UNKNOWN);
+        assertThat(last.dc("west").verdict()).as(last.dc("west").reasons().toString()).isEqualTo(Verdict.HEALTHY);
+        assertThat(last.dc("west").reasons()).isEmpty();
+        // The shard still says what is wrong with it.
+        assertThat(last.shard("s1").problems()).contains("no writable primary among the reported servers (no fresh report for s1-east)",
+                "s1-west replication stopped (IO thread stopped, SQL thread running): IO: error connecting to master");
+
+        // Half-way through an emergency promotion: s2 promoted in west, s1's replica still waits for east.
+        Function<Reports.Builder, Reports.Builder> promotedOne = orphaned.andThen(b -> b.writable("s2-west"));
+        assertThat(ticks(4, new Tick(null, promotedOne)).getLast().dc("west").verdict()).isEqualTo(Verdict.HEALTHY);
+        // With east not DOWN (never heard from, reachable from west: UNKNOWN) a stopped replica is west's problem.
+        assertThat(settledWest(b -> b.replicationStopped("s1-west")).verdict()).isEqualTo(Verdict.DEGRADED);
+    }
+
+    @Test
     void aCutLinkIsNotAnOutage() {
         ticks(3, new Tick(FINE, FINE));
         List<HealthSnapshot> cut = ticks(30, new Tick(b -> b.cannotReach("west"), b -> b.cannotReach("east")));
