@@ -1,6 +1,7 @@
 package dev.baton.orchestrator.failover;
 
 import dev.baton.orchestrator.config.ApiRole;
+import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.hooks.Hook;
 import dev.baton.orchestrator.traffic.DnsChange;
@@ -231,11 +232,20 @@ sealed interface FailoverStep {
     record FlipWriters(PlannedStep planned, Action.FlipWriters flips) implements FailoverStep {
         public List<String> run(Evacuation run) {
             List<ShardProgress> shards = run.flipWriters(flips);
-            List<String> lines = shards.stream().map(p -> p.shard() + " " + p.state()
+            List<String> lines = new ArrayList<>(shards.stream().map(p -> p.shard() + " " + p.state()
                     + (p.wallMs() == null ? "" : String.format(Locale.ROOT, " in %.1f ms", p.wallMs()))
-                    + (p.reason().isBlank() ? "" : ": " + p.reason())).toList();
+                    + (p.reason().isBlank() ? "" : ": " + p.reason())).toList());
             if (!shards.isEmpty() && shards.stream().noneMatch(p -> p.state() == ShardProgress.State.SWITCHED)) {
                 throw new IllegalStateException("no shard promoted: " + String.join("; ", lines));
+            }
+            // A promotion's own time is not the outage: writes stopped when the source died, before it was called DOWN.
+            String source = run.failover().request().from();
+            DcHealth health = run.health(source);
+            if (health.verdict() == Verdict.DOWN) {
+                Instant done = Instant.now();
+                lines.add(String.format(Locale.ROOT, "writes were unavailable at least %.1f s: %s DOWN since %s, the promotions done at %s"
+                        + " (the outage began before it was declared DOWN)", Duration.between(health.since(), done).toMillis() / 1000.0,
+                        source, health.since(), done));
             }
             return lines;
         }

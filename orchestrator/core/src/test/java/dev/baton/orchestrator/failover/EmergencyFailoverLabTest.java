@@ -97,6 +97,9 @@ class EmergencyFailoverLabTest {
                 () -> true, step -> { });
     }
 
+    /** When the test killed east: the health stand-in's DOWN since. */
+    private static volatile Instant eastDownSince = Instant.EPOCH;
+
     @AfterAll
     static void stop() {
         try {
@@ -114,6 +117,7 @@ class EmergencyFailoverLabTest {
         for (Shard shard : topology.shards()) lab.kill(shard.serverIn("east").orElseThrow().id());
         lab.killProcess("haproxy east");
         lab.killProcess("checkout east");
+        eastDownSince = Instant.now();
 
         Planner planner = context.planner();
         Planner.Discovery discovery = planner.discover("east", "west");
@@ -157,6 +161,9 @@ class EmergencyFailoverLabTest {
         assertThat(done.step("drain-lb").changes()).anyMatch(line -> line.startsWith("left alone: HAProxy of east"));
         assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
         assertThat(events).anyMatch(e -> e.startsWith("failover.shard s1 SWITCHED: promoted s1-west"));
+        // The outage is counted from east's DOWN, not from the promotion's start.
+        assertThat(done.step("promote").changes()).anyMatch(line -> line.startsWith("writes were unavailable at least ")
+                && line.contains("east DOWN since " + eastDownSince));
 
         assertThat(done.traffic().dns().after().ip()).isEqualTo(topology.datacenter("west").orElseThrow().address());
         for (Shard shard : topology.shards()) {
@@ -222,7 +229,7 @@ class EmergencyFailoverLabTest {
 
     private static HealthSnapshot eastDown() {
         return new HealthSnapshot(Instant.now(), List.of(
-                new DcHealth("east", Verdict.DOWN, List.of("stand-in: its agents and servers are silent"), Instant.EPOCH),
+                new DcHealth("east", Verdict.DOWN, List.of("stand-in: its agents and servers are silent"), eastDownSince),
                 new DcHealth("west", Verdict.HEALTHY, List.of(), Instant.EPOCH)), List.of());
     }
 
