@@ -26,8 +26,9 @@ import java.util.stream.Stream;
 
 /**
  * A multi-DC world of real servers on loopback: per shard a MariaDB primary in the first DC and a
- * replica in every other, an HAProxy per DC, one PowerDNS, one ZooKeeper. The processes outlive
- * the JVM that started them; {@code dir/lab.json} records them so another JVM can attach and stop them.
+ * replica in every other, an HAProxy per DC, one PowerDNS, one ZooKeeper, and its {@link StandIns} for
+ * Consul and the notification receivers. The processes outlive the JVM that started them;
+ * {@code dir/lab.json} records them so another JVM can attach and stop them.
  */
 public final class Lab implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Lab.class);
