@@ -53,14 +53,19 @@ public final class ConsulStandIn implements AutoCloseable {
 
     /** Listens on a free port of {@code host}. */
     public static ConsulStandIn start(String host) {
+        return start(host, 0);
+    }
+
+    /** Listens on {@code host:port}; 0 picks a free port. */
+    public static ConsulStandIn start(String host, int port) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, 0), 0);
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
             ConsulStandIn standIn = new ConsulStandIn(server);
             server.createContext("/", standIn::handle);
             server.start();
             return standIn;
         } catch (IOException e) {
-            throw new UncheckedIOException("Consul stand-in could not listen on " + host + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Consul stand-in could not listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }
 

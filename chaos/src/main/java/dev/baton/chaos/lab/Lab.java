@@ -26,13 +26,15 @@ import java.util.stream.Stream;
 
 /**
  * A multi-DC world of real servers on loopback: per shard a MariaDB primary in the first DC and a
- * replica in every other, an HAProxy per DC, one PowerDNS, one ZooKeeper. The processes outlive
- * the JVM that started them; {@code dir/lab.json} records them so another JVM can attach and stop them.
+ * replica in every other, an HAProxy per DC, one PowerDNS, one ZooKeeper, and its {@link StandIns} for
+ * Consul and the notification receivers. The processes outlive the JVM that started them;
+ * {@code dir/lab.json} records them so another JVM can attach and stop them.
  */
 public final class Lab implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Lab.class);
     static final String TOPOLOGY_FILE = "topology.json";
     static final String CHECKOUT_MAIN = "dev.baton.chaos.workload.CheckoutMain";
+    private static final Duration STAND_INS_START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REPLICATION_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration PORT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** Long enough for a concurrent 2x8 {@code up} to finish, so the second caller then attaches to its lab. */
@@ -41,13 +43,16 @@ public final class Lab implements AutoCloseable {
 
     private final LabSpec spec;
     private final Topology topology;
+    /** Null only in a lab recorded before the lab had stand-ins. */
+    private final StandIns standIns;
     /** Every command of a lab process mentions a path under the lab dir: that is how a PID is recognised as ours. */
     private final String marker;
     private final List<LabProcess> processes;
 
-    private Lab(LabSpec spec, Topology topology, List<LabProcess> processes) {
+    private Lab(LabSpec spec, Topology topology, StandIns standIns, List<LabProcess> processes) {
         this.spec = spec;
         this.topology = topology;
+        this.standIns = standIns;
         this.marker = spec.dir() + "/";
         this.processes = new ArrayList<>(processes);
     }
@@ -90,7 +95,8 @@ public final class Lab implements AutoCloseable {
             lab.down();
         }
         long started = System.nanoTime();
-        Lab lab = new Lab(spec, Layout.plan(spec), List.of());
+        Layout.Planned planned = Layout.plan(spec);
+        Lab lab = new Lab(spec, planned.topology(), planned.standIns(), List.of());
         try {
             lab.bringUp();
         } catch (RuntimeException e) {
@@ -114,7 +120,7 @@ public final class Lab implements AutoCloseable {
             if (!Files.isRegularFile(topologyFile)) {
                 throw new LabException("lab state in " + normalized + " has no " + TOPOLOGY_FILE + "; run `baton lab down` first");
             }
-            return new Lab(state.spec(), Topology.read(topologyFile), state.processes());
+            return new Lab(state.spec(), Topology.read(topologyFile), state.standIns(), state.processes());
         });
     }
 
@@ -128,6 +134,11 @@ public final class Lab implements AutoCloseable {
 
     public Path topologyFile() {
         return spec.dir().resolve(TOPOLOGY_FILE);
+    }
+
+    /** The Consul stand-in and the notification sink; empty for a lab recorded before the lab had them. */
+    public Optional<StandIns> standIns() {
+        return Optional.ofNullable(standIns);
     }
 
     /**
@@ -148,7 +159,7 @@ public final class Lab implements AutoCloseable {
                     .toList();
             servers = asked.stream().map(Lab::result).toList();
         }
-        return new LabStatus(spec.dir(), topology, entries, servers);
+        return new LabStatus(spec.dir(), topology, standIns, entries, servers);
     }
 
     /** The PID of a lab process by its name, e.g. {@code mariadb s1-east}, {@code haproxy east}, {@code pdns}. */
@@ -214,7 +225,9 @@ public final class Lab implements AutoCloseable {
         }
         inParallel(toStop.stream().<Runnable>map(p -> () -> Processes.stop(p.pid(), marker)).toList());
         long deadline = System.nanoTime() + PORT_CLOSE_TIMEOUT.toNanos();
-        List<Endpoint> open = toStop.stream().map(LabProcess::endpoint).filter(Objects::nonNull).toList();
+        List<Endpoint> open = Stream.concat(toStop.stream().map(LabProcess::endpoint).filter(Objects::nonNull),
+                // The stand-ins' JVM serves two ports; its process record names only the first.
+                standIns().stream().map(StandIns::notifications)).toList();
         while (!(open = open.stream().filter(e -> Ports.isListening(e.host(), e.port())).toList()).isEmpty()) {
             if (System.nanoTime() > deadline) {
                 throw new LabException("lab in " + spec.dir() + " stopped its processes but these ports are still open: " + open);
@@ -242,7 +255,10 @@ public final class Lab implements AutoCloseable {
 
     private void bringUp() {
         Path dir = spec.dir();
-        for (String part : List.of("mariadb", "haproxy", "pdns", "zookeeper", "checkout", "services")) deleteTree(dir.resolve(part));
+        for (String part : List.of("mariadb", "haproxy", "pdns", "zookeeper", "checkout", "services", "stand-ins")) {
+            deleteTree(dir.resolve(part));
+        }
+        deleteTree(standIns.notificationsFile());
         topology.write(topologyFile());
         saveState();
         long started = System.nanoTime();
@@ -267,6 +283,7 @@ public final class Lab implements AutoCloseable {
             PowerDns.allowSignedUpdates(topology.dns());
             PowerDns.awaitAnswer(topology.dns(), firstDc);
         });
+        parts.add(this::startStandIns);
         topology.datacenters().forEach(dc -> parts.add(() -> {
             Path home = dir.resolve("haproxy");
             LabProcess haproxy = launch("haproxy " + dc.name(), Haproxy.prepare(topology, dc, home), dc.haproxyRuntime(),
@@ -298,6 +315,17 @@ public final class Lab implements AutoCloseable {
         MariaDb.awaitReady(process, topology.credentials(), marker);
     }
 
+    /** One small JVM: its ports are this lab's, so {@code down} frees them like any server's. */
+    private void startStandIns() {
+        Ports.requireFree(standIns.notifications().host(), standIns.notifications().port(), false);
+        LabProcess process = launch(StandIns.PROCESS, List.of(Java.binary(), "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                        "-cp", Java.classpath(), StandIns.MAIN, "--consul", standIns.consul().toString(),
+                        "--notify", standIns.notifications().toString(), "--notifications", standIns.notificationsFile().toString()),
+                standIns.consul(), spec.dir().resolve("stand-ins/stand-ins.log"), false);
+        awaitListening(process, process.endpoint(), STAND_INS_START_TIMEOUT);
+        awaitListening(process, standIns.notifications(), STAND_INS_START_TIMEOUT);
+    }
+
     private void startCheckoutApps() {
         if (!Java.hasClass(CHECKOUT_MAIN)) {
             LOG.warn("{} is not on the classpath; the lab runs without checkout apps", CHECKOUT_MAIN);
@@ -307,18 +335,18 @@ public final class Lab implements AutoCloseable {
                 List.of(Java.binary(), "-Xmx256m", "-cp", Java.classpath(), CHECKOUT_MAIN,
                         "--topology", topologyFile().toString(), "--dc", dc.name()),
                 dc.checkoutApp(), spec.dir().resolve("checkout").resolve(dc.name() + ".log"), false)).toList();
-        inParallel(apps.stream().<Runnable>map(app -> () -> awaitListening(app, Duration.ofSeconds(60))).toList());
+        inParallel(apps.stream().<Runnable>map(app -> () -> awaitListening(app, app.endpoint(), Duration.ofSeconds(60))).toList());
     }
 
-    private void awaitListening(LabProcess process, Duration timeout) {
+    private void awaitListening(LabProcess process, Endpoint endpoint, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!Ports.isListening(process.endpoint().host(), process.endpoint().port())) {
+        while (!Ports.isListening(endpoint.host(), endpoint.port())) {
             if (!Processes.isOurs(process.pid(), marker)) {
                 throw new LabException(process.name() + " exited while starting: " + Processes.tail(process.log(), 4)
                         + " (log: " + process.log() + ")");
             }
             if (System.nanoTime() > deadline) {
-                throw new LabException(process.name() + " did not listen on " + process.endpoint() + " within "
+                throw new LabException(process.name() + " did not listen on " + endpoint + " within "
                         + timeout.toSeconds() + " s (log: " + process.log() + ")");
             }
             Processes.sleep(50);
@@ -360,7 +388,7 @@ public final class Lab implements AutoCloseable {
     }
 
     private synchronized void saveState() {
-        new LabState(spec, processes).write();
+        new LabState(spec, processes, standIns).write();
     }
 
     private LabProcess process(String name) {

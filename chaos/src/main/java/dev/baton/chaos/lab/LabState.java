@@ -10,8 +10,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 
-/** The state file {@code dir/lab.json}: the spec the lab was built from and every process it started. */
-record LabState(LabSpec spec, List<LabProcess> processes) {
+/**
+ * The state file {@code dir/lab.json}: the spec the lab was built from, every process it started and
+ * where its stand-ins listen (null in a lab built before it had any).
+ */
+record LabState(LabSpec spec, List<LabProcess> processes, StandIns standIns) {
     static final String FILE = "lab.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -12,8 +12,10 @@ import java.util.List;
 /**
  * What runs in a lab and what does not: one entry per process the lab started, the live role of
  * every MariaDB server, and the topology the lab was built with.
+ *
+ * @param standIns null for a lab recorded before the lab had stand-ins
  */
-public record LabStatus(Path dir, Topology topology, List<Entry> processes, List<ServerState> servers) {
+public record LabStatus(Path dir, Topology topology, StandIns standIns, List<Entry> processes, List<ServerState> servers) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     public record Entry(String name, long pid, Endpoint endpoint, boolean running) {
@@ -37,7 +39,7 @@ public record LabStatus(Path dir, Topology topology, List<Entry> processes, List
                 .orElseThrow(() -> new LabException("lab in " + dir + " has no database server '" + id + "'"));
     }
 
-    /** Tables for people: one line per process, then one per MariaDB server with its live role. */
+    /** Tables for people: one line per process, what the stand-ins stand in for, then one line per MariaDB server with its live role. */
     public String table() {
         int width = Math.max(8, processes.stream().mapToInt(e -> e.name().length()).max().orElse(0));
         StringBuilder out = new StringBuilder("lab " + dir + "\n");
@@ -45,6 +47,13 @@ public record LabStatus(Path dir, Topology topology, List<Entry> processes, List
         for (Entry e : processes) {
             out.append(String.format("%-" + width + "s  %8d  %-22s  %s%n", e.name(), e.pid(), e.endpoint() == null ? "-" : e.endpoint(),
                     e.running() ? "running" : "DEAD"));
+        }
+        if (standIns != null) {
+            out.append(String.format("%n%-17s  %-40s  %s%n", "STAND-IN", "URL", "IN PLACE OF"));
+            out.append(String.format("%-17s  %-40s  %s%n", "consul stand-in", standIns.consulUrl(),
+                    "a Consul agent (a stand-in, not Consul: KV and catalog calls only)"));
+            out.append(String.format("%-17s  %-40s  %s%n", "notification sink", standIns.notifyUrl("<channel>"),
+                    "Slack and PagerDuty; what they would receive goes to " + standIns.notificationsFile()));
         }
         if (servers.isEmpty()) return out.toString();
         out.append(String.format("%n%-12s  %-6s  %-10s  %-22s  %-8s  %s%n", "SERVER", "SHARD", "DC", "ENDPOINT", "ROLE", "DETAIL"));

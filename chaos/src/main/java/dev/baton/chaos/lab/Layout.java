@@ -36,7 +36,11 @@ final class Layout {
     private Layout() {
     }
 
-    static Topology plan(LabSpec spec) {
+    /** The lab's servers as a topology, and its stand-ins, whose ports come after every server's. */
+    record Planned(Topology topology, StandIns standIns) {
+    }
+
+    static Planned plan(LabSpec spec) {
         Ports ports = new Ports(spec.basePort());
         List<String> shared = List.of(SHARED_ADDRESS);
         List<String> addresses = IntStream.range(0, spec.dcs().size()).mapToObj(spec::addressOf).toList();
@@ -81,7 +85,9 @@ final class Layout {
 
         Dns dns = new Dns("example.test.", "checkout.example.test.", 1, dnsServer,
                 "http://" + SHARED_ADDRESS + ":" + dnsApiPort, DNS_API_KEY, tsigKey());
-        return new Topology("lab", datacenters, shardList, dns, zookeeper, CREDENTIALS);
+        StandIns standIns = new StandIns(new Endpoint(SHARED_ADDRESS, ports.allocate(shared, false)),
+                new Endpoint(SHARED_ADDRESS, ports.allocate(shared, false)), spec.dir().resolve(StandIns.NOTIFICATIONS_FILE));
+        return new Planned(new Topology("lab", datacenters, shardList, dns, zookeeper, CREDENTIALS), standIns);
     }
 
     /** A fresh secret per lab, as long as the HMAC-SHA256 output (RFC 8945 section 6 asks for at least that). */

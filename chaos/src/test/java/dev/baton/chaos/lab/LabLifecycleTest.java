@@ -46,7 +46,9 @@ class LabLifecycleTest {
                         .endsWith("/mariadbd");
             } finally {
                 List<Long> pids = lab.status().processes().stream().map(LabStatus.Entry::pid).toList();
-                List<Endpoint> endpoints = Layout.listeners(lab.topology(), false);
+                List<Endpoint> endpoints = new ArrayList<>(Layout.listeners(lab.topology(), false));
+                StandIns standIns = lab.standIns().orElseThrow();
+                endpoints.addAll(List.of(standIns.consul(), standIns.notifications()));
                 lab.down();
                 // down() returns once they have exited; only reaping by init may lag a little behind.
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->

@@ -41,7 +41,7 @@ class LabSpecTest {
 
     @Test
     void layoutGivesEveryShardAPrimaryInTheFirstDc() {
-        var topology = Layout.plan(LabSpec.defaults(Path.of("/tmp/x")));
+        var topology = Layout.plan(LabSpec.defaults(Path.of("/tmp/x"))).topology();
         assertThat(topology.shards()).allSatisfy(shard -> {
             assertThat(shard.recordedPrimary().orElseThrow().dc()).isEqualTo("east");
             assertThat(shard.serverIn("west").orElseThrow().role()).isEqualTo(dev.baton.wire.Role.REPLICA);

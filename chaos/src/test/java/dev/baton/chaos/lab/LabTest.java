@@ -1,5 +1,7 @@
 package dev.baton.chaos.lab;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.baton.chaos.standins.NotificationSink;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
 import dev.baton.wire.Endpoint;
@@ -23,6 +25,10 @@ import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -40,6 +46,7 @@ import static org.awaitility.Awaitility.await;
 
 /** One real 2 DC x 2 shard lab for the whole class. */
 class LabTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     static Path dir;
     static Lab lab;
@@ -131,7 +138,7 @@ class LabTest {
         assertThat(key.name()).isEqualTo("baton-lab.");
         assertThat(key.algorithm()).isEqualTo("hmac-sha256");
         assertThat(Base64.getDecoder().decode(key.secret())).hasSize(32);
-        assertThat(Layout.plan(LabSpec.defaults(dir.resolve("another"))).dns().tsig().secret())
+        assertThat(Layout.plan(LabSpec.defaults(dir.resolve("another"))).topology().dns().tsig().secret())
                 .as("every lab draws its own secret").isNotEqualTo(key.secret());
     }
 
@@ -227,6 +234,42 @@ class LabTest {
                 .isEqualTo(topology.datacenters().getFirst().frontends().getFirst().writer().port());
         assertThat(json.get("servers").findValuesAsText("role")).contains("primary", "replica");
         assertThat(json.get("processes").findValuesAsText("name")).contains("pdns", "zookeeper", "haproxy west");
+    }
+
+    @Test
+    void theStandInsAnswerInOneProcessAndStatusSaysWhatTheyStandIn() throws Exception {
+        StandIns standIns = lab.standIns().orElseThrow();
+        assertThat(standIns.consul().port()).isNotEqualTo(standIns.notifications().port());
+        HttpClient http = HttpClient.newHttpClient();
+
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(standIns.consulUrl() + "/v1/kv/baton/lab-test"))
+                .PUT(HttpRequest.BodyPublishers.ofString("west")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.body()).isEqualTo("true");
+        HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create(standIns.consulUrl() + "/v1/kv/baton/lab-test")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(new String(Base64.getDecoder().decode(JSON.readTree(get.body()).get(0).get("Value").asText()))).isEqualTo("west");
+
+        String page = "{\"routing_key\":\"k\",\"event_action\":\"trigger\",\"payload\":{\"summary\":\"lab test\"}}";
+        HttpResponse<String> sent = http.send(HttpRequest.newBuilder(URI.create(standIns.notifyUrl("pager")))
+                .POST(HttpRequest.BodyPublishers.ofString(page)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(sent.statusCode()).isEqualTo(202);
+        HttpResponse<String> notJson = http.send(HttpRequest.newBuilder(URI.create(standIns.notifyUrl("chat")))
+                .POST(HttpRequest.BodyPublishers.ofString("hello")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.body()).contains("not JSON");
+        List<NotificationSink.Notification> received = NotificationSink.read(standIns.notificationsFile());
+        assertThat(received).singleElement().satisfies(n -> {
+            assertThat(n.channel()).isEqualTo("pager");
+            assertThat(n.body().at("/payload/summary").asText()).isEqualTo("lab test");
+        });
+        assertThat(standIns.notificationsFile()).isEqualTo(lab.spec().dir().resolve("notifications.jsonl"));
+
+        assertThat(lab.status().processes()).filteredOn(e -> e.name().equals(StandIns.PROCESS)).singleElement()
+                .satisfies(e -> assertThat(e.endpoint()).isEqualTo(standIns.consul()));
+        assertThat(lab.status().table()).contains("consul stand-in", "a stand-in, not Consul", standIns.consulUrl(),
+                "notification sink", standIns.notifyUrl("<channel>"), standIns.notificationsFile().toString());
+        assertThat(JSON.readTree(lab.status().toJson()).at("/standIns/consul/port").asInt()).isEqualTo(standIns.consul().port());
     }
 
     private static long count(Endpoint endpoint, String key) throws SQLException {

@@ -74,8 +74,8 @@ final class BenchCommand {
             Lab.attach(labDir).ifPresent(Lab::down);
             // The lab gives the coordinator its ZooKeeper and the reports real servers to describe; no checkout apps needed.
             Lab lab = Lab.up(new LabSpec(labDir, List.of("east", "west"), shards, 0, false));
-            try (BenchCoordinator coordinator = BenchCoordinator.start(lab.topology(), labDir,
-                    lab.topologyFile().getFileName().toString(), agents, jvmOptions.isBlank() ? List.of() : List.of(jvmOptions.trim().split("\\s+")))) {
+            try (BenchCoordinator coordinator = BenchCoordinator.start(lab, agents,
+                    jvmOptions.isBlank() ? List.of() : List.of(jvmOptions.trim().split("\\s+")))) {
                 var options = new IngestBench.Options(rate, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds), connections);
                 IngestReport report = new IngestBench(coordinator.url(), lab.topology(), coordinator.agents(), coordinator.pid(),
                         options, System.out).run().withCoordinatorJvmOptions(jvmOptions.trim());

@@ -1,12 +1,12 @@
 package dev.baton.cli;
 
 import dev.baton.chaos.bench.ingest.IngestBench;
+import dev.baton.chaos.lab.Lab;
 import dev.baton.orchestrator.config.AgentAccount;
 import dev.baton.orchestrator.config.ConfigFile;
 import dev.baton.orchestrator.config.ConfigLoader;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.config.TokenHash;
-import dev.baton.wire.Topology;
 
 import java.io.IOException;
 import java.net.URI;
@@ -41,13 +41,14 @@ final class BenchCoordinator implements AutoCloseable {
         this.log = log;
     }
 
-    static BenchCoordinator start(Topology topology, Path labDir, String topologyFile, int agentCount, List<String> jvmOptions)
-            throws IOException, InterruptedException {
-        List<String> dcs = topology.datacenterNames();
+    static BenchCoordinator start(Lab labUp, int agentCount, List<String> jvmOptions) throws IOException, InterruptedException {
+        Path labDir = labUp.spec().dir();
+        String topologyFile = labUp.topologyFile().getFileName().toString();
+        List<String> dcs = labUp.topology().datacenterNames();
         List<IngestBench.Agent> agents = IntStream.range(0, agentCount)
                 .mapToObj(i -> new IngestBench.Agent("bench-agent-%04d".formatted(i), dcs.get(i % dcs.size()), TokenHash.newToken()))
                 .toList();
-        ConfigFile lab = LabConfig.of(topology, topologyFile).config();
+        ConfigFile lab = LabConfig.of(labUp).config();
         CoordinatorPeer self = lab.coordinators().getFirst();
         ConfigFile config = new ConfigFile(null, topologyFile, List.of(self), lab.zookeeper(), lab.users(),
                 agents.stream().map(a -> new AgentAccount(a.id(), a.dc(), TokenHash.of(a.token()))).toList(), lab.auditLog());

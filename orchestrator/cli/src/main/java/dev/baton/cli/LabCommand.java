@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-@Command(name = "lab", description = "Run a multi-DC world of real servers on loopback (MariaDB, HAProxy, PowerDNS, ZooKeeper).",
+@Command(name = "lab", description = "Run a multi-DC world of real servers on loopback (MariaDB, HAProxy, PowerDNS, ZooKeeper), "
+        + "with stand-ins for Consul and for Slack/PagerDuty.",
         mixinStandardHelpOptions = true,
         subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Config.class, LabCommand.Down.class})
 final class LabCommand {
@@ -71,9 +72,8 @@ final class LabCommand {
         public void run() {
             Lab running = Lab.attach(lab.dir()).orElseThrow(() ->
                     new IllegalStateException("no lab in " + lab.dir() + " (start one with ./baton lab up)"));
-            String topologyFile = running.topologyFile().getFileName().toString();
-            LabConfig config = LabConfig.of(running.topology(), topologyFile);
-            config.write(lab.dir(), topologyFile);
+            LabConfig config = LabConfig.of(running);
+            config.write(lab.dir());
             Path file = lab.dir().resolve(LabConfig.COORDINATOR_FILE);
             PrintWriter out = spec.commandLine().getOut();
             out.println("coordinator config: " + file);
@@ -82,6 +82,13 @@ final class LabCommand {
                     + "   # serves " + c.url() + "/api/v1"));
             running.topology().datacenterNames().forEach(dc -> out.println("run: ./baton agent --config "
                     + LabConfig.agentFile(lab.dir(), dc)));
+            config.config().channels().forEach((name, channel) -> out.println("notify channel " + name + " ("
+                    + channel.kind().name().toLowerCase() + "): " + channel.url()));
+            running.standIns().ifPresent(s -> out.println("what the channels would have sent goes to " + s.notificationsFile()));
+            if (config.config().consul() != null) {
+                out.println("consul: " + config.config().consul().url() + " key " + config.config().consul().key()
+                        + " (the lab's Consul stand-in, not Consul)");
+            }
             out.flush();
         }
     }

@@ -3,14 +3,19 @@ package dev.baton.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.baton.chaos.lab.Lab;
+import dev.baton.chaos.lab.StandIns;
 import dev.baton.orchestrator.config.AgentAccount;
 import dev.baton.orchestrator.config.ApiRole;
 import dev.baton.orchestrator.config.ApiUser;
 import dev.baton.orchestrator.config.ConfigFile;
 import dev.baton.orchestrator.config.ConfigLoader;
+import dev.baton.orchestrator.config.ConsulConfig;
 import dev.baton.orchestrator.config.CoordinatorPeer;
+import dev.baton.orchestrator.config.NotifyChannel;
 import dev.baton.orchestrator.config.TokenHash;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
+import dev.baton.orchestrator.consul.ConsulTarget;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.Endpoint;
 import dev.baton.wire.Topology;
@@ -31,7 +36,9 @@ import java.util.stream.Collectors;
 /**
  * A coordinator config for a lab: a coordinator per DC on the DC's own address, the lab's
  * ZooKeeper, fresh tokens for an admin ({@code admin}), an operator ({@code sre}) and a viewer
- * ({@code viewer}), and an agent per DC ({@code agent-<dc>}) with its own token.
+ * ({@code viewer}), and an agent per DC ({@code agent-<dc>}) with its own token. The lab's stand-ins
+ * are its Consul ({@code consul:}) and its notify channels {@value #PAGER} (PagerDuty-shaped) and
+ * {@value #CHAT} (Slack-shaped), so the shipped runbooks' consul and notify steps run on a lab.
  * It lives here, not in the lab, so the coordinator's code never depends on the lab.
  *
  * @param tokens      the plain API tokens by user name; only their hashes go into the config
@@ -40,10 +47,16 @@ import java.util.stream.Collectors;
 record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, String> agentTokens) {
     static final String COORDINATOR_FILE = "coordinator.yaml";
     static final String TOKENS_FILE = "api-tokens";
+    static final String PAGER = "pager";
+    static final String CHAT = "chat";
+    /** PagerDuty needs one; the sink records it with the event, so it is a name a reader recognises, not a secret. */
+    static final String LAB_ROUTING_KEY = "baton-lab-routing-key";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
-    static LabConfig of(Topology topology, String topologyFile) {
+    static LabConfig of(Lab lab) {
+        Topology topology = lab.topology();
+        String topologyFile = lab.topologyFile().getFileName().toString();
         Map<String, String> tokens = new TreeMap<>(Map.of("admin", TokenHash.newToken(), "sre", TokenHash.newToken(),
                 "viewer", TokenHash.newToken()));
         Map<String, String> agentTokens = new TreeMap<>();
@@ -58,8 +71,22 @@ record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, Stri
                         new ApiUser("viewer", ApiRole.VIEWER, TokenHash.of(tokens.get("viewer")))),
                 agentTokens.entrySet().stream().map(e -> new AgentAccount(agentId(e.getKey()), e.getKey(), TokenHash.of(e.getValue())))
                         .toList(),
-                "coordinator-audit.jsonl");
+                "coordinator-audit.jsonl", lab.standIns().map(LabConfig::channels).orElse(null),
+                lab.standIns().map(s -> consul(s, topology)).orElse(null));
         return new LabConfig(config, tokens, agentTokens);
+    }
+
+    private static Map<String, NotifyChannel> channels(StandIns standIns) {
+        Map<String, NotifyChannel> channels = new LinkedHashMap<>();
+        channels.put(PAGER, new NotifyChannel(NotifyChannel.Kind.PAGERDUTY, standIns.notifyUrl(PAGER), LAB_ROUTING_KEY));
+        channels.put(CHAT, new NotifyChannel(NotifyChannel.Kind.SLACK, standIns.notifyUrl(CHAT), null));
+        return channels;
+    }
+
+    /** The key and service written out even where they are the defaults, so the file says where to look. */
+    private static ConsulConfig consul(StandIns standIns, Topology topology) {
+        ConsulTarget target = ConsulTarget.forTopology(standIns.consulUrl(), topology.name());
+        return new ConsulConfig(target.url(), target.key(), target.service());
     }
 
     static String agentId(String dc) {
@@ -71,7 +98,7 @@ record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, Stri
     }
 
     /** Writes coordinator.yaml, the API tokens and an agent config per DC into the lab's folder; the secrets mode 600. */
-    void write(Path labDir, String topologyFile) {
+    void write(Path labDir) {
         ConfigLoader.write(config, labDir.resolve(COORDINATOR_FILE));
         secret(labDir.resolve(TOKENS_FILE), tokens.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + "\n")
                 .collect(Collectors.joining()));
@@ -80,7 +107,7 @@ record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, Stri
             Map<String, Object> agent = new LinkedHashMap<>();
             agent.put("agentId", agentId(dc));
             agent.put("dc", dc);
-            agent.put("topologyFile", topologyFile);
+            agent.put("topologyFile", config.topologyFile());
             agent.put("coordinators", urls);
             agent.put("token", token);
             try {

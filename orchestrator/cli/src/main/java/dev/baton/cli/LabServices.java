@@ -60,9 +60,8 @@ record LabServices(List<CoordinatorPeer> coordinators, Path tokenFile, Map<Strin
         }
         Path configFile = dir.resolve(LabConfig.COORDINATOR_FILE);
         if (alive == 0) {
-            String topologyFile = lab.topologyFile().getFileName().toString();
-            LabConfig config = LabConfig.of(lab.topology(), topologyFile);
-            config.write(dir, topologyFile);
+            LabConfig config = LabConfig.of(lab);
+            config.write(dir);
             config.config().coordinators().forEach(peer -> startCoordinator(lab, peer));
             for (String dc : dcs) {
                 lab.adopt(agentProcess(dc), command(AGENT_JVM, "agent", "--config", LabConfig.agentFile(dir, dc).toString()), null);
