@@ -43,6 +43,10 @@ final class DemoCommand implements Callable<Integer> {
         services.urls().forEach(url -> System.out.println("  coordinator API: " + url + "/api/v1   (OpenAPI: " + url + "/api/v1/openapi.json)"));
         System.out.println("  API tokens (user=token; admin, sre, viewer): " + services.tokenFile());
         System.out.println("  e.g. ./baton failover --from east --to west --dry-run --dir " + lab.dir());
+        System.out.println("  runbooks: ./baton runbook list --api " + services.urls().getFirst() + " --dir " + lab.dir()
+                + "   plan one: ./baton runbook plan emergency-failover --from east --to west --dir " + lab.dir());
+        running.standIns().ifPresent(s -> System.out.println("  what Slack and PagerDuty would receive: " + s.notificationsFile()
+                + "   (Consul stand-in: " + s.consulUrl() + ")"));
         System.out.println("  status: ./baton lab status --dir " + lab.dir() + "   stop it all: ./baton lab down --dir " + lab.dir());
         // Speed targets can miss on a noisy machine; a failed evacuation or a failed, lost or duplicated checkout is a failure.
         return report.ok() ? 0 : 1;
