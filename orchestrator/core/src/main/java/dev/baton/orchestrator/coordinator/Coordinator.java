@@ -16,6 +16,7 @@ import dev.baton.orchestrator.monitor.DcProber;
 import dev.baton.orchestrator.monitor.DcWatch;
 import dev.baton.orchestrator.monitor.HealthMonitor;
 import dev.baton.orchestrator.monitor.ObservationBoard;
+import dev.baton.orchestrator.runbook.CatalogRefused;
 import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import io.micrometer.core.instrument.Gauge;
@@ -114,11 +115,14 @@ public final class Coordinator implements AutoCloseable {
         return start(config, id, options, HealthPolicy.defaults());
     }
 
-    /** @throws dev.baton.orchestrator.runbook.CatalogRefused a site runbook that cannot be used, before anything starts */
+    /** @throws CatalogRefused a site runbook that cannot be used, or that asks for what the config lacks, before anything starts */
     public static Coordinator start(CoordinatorConfig config, String id, SwitchoverOptions options, HealthPolicy policy) {
         CoordinatorPeer self = config.coordinator(id).orElseThrow(() -> new IllegalArgumentException("config " + config.source()
                 + " has no coordinator '" + id + "'; it has " + config.coordinators().stream().map(CoordinatorPeer::id).toList()));
-        return new Coordinator(config, self, options, policy, RunbookCatalog.load(config.runbooks()));
+        RunbookCatalog runbooks = RunbookCatalog.load(config.runbooks());
+        List<String> unmet = runbooks.unmetBy(config.channels().keySet(), config.consul() != null);
+        if (!unmet.isEmpty()) throw new CatalogRefused(String.valueOf(config.runbooks()) + " for config " + config.source(), unmet);
+        return new Coordinator(config, self, options, policy, runbooks);
     }
 
     public String id() {

@@ -4,7 +4,9 @@ import dev.baton.runbooks.Checked;
 import dev.baton.runbooks.Runbooks;
 import dev.baton.runbooks.check.Problem;
 import dev.baton.runbooks.check.RunbookParser;
+import dev.baton.runbooks.check.SourceMap;
 import dev.baton.runbooks.model.Runbook;
+import dev.baton.runbooks.model.Step;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -115,6 +119,49 @@ public final class RunbookCatalog {
         });
         return build("the given runbooks", site.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .<SiteFile>map(e -> new SiteFile.Read(e.getKey(), e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8))).toList());
+    }
+
+    /**
+     * What the site runbooks ask of the coordinator that would run them and its config lacks: a notify
+     * channel it does not configure, a consul step without Consul. Checked when the coordinator starts, so
+     * that a reviewed runbook that could never run is found then, not when an SRE needs it. Shipped runbooks
+     * are exempt: a site without a pager still runs planned evacuations, and a request for
+     * emergency-failover there is refused naming the missing channel.
+     *
+     * @param channels the config's notify channels
+     * @param consul   whether the config names a Consul
+     * @return one {@code file:line:column} problem each; empty when every site runbook can run
+     */
+    public List<String> unmetBy(Set<String> channels, boolean consul) {
+        List<String> problems = new ArrayList<>();
+        for (Entry entry : entries.values()) {
+            if (entry.source() != Source.SITE) continue;
+            SourceMap where = RunbookParser.parse(entry.file(), entry.text()).where();
+            unmet(entry.runbook().steps(), "steps", where, channels, consul, problems);
+            unmet(entry.runbook().rollback(), "rollback", where, channels, consul, problems);
+        }
+        return problems;
+    }
+
+    private static void unmet(List<Step> steps, String path, SourceMap where, Set<String> channels, boolean consul, List<String> problems) {
+        String known = channels.isEmpty() ? "none is configured" : String.join(", ", new TreeSet<>(channels));
+        for (int i = 0; i < steps.size(); i++) {
+            String at = path + "[" + i + "]";
+            switch (steps.get(i)) {
+                case Step.Notify notify -> {
+                    for (int c = 0; c < notify.channels().size(); c++) {
+                        String channel = notify.channels().get(c);
+                        if (channels.contains(channel)) continue;
+                        problems.add(where.problem(at + ".channels[" + c + "]", "channel '" + channel + "'",
+                                "a channel under notify: in the coordinator config (" + known + ")").message());
+                    }
+                }
+                case Step.Consul c when !consul -> problems.add(where.problem(at + ".kind", "a consul step",
+                        "a coordinator config with consul: (it has none)").message());
+                default -> {
+                }
+            }
+        }
     }
 
     /** Shipped, then site runbooks in file name order. */

@@ -197,6 +197,29 @@ class RunbookCatalogApiTest {
                 .isInstanceOf(CatalogRefused.class).hasMessageContaining(dir.resolve("no-such-dir") + ": found nothing");
     }
 
+    @Test
+    void aSiteRunbookAskingForAChannelOrAConsulTheConfigLacksStopsTheStart() throws Exception {
+        Path needs = Files.createDirectories(dir.resolve("needy-runbooks"));
+        Files.writeString(needs.resolve("needy.yaml"), """
+                name: needy
+                steps:
+                  - {id: mark, kind: consul, kv: {key: baton/active, value: "${to}"}}
+                  - {id: tell, kind: notify, message: "moved", channels: [chat, pager]}
+                """);
+        CoordinatorConfig config = config("needy", "needy-runbooks");
+
+        // This config has no notify channels and no Consul: the site runbook could never run here.
+        assertThatThrownBy(() -> Coordinator.start(config, "c-east", SwitchoverOptions.defaults()))
+                .isInstanceOfSatisfying(CatalogRefused.class, e -> assertThat(e.problems()).containsExactly(
+                        "needy.yaml:3:22: steps[0].kind: found a consul step, expected a coordinator config with consul: (it has none)",
+                        "needy.yaml:4:59: steps[1].channels[0]: found channel 'chat', expected a channel under notify: in the"
+                                + " coordinator config (none is configured)",
+                        "needy.yaml:4:65: steps[1].channels[1]: found channel 'pager', expected a channel under notify: in the"
+                                + " coordinator config (none is configured)"));
+        Endpoint http = config.coordinators().getFirst().http();
+        assertThatThrownBy(() -> new Socket(http.host(), http.port()).close()).isInstanceOf(IOException.class);
+    }
+
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
