@@ -290,7 +290,26 @@ public final class FailoverService {
 
     /** Finishes a failover a lost leader left RUNNING; called by the takeover with the failover's lease. */
     private Optional<Failover> resume(Failover left, Lease lease) {
+        if (left.runbook() == null) return endPlanless(left, lease);
         return run(Evacuation.takeover(left, context, self), lease);
+    }
+
+    /**
+     * A failover recorded by a Baton from before runbook plans has no plan to finish or undo from. Left
+     * RUNNING it would refuse every new failover for good; it ends FAILED saying so, and the servers are
+     * as the health view and a dry run show them.
+     */
+    private Optional<Failover> endPlanless(Failover left, Lease lease) {
+        Failover failed = left.finish(Failover.State.FAILED, "recorded by an older Baton without a runbook plan, so coordinator "
+                + self + " cannot finish or undo it; nothing was run for it now: check GET /api/v1/health and a dry run, and fail"
+                + " over again", left.shards());
+        try {
+            store.update(failed);
+        } finally {
+            release(lease);
+        }
+        events.publish("failover.finished", left.id(), "", "", "failover " + left.id() + " FAILED: " + failed.reason());
+        return Optional.of(failed);
     }
 
     /** Runs a failover to its end and gives its lease back; empty when this coordinator stopped leading on the way. */
