@@ -8,9 +8,10 @@ import java.time.Duration;
  * @param catchUpTimeout how long the candidate may take to apply the fenced primary's last GTID
  * @param maxLag         a candidate further behind (Seconds_Behind_Master) is refused
  * @param drainTimeout   HOLD only: how long to let client sessions already on the primary finish
- *                       their statement before they are killed; it only lasts when a statement is slow
- *                       (a quiet drain takes a few ms), and on a stalled host 100 ms ended in-flight
- *                       writes, so 250 ms: a longer pause in a stall beats a failed checkout
+ *                       their statement before they are killed. Under 200 checkouts/s a quarter of the
+ *                       drains run into the bound (250 ms doubled the bench's median write pause), and a
+ *                       client that retries through the held frontend loses nothing when it is cut, so
+ *                       the pause wins: 100 ms
  * @param writerMaxconn  the writer servers' maxconn outside a switchover (as HAProxy's configuration
  *                       gives it): a switchover restores what it found, but a recovery after a dead
  *                       switchover finds the hold's maxconn 1 and HAProxy's runtime API cannot tell it
@@ -40,7 +41,7 @@ public record SwitchoverOptions(Mode mode, int concurrency, Duration catchUpTime
 
     public static SwitchoverOptions defaults() {
         return new SwitchoverOptions(Mode.HOLD, 8, Duration.ofSeconds(5), Duration.ofSeconds(1),
-                Duration.ofMillis(250), StepListener.NONE, 1000, Duration.ofSeconds(10));
+                Duration.ofMillis(100), StepListener.NONE, 1000, Duration.ofSeconds(10));
     }
 
     public SwitchoverOptions withMode(Mode mode) {
@@ -52,6 +53,10 @@ public record SwitchoverOptions(Mode mode, int concurrency, Duration catchUpTime
     }
 
     public SwitchoverOptions withShardTimeout(Duration shardTimeout) {
+        return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn, shardTimeout);
+    }
+
+    public SwitchoverOptions withDrainTimeout(Duration drainTimeout) {
         return new SwitchoverOptions(mode, concurrency, catchUpTimeout, maxLag, drainTimeout, listener, writerMaxconn, shardTimeout);
     }
 
