@@ -119,7 +119,7 @@ final class BenchCommand {
     static final class LeaderKill implements Callable<Integer> {
         @Mixin BenchLab bench;
         @Option(names = "--kills", defaultValue = "5", description = "Evacuations whose leader is killed (default: ${DEFAULT-VALUE}).") int kills;
-        @Option(names = "--steps", split = ",", defaultValue = "precheck,drain-dns,drain-lb,switch-bench.shards,verify",
+        @Option(names = "--steps", split = ",", defaultValue = "precheck,drain-dns,drain-lb,switch-shards,verify",
                 description = "The step at which each kill lands, in turn; switch-shards kills after the first shard fenced (default: ${DEFAULT-VALUE}).")
         List<String> steps;
         @Option(names = "--out", defaultValue = "bench-out/leader-kill", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;

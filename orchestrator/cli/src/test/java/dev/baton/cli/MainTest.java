@@ -33,6 +33,13 @@ class MainTest {
     }
 
     @Test
+    void everyDefaultKillStepOfTheLeaderKillBenchIsOneItKnows() {
+        String steps = Main.commandLine().getSubcommands().get("bench").getSubcommands().get("leader-kill").getCommandSpec()
+                .findOption("--steps").defaultValue();
+        assertThat(steps.split(",")).containsExactlyElementsOf(LeaderKillBench.STEPS);
+    }
+
+    @Test
     void unknownCommandIsRefusedByName() {
         Run r = run("evacuate-everything");
         assertThat(r.code()).isNotZero();
