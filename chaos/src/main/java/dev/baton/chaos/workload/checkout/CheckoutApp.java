@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -53,6 +54,11 @@ public final class CheckoutApp implements AutoCloseable {
                 "unknown datacenter " + dcName + "; the topology has " + topology.datacenterNames()));
         this.connections = new WriterConnections(topology.credentials(), options);
         this.writer = new OrderWriter(connections, dc.name(), options, json, retries);
+        try {
+            connections.warmUp(dc.frontends().stream().map(ShardFrontends::writer).toList());
+        } catch (SQLException e) {
+            throw new IllegalStateException("checkout app " + dc.name() + ": bad writer frontend settings: " + e.getMessage(), e);
+        }
         Endpoint at = dc.checkoutApp();
         try {
             server = HttpServer.create(new InetSocketAddress(at.host(), at.port()), 512);
