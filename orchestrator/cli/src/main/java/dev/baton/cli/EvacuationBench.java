@@ -40,6 +40,8 @@ final class EvacuationBench {
     private static final Duration FAILOVER_TIMEOUT = Duration.ofMinutes(2);
     /** An evacuation is refused unless its target is HEALTHY; a DC just drained takes a few reports to be seen whole again. */
     private static final Duration TARGET_HEALTHY_TIMEOUT = Duration.ofSeconds(60);
+    /** The health view may turn DEGRADED between our look and the request (hysteresis is 2 s): ask again this often. */
+    static final int REFUSALS_ALLOWED = 3;
 
     /**
      * @param rounds       measured rounds, each an evacuation {@code from -> to} and the fail-back
@@ -54,8 +56,12 @@ final class EvacuationBench {
     }
 
     /** One evacuation as the coordinator reported it, and the checkouts planned while it ran that failed. */
+    /**
+     * @param refused times the coordinator refused to start it because its target was not HEALTHY (it moved
+     *                nothing then); the bench waits for HEALTHY and asks again, up to {@link #REFUSALS_ALLOWED}
+     */
     record Evacuation(int round, String id, String from, String to, String state, Double wallMs, Map<String, Double> writePauseMs,
-                      long failedCheckouts, FailoverReport report) {
+                      long failedCheckouts, int refused, FailoverReport report) {
         boolean succeeded() {
             return state.equals("SUCCEEDED");
         }
@@ -133,12 +139,13 @@ final class EvacuationBench {
             md.append(String.format(Locale.ROOT, "%nEvacuation wall time (ms): %s  %n", p.evacuationWallMs()));
             md.append(String.format(Locale.ROOT, "Write pause per shard (ms): %s  %n", p.writePauseMs()));
             md.append(String.format(Locale.ROOT, "Evacuations not SUCCEEDED: %d%n%n", p.evacuationsFailed()));
-            md.append("| round | failover | direction | state | wall ms | write pause max ms | failed checkouts |\n")
-                    .append("|---|---|---|---|---|---|---|\n");
+            md.append("| round | failover | direction | state | wall ms | write pause max ms | failed checkouts | refused first (target not HEALTHY) |\n")
+                    .append("|---|---|---|---|---|---|---|---|\n");
             for (Evacuation e : p.evacuations()) {
-                md.append(String.format(Locale.ROOT, "| %d | %s | %s -> %s | %s | %s | %.1f | %d |%n", e.round(), e.id(), e.from(), e.to(),
+                md.append(String.format(Locale.ROOT, "| %d | %s | %s -> %s | %s | %s | %.1f | %d | %d |%n", e.round(), e.id(), e.from(), e.to(),
                         e.state(), e.wallMs() == null ? "?" : String.format(Locale.ROOT, "%.0f", e.wallMs()),
-                        e.writePauseMs().values().stream().mapToDouble(Double::doubleValue).max().orElse(0), e.failedCheckouts()));
+                        e.writePauseMs().values().stream().mapToDouble(Double::doubleValue).max().orElse(0), e.failedCheckouts(),
+                        e.refused()));
             }
         }
     }
@@ -162,7 +169,7 @@ final class EvacuationBench {
     }
 
     private Phase phase(CoordinatorApi api, String name, int rounds) throws InterruptedException {
-        record Window(int round, long startNanos, long endNanos, FailoverReport report) {
+        record Window(int round, long startNanos, long endNanos, Started started) {
         }
         List<Window> windows = new ArrayList<>();
         LoadResult load;
@@ -176,9 +183,9 @@ final class EvacuationBench {
                 for (String[] leg : List.of(new String[]{options.from(), options.to()}, new String[]{options.to(), options.from()})) {
                     awaitHealthy(api, leg[1]);
                     long start = System.nanoTime();
-                    FailoverReport report = evacuate(api, leg[0], leg[1], name + " round " + round);
-                    windows.add(new Window(round, start, System.nanoTime(), report));
-                    log.printf("[%s round %d] %s%n", name, round, report.summary());
+                    Started started = evacuate(api, leg[0], leg[1], name + " round " + round);
+                    windows.add(new Window(round, start, System.nanoTime(), started));
+                    log.printf("[%s round %d] %s%n", name, round, started.report().summary());
                     Thread.sleep(options.settle());
                 }
             }
@@ -191,9 +198,11 @@ final class EvacuationBench {
         if (!audit.clean()) log.printf("[%s] audit: %s%n", name, audit);
 
         LoadResult finished = load;
-        List<Evacuation> evacuations = windows.stream().map(w -> new Evacuation(w.round(), w.report().id(), w.report().from(),
-                w.report().to(), w.report().state().name(), w.report().wallMs(), pauses(w.report()),
-                finished.failedBetween(w.startNanos(), w.endNanos()), w.report())).toList();
+        List<Evacuation> evacuations = windows.stream().map(w -> {
+            FailoverReport r = w.started().report();
+            return new Evacuation(w.round(), r.id(), r.from(), r.to(), r.state().name(), r.wallMs(), pauses(r),
+                    finished.failedBetween(w.startNanos(), w.endNanos()), w.started().refused(), r);
+        }).toList();
         Checkouts checkouts = Checkouts.of(load, retried, audit);
         return new Phase(checkouts, load.latencyMs(),
                 Summary.of(evacuations.stream().map(Evacuation::wallMs).filter(Objects::nonNull).toList()),
@@ -201,10 +210,21 @@ final class EvacuationBench {
                 evacuations.stream().filter(e -> !e.succeeded()).count(), evacuations);
     }
 
-    private FailoverReport evacuate(CoordinatorApi api, String from, String to, String round) throws InterruptedException {
+    private record Started(FailoverReport report, int refused) {
+    }
+
+    private Started evacuate(CoordinatorApi api, String from, String to, String round) throws InterruptedException {
         ObjectNode request = CoordinatorApi.JSON.createObjectNode().put("from", from).put("to", to)
                 .put("reason", "bench evacuate, " + round).put("dryRun", false).put("force", false);
         CoordinatorApi.Answer created = api.post("/failovers", request);
+        int refused = 0;
+        // Never forced: a refusal is the health view doing its job, so wait for HEALTHY like an SRE would.
+        while (created.status() == 409 && created.body().path("code").asText().equals("target_unhealthy") && refused < REFUSALS_ALLOWED) {
+            refused++;
+            log.printf("[%s] %s; waiting for %s to be HEALTHY to ask again%n", round, created.error(), to);
+            awaitHealthy(api, to);
+            created = api.post("/failovers", request);
+        }
         if (!created.ok()) throw new IllegalStateException(round + ": failover " + from + " -> " + to + " " + created.error());
         String id = created.body().get("id").asText();
         long deadline = System.nanoTime() + FAILOVER_TIMEOUT.toNanos();
@@ -220,7 +240,7 @@ final class EvacuationBench {
         CoordinatorApi.Answer report = api.get("/failovers/" + id + "/report");
         if (!report.ok()) throw new IllegalStateException("cannot read the report of failover " + id + ": " + report.error());
         try {
-            return Json.MAPPER.treeToValue(report.body(), FailoverReport.class);
+            return new Started(Json.MAPPER.treeToValue(report.body(), FailoverReport.class), refused);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("malformed report of failover " + id + ": " + e.getOriginalMessage(), e);
         }

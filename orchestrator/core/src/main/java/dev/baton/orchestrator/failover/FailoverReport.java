@@ -9,8 +9,11 @@ import dev.baton.orchestrator.traffic.WeightChange;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,11 +27,22 @@ import java.util.Optional;
  * @param verified      whether every verification checkout went through; null when none ran
  * @param dnsChanges    every drain-dns step's change, in the order they ran
  * @param consulChanges every consul step's KV write and catalog tags, in the order they ran
+ * @param changeLines   every traffic change above for people, each with the step that made it
  */
 public record FailoverReport(String id, String from, String to, Failover.State state, String reason, Instant created,
                              Instant finished, Double wallMs, List<TimelineStep> timeline, List<ShardLine> shards,
                              DnsChange dns, List<WeightChange> weightChanges, List<Verification> verifications,
-                             Boolean verified, List<DnsChange> dnsChanges, List<ConsulChange> consulChanges) {
+                             Boolean verified, List<DnsChange> dnsChanges, List<ConsulChange> consulChanges,
+                             List<ChangeLine> changeLines) {
+
+    /**
+     * One traffic change as the report prints it.
+     *
+     * @param made DONE when its step finished; FAILED when the step recorded the change it was about to make
+     *             and then failed, so it may not have taken (a rollback undoes it if it did)
+     */
+    public record ChangeLine(String step, String text, TimelineStep.State made) {
+    }
 
     /**
      * @param writePauseMs null until the shard's switchover returned
@@ -54,7 +68,33 @@ public record FailoverReport(String id, String from, String to, Failover.State s
                 weightChanges.stream().flatMap(d -> d.weights().stream()).filter(WeightChange::changed).toList(),
                 verifications,
                 traffic.verifications() == null ? null : verifications.stream().allMatch(Verification::ok),
-                dnsChanges, List.copyOf(traffic.consulSteps().values()));
+                dnsChanges, List.copyOf(traffic.consulSteps().values()), changeLines(f, traffic));
+    }
+
+    private static List<ChangeLine> changeLines(Failover f, TrafficOutcome traffic) {
+        Map<String, TimelineStep.State> states = new HashMap<>();
+        f.timeline().forEach(t -> states.put(t.name(), t.state() == TimelineStep.State.FAILED ? TimelineStep.State.FAILED
+                : TimelineStep.State.DONE));
+        List<ChangeLine> lines = new ArrayList<>();
+        if (traffic.dnsSteps().isEmpty() && traffic.dns() != null) {
+            lines.add(new ChangeLine("drain-dns", "dns: " + FailoverStep.DrainDns.describe(traffic.dns()), TimelineStep.State.DONE));
+        }
+        traffic.dnsSteps().forEach((step, d) -> lines.add(new ChangeLine(step, "dns: " + FailoverStep.DrainDns.describe(d),
+                states.getOrDefault(step, TimelineStep.State.DONE))));
+        Map<String, DrainChange> weights = traffic.weightSteps().isEmpty() && traffic.weights() != null
+                ? Map.of("drain-lb", traffic.weights()) : traffic.weightSteps();
+        weights.forEach((step, drain) -> drain.weights().stream().filter(WeightChange::changed).forEach(w -> lines.add(new ChangeLine(step,
+                "lb: HAProxy " + w.haproxy() + ' ' + w.backend() + '/' + w.server() + " weight " + w.before() + " -> " + w.after(),
+                states.getOrDefault(step, TimelineStep.State.DONE)))));
+        traffic.consulSteps().forEach((step, c) -> {
+            TimelineStep.State made = states.getOrDefault(step, TimelineStep.State.DONE);
+            if (c.kv() != null && c.kv().changed()) {
+                lines.add(new ChangeLine(step, "consul: key " + c.kv().key() + ' ' + quote(c.kv().before()) + " -> " + quote(c.kv().after()), made));
+            }
+            c.tags().stream().filter(TagChange::changed).forEach(t -> lines.add(new ChangeLine(step, "consul: catalog " + t.service()
+                    + " in " + t.dc() + " tags " + (t.before() == null ? "(not registered)" : t.before()) + " -> " + t.after(), made)));
+        });
+        return List.copyOf(lines);
     }
 
     /** One line: outcome, wall time, shards switched, worst write pause, verification. */
@@ -90,19 +130,17 @@ public record FailoverReport(String id, String from, String to, Failover.State s
                         step.name(), ms(step.durationMs())));
             }
         }
-        // A rollback keeps the changes it undid (the timeline says what it put back).
-        String undone = state == Failover.State.ROLLED_BACK ? " (rolled back)" : "";
-        dnsChanges.forEach(d -> sb.append("  dns: ").append(FailoverStep.DrainDns.describe(d)).append(undone).append('\n'));
-        weightChanges.forEach(w -> sb.append("  lb: HAProxy ").append(w.haproxy()).append(' ').append(w.backend()).append('/')
-                .append(w.server()).append(" weight ").append(w.before()).append(" -> ").append(w.after()).append(undone).append('\n'));
-        for (ConsulChange c : consulChanges) {
-            if (c.kv() != null && c.kv().changed()) {
-                sb.append("  consul: key ").append(c.kv().key()).append(' ').append(quote(c.kv().before())).append(" -> ")
-                        .append(quote(c.kv().after())).append(undone).append('\n');
+        // A rollback keeps the changes it undid (the timeline says what it put back). A step that failed
+        // recorded what it was about to do: say so rather than claim it happened.
+        for (ChangeLine line : changeLines) {
+            sb.append("  ").append(line.text());
+            if (line.made() == TimelineStep.State.FAILED) {
+                sb.append(" (attempted by ").append(line.step()).append(", which failed").append(state == Failover.State.ROLLED_BACK
+                        ? "; rolled back if any of it took)" : ")");
+            } else if (state == Failover.State.ROLLED_BACK) {
+                sb.append(" (rolled back)");
             }
-            c.tags().stream().filter(TagChange::changed).forEach(t -> sb.append("  consul: catalog ").append(t.service()).append(" in ")
-                    .append(t.dc()).append(" tags ").append(t.before() == null ? "(not registered)" : t.before()).append(" -> ")
-                    .append(t.after()).append(undone).append('\n'));
+            sb.append('\n');
         }
         for (Verification v : verifications) {
             sb.append("  verify: ").append(v.ok() ? "ok   " : "FAILED ").append(v.idempotencyKey())

@@ -149,8 +149,9 @@ public final class CheckoutDrain {
             }
         }
         if (failure != null) {
-            throw new TrafficException(failure.getMessage() + " (done on HAProxy of " + applied + "; changes " + changes + ")",
-                    failure);
+            // A preview only read the others; say so, or the message reads as if weights had moved.
+            throw new TrafficException(failure.getMessage() + (change ? " (done on HAProxy of " + applied + "; changes " + changes + ")"
+                    : " (read HAProxy of " + applied + "; changed nothing)"), failure);
         }
         return new DrainChange(changes, unreachable);
     }

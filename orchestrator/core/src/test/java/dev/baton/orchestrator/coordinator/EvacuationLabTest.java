@@ -215,6 +215,8 @@ class EvacuationLabTest {
         assertThat(states(done)).containsExactly("precheck=DONE", "drain-dns=FAILED", "drain-lb=SKIPPED", "switch-shards=SKIPPED",
                 "verify=SKIPPED", "report=SKIPPED");
         assertThat(done.get("reason").asText()).startsWith("drain-dns failed: PowerDNS at " + topology.dns().apiUrl()).contains("HTTP 401");
+        // It failed reading the record, before it knew what to change: the report claims no DNS change.
+        assertThat(reportOf(badDns, done).text()).doesNotContain("dns: ");
         assertThat(worldState()).isEqualTo(before);
     }
 
@@ -232,6 +234,10 @@ class EvacuationLabTest {
         JsonNode dnsStep = done.get("timeline").get(1);
         assertThat(dnsStep.get("changes").get(0).asText()).endsWith(address("east") + " -> " + address("west") + " (TTL 1)");
         assertThat(dnsStep.get("changes").get(1).asText()).startsWith("rolled back: ").contains(address("west") + " -> " + address("east"));
+        // The drain failed reading west's HAProxy, before it moved any weight: no LB change is claimed.
+        assertThat(done.get("reason").asText()).contains("(read HAProxy of [east]; changed nothing)");
+        assertThat(reportOf(badLb, done).text()).contains(address("east") + " -> " + address("west") + " (TTL 1) (rolled back)\n")
+                .doesNotContain("lb: ");
         assertThat(worldState()).isEqualTo(before);
     }
 
@@ -363,4 +369,10 @@ class EvacuationLabTest {
         assertThat(audit.clean()).as(audit.toString()).isTrue();
         return done;
     }
+
+    private static FailoverReport reportOf(Coordinator on, JsonNode failover) throws Exception {
+        return Json.MAPPER.readValue(Http.get(on.url() + "/api/v1/failovers/" + failover.get("id").asText() + "/report", TOKEN).body(),
+                FailoverReport.class);
+    }
+
 }
