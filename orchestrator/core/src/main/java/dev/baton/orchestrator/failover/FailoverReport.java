@@ -28,12 +28,14 @@ import java.util.Optional;
  * @param dnsChanges    every drain-dns step's change, in the order they ran
  * @param consulChanges every consul step's KV write and catalog tags, in the order they ran
  * @param changeLines   every traffic change above for people, each with the step that made it
+ * @param runbook       the runbook it ran; null for a failover from before runbooks
+ * @param runbookSha256 of that runbook's file, as the catalog listed it; null when not kept
  */
 public record FailoverReport(String id, String from, String to, Failover.State state, String reason, Instant created,
                              Instant finished, Double wallMs, List<TimelineStep> timeline, List<ShardLine> shards,
                              DnsChange dns, List<WeightChange> weightChanges, List<Verification> verifications,
                              Boolean verified, List<DnsChange> dnsChanges, List<ConsulChange> consulChanges,
-                             List<ChangeLine> changeLines) {
+                             List<ChangeLine> changeLines, String runbook, String runbookSha256) {
 
     /**
      * One traffic change as the report prints it.
@@ -68,7 +70,8 @@ public record FailoverReport(String id, String from, String to, Failover.State s
                 weightChanges.stream().flatMap(d -> d.weights().stream()).filter(WeightChange::changed).toList(),
                 verifications,
                 traffic.verifications() == null ? null : verifications.stream().allMatch(Verification::ok),
-                dnsChanges, List.copyOf(traffic.consulSteps().values()), changeLines(f, traffic));
+                dnsChanges, List.copyOf(traffic.consulSteps().values()), changeLines(f, traffic),
+                f.runbook() == null ? null : f.runbook().runbook(), f.runbookSha256());
     }
 
     private static List<ChangeLine> changeLines(Failover f, TrafficOutcome traffic) {
@@ -112,6 +115,9 @@ public record FailoverReport(String id, String from, String to, Failover.State s
     public String text() {
         StringBuilder sb = new StringBuilder(summary()).append('\n');
         if (!reason.isBlank()) sb.append("  why: ").append(reason).append('\n');
+        if (runbook != null) {
+            sb.append("  runbook: ").append(runbook).append(runbookSha256 == null ? "" : " (sha256 " + runbookSha256 + ")").append('\n');
+        }
         sb.append("  timeline:\n");
         for (TimelineStep step : timeline) {
             sb.append(String.format(Locale.ROOT, "    %8s  %-14s %-11s %s%n",

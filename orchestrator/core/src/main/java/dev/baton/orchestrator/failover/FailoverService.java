@@ -169,7 +169,7 @@ public final class FailoverService {
             release(lease);
             throw runningRefusal(running.get());
         }
-        Failover failover = new Failover(id, request, requestedBy, self, Failover.State.RUNNING, Instant.now(), null, runbook, plan,
+        Failover failover = new Failover(id, request, requestedBy, self, Failover.State.RUNNING, Instant.now(), null, runbook, chosen.sha256(), plan,
                 Evacuation.pendingTimeline(runbook), TrafficOutcome.NONE, plan.shards().stream().map(s -> ShardProgress.pending(s.shard())).toList(), "");
         try {
             store.create(failover);

@@ -53,6 +53,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.StreamSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -357,6 +358,11 @@ class EvacuationLabTest {
         assertThat(report.dns().after().ip()).isEqualTo(address(to));
         assertThat(report.weightChanges()).isNotEmpty();
         assertThat(report.verified()).isTrue();
+        // The record ties the failover to the exact runbook file the catalog offers.
+        JsonNode listed = StreamSupport.stream(JSON.readTree(Http.get(coordinator.url() + "/api/v1/runbooks", TOKEN).body()).spliterator(), false)
+                .filter(r -> r.get("name").asText().equals(report.runbook())).findFirst().orElseThrow();
+        assertThat(report.runbookSha256()).isEqualTo(listed.get("sha256").asText());
+        assertThat(report.text()).contains("  runbook: " + report.runbook() + " (sha256 " + report.runbookSha256() + ")\n");
         assertThat(report.verifications()).hasSize(topology.shards().size()).allMatch(v -> v.ok() && v.dc().equals(to));
         assertThat(report.shards()).allSatisfy(s -> assertThat(s.writePauseMs()).isPositive());
         for (Shard shard : topology.shards()) {

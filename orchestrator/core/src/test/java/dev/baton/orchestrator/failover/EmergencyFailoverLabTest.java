@@ -137,7 +137,7 @@ class EmergencyFailoverLabTest {
 
         FailoverRequest request = new FailoverRequest("emergency-failover", "east", "west", "east is down", false, false, List.of());
         Failover failover = new Failover("f-emergency-test", request, "test", "c-west", Failover.State.RUNNING, Instant.now(), null,
-                runbook, plan, Evacuation.pendingTimeline(runbook), TrafficOutcome.NONE,
+                runbook, null, plan, Evacuation.pendingTimeline(runbook), TrafficOutcome.NONE,
                 plan.shards().stream().map(s -> ShardProgress.pending(s.shard())).toList(), "");
         context.store().create(failover);
         first = failover;
@@ -190,7 +190,7 @@ class EmergencyFailoverLabTest {
     @Test
     void aTakeoverDuringThePromotionRunsItAgainAndChangesNothingPromoted() throws SQLException {
         Failover left = new Failover("f-emergency-takeover", first.request(), "test", "c-lost", Failover.State.RUNNING, Instant.now(),
-                null, first.runbook(), first.plan(), first.timeline(), TrafficOutcome.NONE, first.shards(), "");
+                null, first.runbook(), first.runbookSha256(), first.plan(), first.timeline(), TrafficOutcome.NONE, first.shards(), "");
         Instant at = Instant.now();
         for (String step : List.of("precheck", "drain-dns", "drain-lb")) {
             left = left.withStep(left.step(step).started(at).ended(TimelineStep.State.DONE, at, List.of(), ""));

@@ -49,6 +49,6 @@ class FailoverReportTest {
     private static Failover failover(Failover.State state, TrafficOutcome traffic, TimelineStep... timeline) {
         Instant created = Instant.parse("2026-12-01T12:00:00Z");
         return new Failover("f-1", new FailoverRequest(null, "east", "west", "test", false, false, List.of()), "sre", "c-1", state,
-                created, created.plusSeconds(1), null, null, List.of(timeline), traffic, List.of(), "");
+                created, created.plusSeconds(1), null, null, null, List.of(timeline), traffic, List.of(), "");
     }
 }

@@ -36,7 +36,7 @@ class FailoverStoreTest {
         FailoverPlan plan = new FailoverPlan("east", "west", new TrafficPlan(null, TrafficPlan.LbAction.DRAIN, null, List.of()),
                 List.of(new ShardPlan("s1", null, null, List.of(), List.of())), List.of());
         return new Failover(id, new FailoverRequest(null, "east", "west", "test", false, false), "test", "c-east",
-                Failover.State.RUNNING, Instant.now(), null, RUNBOOK, plan, Evacuation.pendingTimeline(RUNBOOK), TrafficOutcome.NONE,
+                Failover.State.RUNNING, Instant.now(), null, RUNBOOK, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", plan, Evacuation.pendingTimeline(RUNBOOK), TrafficOutcome.NONE,
                 List.of(ShardProgress.pending("s1")), "");
     }
 
@@ -71,6 +71,7 @@ class FailoverStoreTest {
             assertThat(stored.shards()).containsExactly(rolledBack);
             // What a new leader resumes from: the plan as it was accepted, not the runbook's YAML.
             assertThat(stored.runbook()).isEqualTo(RUNBOOK);
+            assertThat(stored.runbookSha256()).isEqualTo("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
             assertThat(problems).hasSize(1);
         }
     }

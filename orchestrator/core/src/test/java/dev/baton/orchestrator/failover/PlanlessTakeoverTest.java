@@ -42,7 +42,7 @@ class PlanlessTakeoverTest {
             FailoverPlan plan = new FailoverPlan("east", "west", new TrafficPlan(null, TrafficPlan.LbAction.DRAIN, null, List.of()),
                     List.of(new ShardPlan("s1", null, null, List.of(), List.of())), List.of());
             Failover old = new Failover("f-old", new FailoverRequest(null, "east", "west", "before runbooks", false, false), "sre",
-                    "c-gone", Failover.State.RUNNING, Instant.now(), null, null, plan, List.of(), TrafficOutcome.NONE,
+                    "c-gone", Failover.State.RUNNING, Instant.now(), null, null, null, plan, List.of(), TrafficOutcome.NONE,
                     List.of(ShardProgress.pending("s1")), "");
             try (ZooKeeperSession gone = new ZooKeeperSession(config.zookeeper()).start(10_000)) {
                 new FailoverStore(gone).create(old);
