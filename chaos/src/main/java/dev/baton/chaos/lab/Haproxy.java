@@ -123,7 +123,7 @@ final class Haproxy {
             try {
                 if (command(process.endpoint(), "show info").contains("Pid:")) return;
             } catch (IOException e) {
-                if (!Processes.isOurs(process.pid(), marker)) {
+                if (Processes.gone(process.pid(), marker)) {
                     throw new LabException(process.name() + " exited while starting: " + Processes.tail(process.log(), 4)
                             + " (log: " + process.log() + ")");
                 }

@@ -341,7 +341,7 @@ public final class Lab implements AutoCloseable {
     private void awaitListening(LabProcess process, Endpoint endpoint, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Ports.isListening(endpoint.host(), endpoint.port())) {
-            if (!Processes.isOurs(process.pid(), marker)) {
+            if (Processes.gone(process.pid(), marker)) {
                 throw new LabException(process.name() + " exited while starting: " + Processes.tail(process.log(), 4)
                         + " (log: " + process.log() + ")");
             }

@@ -118,7 +118,7 @@ final class MariaDb {
             try (Connection ignored = connect(process.endpoint(), credentials)) {
                 return;
             } catch (SQLException e) {
-                if (!Processes.isOurs(process.pid(), marker)) {
+                if (Processes.gone(process.pid(), marker)) {
                     throw new LabException(process.name() + " on " + process.endpoint() + " exited while starting: "
                             + Processes.tail(errorLog, 4) + " (log: " + errorLog + ")");
                 }

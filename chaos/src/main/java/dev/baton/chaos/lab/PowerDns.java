@@ -63,7 +63,7 @@ final class PowerDns {
             try {
                 if (send(dns, "GET", "/api/v1/servers/localhost", null).statusCode() == 200) return;
             } catch (IOException e) {
-                if (!Processes.isOurs(process.pid(), marker)) {
+                if (Processes.gone(process.pid(), marker)) {
                     throw new LabException("pdns_server exited while starting: " + Processes.tail(process.log(), 4)
                             + " (log: " + process.log() + ")");
                 }

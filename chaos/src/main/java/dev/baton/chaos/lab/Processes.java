@@ -99,6 +99,22 @@ final class Processes {
         }
     }
 
+    /**
+     * For the waits while a server starts: whether it has died. Not the opposite of {@link #isOurs}: a
+     * starting JVM's cmdline can read empty for longer than isOurs retries on a loaded machine (seen in CI:
+     * "ZooKeeper exited while starting" with an empty log, the server still coming up). A PID we just
+     * started is gone only when the kernel says so (no such process, or a zombie) or its command is another's.
+     */
+    static boolean gone(long pid, String marker) {
+        if (isOurs(pid, marker)) return false;
+        if (!isRunning(pid)) return true;
+        try {
+            return Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")).length > 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** SIGTERM, then SIGKILL after a grace period. Does nothing when the PID is not ours any more. */
     static void stop(long pid, String marker) {
         if (!isOurs(pid, marker)) return;

@@ -41,7 +41,7 @@ final class ZooKeeper {
             try {
                 if (fourLetterWord(process.endpoint(), "ruok").equals("imok")) return;
             } catch (IOException e) {
-                if (!Processes.isOurs(process.pid(), marker)) {
+                if (Processes.gone(process.pid(), marker)) {
                     throw new LabException("ZooKeeper exited while starting: " + Processes.tail(process.log(), 4)
                             + " (log: " + process.log() + ")");
                 }

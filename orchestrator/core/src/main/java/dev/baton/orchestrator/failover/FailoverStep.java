@@ -4,6 +4,7 @@ import dev.baton.orchestrator.config.ApiRole;
 import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.Verdict;
 import dev.baton.orchestrator.hooks.Hook;
+import dev.baton.orchestrator.traffic.ARecord;
 import dev.baton.orchestrator.traffic.DnsChange;
 import dev.baton.orchestrator.traffic.DrainChange;
 import dev.baton.orchestrator.traffic.TrafficException;
@@ -146,7 +147,15 @@ sealed interface FailoverStep {
                 throw new TrafficException("rollback step " + rollback.id() + " is a " + rollback.kind() + ", which cannot undo " + name());
             }
             DnsChange done = run.dns(back.via()).pointAt(back.address());
-            return done.changed() ? List.of(describe(done)) : List.of();
+            List<String> lines = new ArrayList<>();
+            if (done.changed()) lines.add(describe(done));
+            // The rollback step says where the record goes; when that is not where this step found it, say so.
+            ARecord found = run.failover().traffic().dnsSteps().get(name()).before();
+            if (found == null || !found.ip().equals(back.address())) {
+                lines.add("note: " + name() + " found " + done.name() + (found == null ? " absent" : " at " + found.ip())
+                        + "; " + rollback.id() + " points it at " + back.address() + " (" + back.dc() + ") as planned");
+            }
+            return lines;
         }
 
         static String describe(DnsChange change) {

@@ -15,6 +15,7 @@ import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
 import dev.baton.orchestrator.traffic.AuthoritativeDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
+import dev.baton.orchestrator.traffic.PowerDnsClient;
 import dev.baton.orchestrator.traffic.WeightChange;
 import dev.baton.runbooks.Checked;
 import dev.baton.runbooks.Runbooks;
@@ -103,11 +104,36 @@ class UndoLabTest {
             String west = topology.datacenter("west").orElseThrow().address();
             String east = topology.datacenter("east").orElseThrow().address();
             assertThat(FailoverReport.of(done).dnsChanges()).extracting(d -> d.after().ip()).containsExactly(west, east);
+            assertThat(done.timeline()).as("each DNS undo put the record where its step found it").allSatisfy(t ->
+                    assertThat(t.changes()).noneMatch(c -> c.contains("note:")));
             List<WeightChange> moved = done.traffic().weightSteps().values().stream().flatMap(d -> d.weights().stream())
                     .filter(WeightChange::changed).toList();
             assertThat(moved).as("both LB steps moved weights").hasSizeGreaterThan(done.traffic().weightSteps().get("lb-1").weights().stream()
                     .filter(WeightChange::changed).toList().size());
             assertThat(FailoverReport.of(done).weightChanges()).containsExactlyElementsOf(moved);
+        }
+    }
+
+    @Test
+    void aDnsUndoThatPutsTheRecordElsewhereThanItWasSaysSo() throws Exception {
+        // Someone pointed the record at a third address; the runbook's rollback says "${from}", and that is what runs.
+        String elsewhere = "127.0.9.9";
+        new PowerDnsClient(topology.dns().apiUrl(), topology.dns().apiKey()).setARecord(topology.dns().zone(),
+                topology.dns().checkoutName(), elsewhere, topology.dns().ttl());
+        String runbook = runbook("dns-elsewhere", """
+                  - {id: dns-1, kind: drain-dns, to: "${to}", timeout: 10s, onFailure: rollback, undo: dns-back}
+                  - {id: fail, kind: precheck, conditions: [{dc-down: "${to}"}], onFailure: rollback}
+                """, """
+                  - {id: dns-back, kind: drain-dns, to: "${from}", timeout: 10s}
+                """);
+        try (FailoverNode node = leader(config("dns-elsewhere"), "c-east", step -> { })) {
+            Failover done = run(node, runbook);
+
+            assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.ROLLED_BACK);
+            String east = topology.datacenter("east").orElseThrow().address();
+            assertThat(edgeTraffic()).startsWith("dns " + east + ",");
+            assertThat(done.step("dns-1").changes()).contains("rolled back: note: dns-1 found " + topology.dns().checkoutName()
+                    + " at " + elsewhere + "; dns-back points it at " + east + " (east) as planned");
         }
     }
 
