@@ -124,7 +124,8 @@ final class Haproxy {
                 if (command(process.endpoint(), "show info").contains("Pid:")) return;
             } catch (IOException e) {
                 if (Processes.gone(process.pid(), marker)) {
-                    throw new LabException(process.name() + " exited while starting: " + Processes.tail(process.log(), 4)
+                    throw new LabException(process.name() + " exited while starting (" + Processes.howGone(process.pid())
+                            + "): " + Processes.tail(process.log(), 4)
                             + " (log: " + process.log() + ")");
                 }
                 if (System.nanoTime() > deadline) {

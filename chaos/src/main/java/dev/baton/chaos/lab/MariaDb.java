@@ -119,8 +119,8 @@ final class MariaDb {
                 return;
             } catch (SQLException e) {
                 if (Processes.gone(process.pid(), marker)) {
-                    throw new LabException(process.name() + " on " + process.endpoint() + " exited while starting: "
-                            + Processes.tail(errorLog, 4) + " (log: " + errorLog + ")");
+                    throw new LabException(process.name() + " on " + process.endpoint() + " exited while starting ("
+                            + Processes.howGone(process.pid()) + "): " + Processes.tail(errorLog, 4) + " (log: " + errorLog + ")");
                 }
                 if (System.nanoTime() > deadline) {
                     throw new LabException(process.name() + " on " + process.endpoint() + " did not accept connections within "

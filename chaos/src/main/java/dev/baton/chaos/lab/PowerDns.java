@@ -64,7 +64,8 @@ final class PowerDns {
                 if (send(dns, "GET", "/api/v1/servers/localhost", null).statusCode() == 200) return;
             } catch (IOException e) {
                 if (Processes.gone(process.pid(), marker)) {
-                    throw new LabException("pdns_server exited while starting: " + Processes.tail(process.log(), 4)
+                    throw new LabException("pdns_server exited while starting (" + Processes.howGone(process.pid())
+                            + "): " + Processes.tail(process.log(), 4)
                             + " (log: " + process.log() + ")");
                 }
                 if (System.nanoTime() > deadline) {

@@ -115,6 +115,20 @@ final class Processes {
         }
     }
 
+    /** What {@link #gone} saw, for the error that follows it: no such process, a zombie, or another command. */
+    static String howGone(long pid) {
+        Path proc = Path.of("/proc", Long.toString(pid));
+        try {
+            if (!isRunning(pid)) {
+                return Files.exists(proc) ? "pid " + pid + " is a zombie (exited, not yet reaped)" : "pid " + pid + " no longer exists";
+            }
+            String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+            return "pid " + pid + " now runs " + (cmdline.length() > 120 ? cmdline.substring(0, 120) + "..." : cmdline);
+        } catch (IOException e) {
+            return "pid " + pid + " no longer exists";
+        }
+    }
+
     /** SIGTERM, then SIGKILL after a grace period. Does nothing when the PID is not ours any more. */
     static void stop(long pid, String marker) {
         if (!isOurs(pid, marker)) return;

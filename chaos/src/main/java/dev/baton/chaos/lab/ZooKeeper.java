@@ -42,7 +42,8 @@ final class ZooKeeper {
                 if (fourLetterWord(process.endpoint(), "ruok").equals("imok")) return;
             } catch (IOException e) {
                 if (Processes.gone(process.pid(), marker)) {
-                    throw new LabException("ZooKeeper exited while starting: " + Processes.tail(process.log(), 4)
+                    throw new LabException("ZooKeeper exited while starting (" + Processes.howGone(process.pid())
+                            + "): " + Processes.tail(process.log(), 4)
                             + " (log: " + process.log() + ")");
                 }
                 if (System.nanoTime() > deadline) {

@@ -29,6 +29,7 @@ class ProcessesTest {
             Processes.kill(pid, marker);
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> Processes.gone(pid, marker));
+        assertThat(Processes.howGone(pid)).isIn("pid " + pid + " no longer exists", "pid " + pid + " is a zombie (exited, not yet reaped)");
     }
 
     @Test
