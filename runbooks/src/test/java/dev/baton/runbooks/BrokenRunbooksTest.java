@@ -217,6 +217,34 @@ class BrokenRunbooksTest {
     }
 
     @Test
+    void aDrainDnsRestoreIsOnlyARollbackStepUndoingADrainDnsAndNamesNoAddress() {
+        String dns = """
+                name: d
+                steps:
+                  - {id: dns, kind: drain-dns, onFailure: rollback, undo: %s}
+                  - {id: lb, kind: drain-lb, onFailure: rollback, undo: %s}
+                rollback:
+                  - {id: dns-back, kind: drain-dns, action: restore}
+                  - {id: lb-back, kind: drain-lb, action: restore}
+                """;
+        assertThat(problems(dns.formatted("dns-back", "lb-back"))).isEmpty();
+        assertThat(problems(dns.formatted("lb-back", "dns-back"))).extracting(Problem::message).containsExactly(
+                "rb.yaml:3:59: steps[0].undo: found 'lb-back', a drain-lb restore, as the undo of a drain-dns step, expected a restore "
+                        + "step of the same kind as this one",
+                "rb.yaml:4:57: steps[1].undo: found 'dns-back', a drain-dns restore, as the undo of a drain-lb step, expected a restore "
+                        + "step of the same kind as this one");
+        assertThat(only(dns.formatted("dns-back", "lb-back").replace("kind: drain-dns, action: restore}",
+                "kind: drain-dns, action: restore, to: east}")))
+                .isEqualTo("rb.yaml:6:58: rollback[0].to: found to with action: restore, expected no to: a restore points the record "
+                        + "the undone drain-dns step changed back at the address it found there");
+        assertThat(only(dns.formatted("dns-back", "lb-back").replace("kind: drain-dns, onFailure", "kind: drain-dns, action: restore, onFailure")))
+                .isEqualTo("rb.yaml:3:40: steps[0].action: found action: restore in a forward step, expected point (the default); "
+                        + "restore only as a rollback step, which puts back the address the step it undoes found");
+        assertThat(only(dns.formatted("dns-back", "lb-back").replace("drain-dns, action: restore}", "drain-dns, action: undo}")))
+                .isEqualTo("rb.yaml:6:45: rollback[0].action: found 'undo', expected one of [point, restore]");
+    }
+
+    @Test
     void badDurationsAndUnknownVariablesAreCaught() {
         List<String> messages = problems(VALID.replace("kind: switch-shards", "kind: switch-shards\n    timeout: 10 parsecs\n    to: ${form}"))
                 .stream().map(Problem::message).toList();

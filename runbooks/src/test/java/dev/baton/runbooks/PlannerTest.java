@@ -130,6 +130,23 @@ class PlannerTest {
     }
 
     @Test
+    void aDrainDnsRestorePutsBackWhatTheUndoneStepFoundAndGoesItsWay() {
+        Plan plan = planner.plan(runbook("""
+                  - {id: signed, kind: drain-dns, via: rfc2136, onFailure: rollback, undo: dns-back}
+                rollback:
+                  - {id: dns-back, kind: drain-dns, action: restore}
+                """), PlanRequest.of("east", "west"));
+        assertThat(plan.undoOf(plan.steps().getFirst())).map(PlannedStep::action)
+                .contains(new Action.RestoreRecord(Topologies.twoByEight().records().getFirst(), Step.DnsVia.RFC2136));
+        assertThat(PlanJson.read(PlanJson.write(plan))).isEqualTo(plan);
+        assertThat(PlanText.render(plan)).contains("""
+                - dns-back [drain-dns] timeout 30s, on failure stop
+                     DNS checkout.example.test. (zone example.test.) A -> the address the undone step found there (TTL 1)
+                       via RFC 2136 UPDATE to 127.0.0.1:5300 (TCP), signed with TSIG key baton-lab. (hmac-sha256)
+                """);
+    }
+
+    @Test
     void drainDnsGoesViaTheApiUnlessItSaysRfc2136AndAnUndoGoesTheWayOfTheStepItUndoes() {
         Plan plan = planner.plan(runbook("""
                   - {id: api, kind: drain-dns, onFailure: rollback, undo: back-api}

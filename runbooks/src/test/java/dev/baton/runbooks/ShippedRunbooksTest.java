@@ -55,7 +55,7 @@ class ShippedRunbooksTest {
         // Before the point of no return a failure undoes the traffic steps; verify's failure is loud but undoes nothing.
         assertThat(plan.steps().get(1).onFailure()).isEqualTo(OnFailure.ROLLBACK);
         assertThat(plan.undoOf(plan.steps().get(1)).orElseThrow().action())
-                .isEqualTo(new Action.PointRecord(Topologies.twoByEight().records().getFirst(), "east", "127.0.1.1", Step.DnsVia.API));
+                .isEqualTo(new Action.RestoreRecord(Topologies.twoByEight().records().getFirst(), Step.DnsVia.API));
         assertThat(plan.steps().get(4).onFailure()).isEqualTo(OnFailure.CONTINUE);
 
         Action.PointRecord dns = (Action.PointRecord) plan.steps().get(1).action();

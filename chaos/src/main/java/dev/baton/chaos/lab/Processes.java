@@ -85,13 +85,13 @@ final class Processes {
     static boolean isOurs(long pid, String marker) {
         Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
         try {
-            // A live process's cmdline can read empty for a moment (seen while mariadbd maps its
-            // buffer pool on a loaded machine): read again before calling it gone.
-            for (int attempt = 0; ; attempt++) {
+            // A live process's cmdline can read empty for a while (seen for more than 50 ms while mariadbd,
+            // HAProxy or a JVM start on a loaded machine): an empty read says nothing, so read again while it runs.
+            long deadline = System.nanoTime() + EMPTY_CMDLINE_PATIENCE.toNanos();
+            while (true) {
                 byte[] raw = Files.readAllBytes(cmdline);
-                if (raw.length > 0 || attempt == 5) {
-                    return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').contains(marker);
-                }
+                if (raw.length > 0) return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').contains(marker);
+                if (!isRunning(pid) || System.nanoTime() > deadline) return false;
                 sleep(10);
             }
         } catch (IOException e) {
@@ -99,19 +99,21 @@ final class Processes {
         }
     }
 
+    private static final Duration EMPTY_CMDLINE_PATIENCE = Duration.ofSeconds(2);
+
     /**
      * For the waits while a server starts: whether it has died. Not the opposite of {@link #isOurs}: a
-     * starting JVM's cmdline can read empty for longer than isOurs retries on a loaded machine (seen in CI:
-     * "ZooKeeper exited while starting" with an empty log, the server still coming up). A PID we just
-     * started is gone only when the kernel says so (no such process, or a zombie) or its command is another's.
+     * starting server's cmdline can read empty (seen in CI: "haproxy west exited while starting" with an
+     * empty log, while the process ran on). Gone only when the kernel says so (no such process, or a
+     * zombie) or the PID now runs another command; an empty read means "still starting".
      */
     static boolean gone(long pid, String marker) {
-        if (isOurs(pid, marker)) return false;
         if (!isRunning(pid)) return true;
         try {
-            return Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")).length > 0;
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+            return !cmdline.isEmpty() && !cmdline.replace('\0', ' ').contains(marker);
         } catch (IOException e) {
-            return true;
+            return !isRunning(pid);
         }
     }
 

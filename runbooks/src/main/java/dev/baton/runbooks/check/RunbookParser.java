@@ -68,7 +68,7 @@ public final class RunbookParser {
     private static final Map<String, List<String>> KIND_FIELDS = Map.ofEntries(
             Map.entry("precheck", List.of("conditions")),
             Map.entry("approval", List.of("role", "prompt")),
-            Map.entry("drain-dns", List.of("record", "to", "via")),
+            Map.entry("drain-dns", List.of("action", "record", "to", "via")),
             Map.entry("drain-lb", List.of("action", "from", "to")),
             Map.entry("switch-shards", List.of("from", "to", "shards", "concurrency", "perShardTimeout")),
             Map.entry("flip-writer", List.of("shards", "to")),
@@ -244,8 +244,7 @@ public final class RunbookParser {
             Step step = switch (kind) {
                 case "precheck" -> new Step.Precheck(control, conditions(f.node("conditions"), path + ".conditions"));
                 case "approval" -> new Step.Approval(control, f.text("role", false, "sre"), f.text("prompt", true, null));
-                case "drain-dns" -> new Step.DrainDns(control, f.text("record", false, null), f.text("to", false, "${to}"),
-                        f.choice("via", Step.DnsVia.class, null));
+                case "drain-dns" -> drainDns(f, path, control);
                 case "drain-lb" -> new Step.DrainLb(control, f.choice("action", Step.LbAction.class, Step.LbAction.DRAIN),
                         f.text("from", false, "${from}"), f.text("to", false, "${to}"));
                 case "switch-shards" -> new Step.SwitchShards(control, f.text("from", false, "${from}"), f.text("to", false, "${to}"),
@@ -265,6 +264,19 @@ public final class RunbookParser {
                 default -> throw new IllegalStateException("kind " + kind + " has fields but no case");
             };
             return step;
+        }
+
+        Step.DrainDns drainDns(Fields f, String path, StepControl control) {
+            Step.DnsAction action = f.choice("action", Step.DnsAction.class, Step.DnsAction.POINT);
+            if (action == Step.DnsAction.RESTORE) {
+                for (String given : List.of("to", "record")) {
+                    if (f.has(given)) problem(path + "." + given, given + " with action: restore", "no " + given + ": a restore points "
+                            + "the record the undone drain-dns step changed back at the address it found there");
+                }
+                return new Step.DrainDns(control, action, null, null, f.choice("via", Step.DnsVia.class, null));
+            }
+            return new Step.DrainDns(control, Step.DnsAction.POINT, f.text("record", false, null), f.text("to", false, "${to}"),
+                    f.choice("via", Step.DnsVia.class, null));
         }
 
         StepControl control(Fields f, String path) {

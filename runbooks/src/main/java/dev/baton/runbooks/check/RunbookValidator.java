@@ -51,6 +51,10 @@ public final class RunbookValidator {
                 problems.add(where.problem(path + ".onFailure", "onFailure: rollback after the point of no return (steps[" + ponr + "] "
                         + steps.get(ponr).id() + ")", "stop or continue: past it a failure rolls forward"));
             }
+            if (step instanceof Step.DrainDns dns && dns.action() == Step.DnsAction.RESTORE) {
+                problems.add(where.problem(path + ".action", "action: restore in a forward step", "point (the default); restore "
+                        + "only as a rollback step, which puts back the address the step it undoes found"));
+            }
             if (step instanceof Step.DrainLb lb && lb.action() == Step.LbAction.RESTORE) {
                 problems.add(where.problem(path + ".action", "action: restore in a forward step", "drain or undrain; restore "
                         + "puts back what the undone step recorded, so it belongs in rollback"));
@@ -107,7 +111,9 @@ public final class RunbookValidator {
     private static Optional<String> restoreMismatch(Step step, Step undo) {
         boolean restoresLb = undo instanceof Step.DrainLb lb && lb.action() == Step.LbAction.RESTORE;
         boolean restoresConsul = undo instanceof Step.Consul c && c.operation() instanceof Step.ConsulOperation.Restore;
-        if (restoresLb && !(step instanceof Step.DrainLb) || restoresConsul && !(step instanceof Step.Consul)) {
+        boolean restoresDns = undo instanceof Step.DrainDns d && d.action() == Step.DnsAction.RESTORE;
+        if (restoresLb && !(step instanceof Step.DrainLb) || restoresConsul && !(step instanceof Step.Consul)
+                || restoresDns && !(step instanceof Step.DrainDns)) {
             return Optional.of("'" + undo.id() + "', a " + undo.kind() + " restore, as the undo of a " + step.kind() + " step");
         }
         if (step instanceof Step.Consul && !restoresConsul) {

@@ -32,12 +32,14 @@ public sealed interface Step {
     }
 
     /**
-     * Points a DNS record at DC {@code to}'s address.
+     * Points a DNS record at DC {@code to}'s address, or, as a rollback step with {@code action: restore},
+     * back at the address the undone step found.
      *
+     * @param to  null for a restore
      * @param via how the record is changed; null when the runbook does not say: the API for a forward
      *            step, and for a rollback step the way of the step it undoes
      */
-    record DrainDns(StepControl control, String record, String to, DnsVia via) implements Step {
+    record DrainDns(StepControl control, DnsAction action, String record, String to, DnsVia via) implements Step {
     }
 
     /** Sets checkout weights in every DC's HAProxy. */
@@ -100,6 +102,13 @@ public sealed interface Step {
         /** Every DC's HAProxy back to its own app alone. */
         UNDRAIN,
         /** The weights the undone step recorded before it changed them: only as a rollback step. */
+        RESTORE
+    }
+
+    enum DnsAction {
+        /** The record to {@code to}'s address. */
+        POINT,
+        /** The address the undone drain-dns step found, as it recorded it: only as a rollback step. */
         RESTORE
     }
 

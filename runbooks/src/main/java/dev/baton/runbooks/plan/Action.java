@@ -20,7 +20,7 @@ import java.util.Map;
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.SIMPLE_NAME, property = "type")
 @JsonSubTypes({@JsonSubTypes.Type(Action.Check.class), @JsonSubTypes.Type(Action.Approve.class),
-        @JsonSubTypes.Type(Action.PointRecord.class), @JsonSubTypes.Type(Action.SetWeights.class),
+        @JsonSubTypes.Type(Action.PointRecord.class), @JsonSubTypes.Type(Action.RestoreRecord.class), @JsonSubTypes.Type(Action.SetWeights.class),
         @JsonSubTypes.Type(Action.SwitchShards.class), @JsonSubTypes.Type(Action.FlipWriters.class),
         @JsonSubTypes.Type(Action.ConsulKv.class), @JsonSubTypes.Type(Action.ConsulTags.class), @JsonSubTypes.Type(Action.ConsulRestore.class),
         @JsonSubTypes.Type(Action.Call.class), @JsonSubTypes.Type(Action.Wait.class),
@@ -46,6 +46,13 @@ public sealed interface Action {
             // A plan persisted before drain-dns could choose was planned for the API.
             if (via == null) via = Step.DnsVia.API;
         }
+    }
+
+    /**
+     * A rollback step's: {@code record} back at the address the undone drain-dns step found, known only once
+     * it ran, changed {@code via} the API or RFC 2136 updates.
+     */
+    record RestoreRecord(DnsRecord record, Step.DnsVia via) implements Action {
     }
 
     /**

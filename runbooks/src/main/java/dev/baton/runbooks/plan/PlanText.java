@@ -2,7 +2,9 @@ package dev.baton.runbooks.plan;
 
 import dev.baton.runbooks.model.Condition;
 import dev.baton.runbooks.model.Retry;
+import dev.baton.runbooks.model.Step;
 import dev.baton.runbooks.topology.TopologyView;
+import dev.baton.runbooks.topology.TopologyView.DnsRecord;
 import dev.baton.runbooks.topology.TopologyView.Server;
 
 import java.time.Duration;
@@ -47,7 +49,9 @@ public final class PlanText {
             case Action.Check c -> c.conditions().stream().map(PlanText::condition).map(t -> "check " + t).toList();
             case Action.Approve a -> List.of("wait for a person with role " + a.role() + " to approve: " + a.prompt());
             case Action.PointRecord p -> List.of("DNS " + p.record().name() + " (zone " + p.record().zone() + ") A -> " + p.address()
-                    + " (DC " + p.dc() + ", TTL " + p.record().ttl() + ")", "  " + dnsWay(p));
+                    + " (DC " + p.dc() + ", TTL " + p.record().ttl() + ")", "  " + dnsWay(p.record(), p.via()));
+            case Action.RestoreRecord r -> List.of("DNS " + r.record().name() + " (zone " + r.record().zone() + ") A -> the address "
+                    + "the undone step found there (TTL " + r.record().ttl() + ")", "  " + dnsWay(r.record(), r.via()));
             case Action.SetWeights w -> w.haproxies().stream().map(h -> "HAProxy " + h.dc() + " at " + h.runtime() + " backend "
                     + h.backend() + ": " + (h.after().isEmpty() ? "weights restored to what the undone step recorded" : weights(h.after())))
                     .toList();
@@ -67,9 +71,9 @@ public final class PlanText {
     }
 
     /** Which server the change goes to and how; the TSIG key by name only. */
-    private static String dnsWay(Action.PointRecord p) {
-        TopologyView.DnsServer server = p.record().server();
-        return switch (p.via()) {
+    private static String dnsWay(DnsRecord record, Step.DnsVia via) {
+        TopologyView.DnsServer server = record.server();
+        return switch (via) {
             case API -> "via the PowerDNS HTTP API at " + server.api();
             case RFC2136 -> "via RFC 2136 UPDATE to " + server.address() + " (TCP), signed with TSIG key " + server.tsig().name()
                     + " (" + server.tsig().algorithm() + ")";

@@ -128,6 +128,7 @@ public final class Planner {
             return switch (step) {
                 case Step.Precheck p -> new Action.Check(p.conditions().stream().map(this::condition).toList());
                 case Step.Approval a -> new Action.Approve(text(a.role()), text(a.prompt()));
+                case Step.DrainDns d when d.action() == Step.DnsAction.RESTORE -> restoreRecord(d);
                 case Step.DrainDns d -> pointRecord(d);
                 case Step.DrainLb lb -> weights(lb);
                 case Step.SwitchShards s -> switchShards(s);
@@ -170,6 +171,13 @@ public final class Planner {
             Step.DnsVia via = d.via() != null ? d.via() : viaOfUndone(d.id());
             if (record != null) reachable(record, via);
             return new Action.PointRecord(record, dc == null ? text(d.to()) : dc.name(), dc == null ? null : dc.address(), via);
+        }
+
+        private Action.RestoreRecord restoreRecord(Step.DrainDns d) {
+            DnsRecord record = record(null);
+            Step.DnsVia via = d.via() != null ? d.via() : viaOfUndone(d.id());
+            if (record != null) reachable(record, via);
+            return new Action.RestoreRecord(record, via);
         }
 
         /**

@@ -71,6 +71,8 @@ sealed interface FailoverStep {
         return switch (step.action()) {
             case Action.Check c -> new Precheck(step, c);
             case Action.PointRecord p -> new DrainDns(step, p);
+            case Action.RestoreRecord r -> throw new UnsupportedOperationException("step " + step.id()
+                    + ": a drain-dns restore only undoes an earlier drain-dns step, as a rollback step");
             case Action.SetWeights w -> new DrainLoadBalancer(step, w);
             case Action.SwitchShards s -> new SwitchShards(step, s);
             case Action.Checkout c -> new Verify(step, c);
@@ -98,7 +100,8 @@ sealed interface FailoverStep {
             }
         }
         for (PlannedStep step : plan.rollback()) {
-            if (!(step.action() instanceof Action.PointRecord || step.action() instanceof Action.SetWeights
+            if (!(step.action() instanceof Action.PointRecord || step.action() instanceof Action.RestoreRecord
+                    || step.action() instanceof Action.SetWeights
                     || step.action() instanceof Action.ConsulRestore)) {
                 problems.add("rollback step " + step.id() + ": not supported by this coordinator yet as an undo: " + step.kind());
             }
@@ -139,10 +142,21 @@ sealed interface FailoverStep {
 
         /**
          * Nothing recorded for this step means it failed reading the record: it changed nothing. The rollback
-         * step goes its own planned way (the planner gave it this step's unless it says otherwise).
+         * step goes its own planned way (the planner gave it this step's unless it says otherwise): a restore
+         * to the address this step found, or to the address the rollback step names.
          */
         public List<String> undo(Evacuation run, PlannedStep rollback) {
-            if (!run.failover().traffic().dnsSteps().containsKey(name())) return List.of();
+            DnsChange recorded = run.failover().traffic().dnsSteps().get(name());
+            if (recorded == null) return List.of();
+            ARecord found = recorded.before();
+            if (rollback.action() instanceof Action.RestoreRecord restore) {
+                if (found == null) {
+                    throw new TrafficException(name() + " found no A record for " + recorded.name() + ", so " + rollback.id()
+                            + " has no address to put back (Baton does not delete records); point it with a drain-dns to: instead");
+                }
+                DnsChange done = run.dns(restore.via()).pointAt(found.ip());
+                return done.changed() ? List.of(describe(done)) : List.of();
+            }
             if (!(rollback.action() instanceof Action.PointRecord back)) {
                 throw new TrafficException("rollback step " + rollback.id() + " is a " + rollback.kind() + ", which cannot undo " + name());
             }
@@ -150,7 +164,6 @@ sealed interface FailoverStep {
             List<String> lines = new ArrayList<>();
             if (done.changed()) lines.add(describe(done));
             // The rollback step says where the record goes; when that is not where this step found it, say so.
-            ARecord found = run.failover().traffic().dnsSteps().get(name()).before();
             if (found == null || !found.ip().equals(back.address())) {
                 lines.add("note: " + name() + " found " + done.name() + (found == null ? " absent" : " at " + found.ip())
                         + "; " + rollback.id() + " points it at " + back.address() + " (" + back.dc() + ") as planned");

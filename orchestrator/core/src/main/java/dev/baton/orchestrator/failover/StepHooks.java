@@ -46,6 +46,7 @@ final class StepHooks {
     static boolean changes(Action action) {
         return switch (action) {
             case Action.PointRecord p -> true;
+            case Action.RestoreRecord r -> true;
             case Action.SetWeights w -> true;
             case Action.SwitchShards s -> true;
             case Action.FlipWriters f -> true;

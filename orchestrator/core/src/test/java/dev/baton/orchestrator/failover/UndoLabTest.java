@@ -138,6 +138,32 @@ class UndoLabTest {
     }
 
     @Test
+    void aDrainDnsRestorePutsTheRecordBackWhereItsStepFoundIt() throws Exception {
+        String elsewhere = "127.0.9.8";
+        PowerDnsClient pdns = new PowerDnsClient(topology.dns().apiUrl(), topology.dns().apiKey());
+        pdns.setARecord(topology.dns().zone(), topology.dns().checkoutName(), elsewhere, topology.dns().ttl());
+        String runbook = runbook("dns-restore", """
+                  - {id: dns-1, kind: drain-dns, to: "${to}", timeout: 10s, onFailure: rollback, undo: dns-back}
+                  - {id: fail, kind: precheck, conditions: [{dc-down: "${to}"}], onFailure: rollback}
+                """, """
+                  - {id: dns-back, kind: drain-dns, action: restore, timeout: 10s}
+                """);
+        String east = topology.datacenter("east").orElseThrow().address();
+        try (FailoverNode node = leader(config("dns-restore"), "c-east", step -> { })) {
+            Failover done = run(node, runbook);
+
+            assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.ROLLED_BACK);
+            assertThat(edgeTraffic()).as("served by PowerDNS").startsWith("dns " + elsewhere + ",");
+            String west = topology.datacenter("west").orElseThrow().address();
+            assertThat(done.step("dns-1").changes()).containsExactly(
+                    topology.dns().checkoutName() + " A " + elsewhere + " -> " + west + " (TTL 1)",
+                    "rolled back: " + topology.dns().checkoutName() + " A " + west + " -> " + elsewhere + " (TTL 1)");
+        } finally {
+            pdns.setARecord(topology.dns().zone(), topology.dns().checkoutName(), east, topology.dns().ttl());
+        }
+    }
+
+    @Test
     void consulKvAndTagStepsAreRestoredOnTheConsulStandInAndAKeyTheyCreatedIsDeleted() throws Exception {
         String color = "undo/color";
         String created = "undo/created";
