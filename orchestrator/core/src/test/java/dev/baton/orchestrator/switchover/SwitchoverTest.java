@@ -71,7 +71,10 @@ class SwitchoverTest {
         Figures hold = fiveSwitchoversUnderProbe(Mode.HOLD);
         Figures naive = fiveSwitchoversUnderProbe(Mode.NAIVE);
         System.out.printf("FIGURES HOLD : %s%nFIGURES NAIVE: %s%n", hold, naive);
-        assertThat(hold.failures()).as("failed no-retry writes with HOLD").isEmpty();
+        // A failed write during which this JVM or the machine stalled past the drain's idle mark is the
+        // client's stall, not a lost write the engine could have waited for; any other fails the test.
+        assertThat(hold.failures().stream().filter(f -> !f.clientStalled()).toList()).as("failed no-retry writes with HOLD, "
+                + "the client not stalled (all failures: " + hold.failures() + ")").isEmpty();
         assertThat(hold.acknowledged()).isGreaterThan(50);
     }
 
@@ -98,7 +101,14 @@ class SwitchoverTest {
         System.out.printf("FIGURES switchoverAll 2 shards to east: wall %.1f ms, %s%n", wallMs, toEast);
     }
 
-    record Figures(Mode mode, List<Double> pausesMs, List<Double> gapsMs, int acknowledged, List<String> failures) {
+    record Figures(Mode mode, List<Double> pausesMs, List<Double> gapsMs, int acknowledged, List<FailedWrite> failures) {
+    }
+
+    record FailedWrite(String message, boolean clientStalled) {
+        @Override
+        public String toString() {
+            return message + (clientStalled ? " (client stalled)" : "");
+        }
     }
 
     private Figures fiveSwitchoversUnderProbe(Mode mode) throws Exception {
@@ -110,6 +120,7 @@ class SwitchoverTest {
         List<Double> pauses = new ArrayList<>();
         List<Double> gaps = new ArrayList<>();
         List<WriteProbe> probes = new ArrayList<>();
+        Hiccups hiccups = new Hiccups(15);
         try {
             for (Datacenter dc : topology.datacenters()) {
                 probes.add(new WriteProbe(sql, dc.frontendsOf("s1").orElseThrow().writer(), "s1"));
@@ -128,9 +139,11 @@ class SwitchoverTest {
             }
         } finally {
             for (WriteProbe p : probes) p.close();
+            hiccups.close();
         }
         return new Figures(mode, pauses, gaps, probes.stream().mapToInt(WriteProbe::successCount).sum(),
-                probes.stream().flatMap(p -> p.failures().stream()).toList());
+                probes.stream().flatMap(p -> p.failures().stream())
+                        .map(f -> new FailedWrite(f.message(), hiccups.during(f.startNanos(), f.endNanos()))).toList());
     }
 
     /** The servers and every DC's HAProxy agree that the shard's primary is its server in {@code dc}. */

@@ -19,7 +19,15 @@ final class WriteProbe implements AutoCloseable {
     private final Endpoint writer;
     private final String shard;
     private final List<long[]> successes = new CopyOnWriteArrayList<>();
-    private final List<String> failures = new CopyOnWriteArrayList<>();
+    private final List<Failure> failures = new CopyOnWriteArrayList<>();
+
+    /** A write that failed, between {@code startNanos} and {@code endNanos} (System.nanoTime). */
+    record Failure(String message, long startNanos, long endNanos) {
+        @Override
+        public String toString() {
+            return message;
+        }
+    }
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -37,7 +45,7 @@ final class WriteProbe implements AutoCloseable {
                 st.executeUpdate("INSERT INTO probe(shard) VALUES ('" + shard + "')");
                 successes.add(new long[]{start, System.nanoTime()});
             } catch (Exception e) {
-                failures.add(e.getMessage());
+                failures.add(new Failure(e.getMessage(), start, System.nanoTime()));
             }
             long sleep = INTERVAL_MS - (System.nanoTime() - start) / 1_000_000;
             if (sleep > 0) {
@@ -59,7 +67,7 @@ final class WriteProbe implements AutoCloseable {
         return successes.size();
     }
 
-    List<String> failures() {
+    List<Failure> failures() {
         return List.copyOf(failures);
     }
 
