@@ -174,7 +174,10 @@ final class EvacuationBench {
         List<Window> windows = new ArrayList<>();
         LoadResult load;
         long retried;
-        try (LoadGenerator generator = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.rate()))) {
+        // The rate ramps up over the first half of the warm-up, as traffic does onto a fresh deploy: at full rate at
+        // once, a lab of cold JVMs on two cores can fall behind and not catch up (checkouts time out by the hundred).
+        LoadOptions loadOptions = LoadOptions.defaults().withRate(options.rate()).withRampUp(options.warmup().dividedBy(2));
+        try (LoadGenerator generator = new LoadGenerator(topology, loadOptions)) {
             generator.start();
             log.printf("[%s] %d s of load at %d checkouts/s to every DC in turn (a warm standby), then through DNS%n", name,
                     options.warmup().toSeconds(), options.rate());

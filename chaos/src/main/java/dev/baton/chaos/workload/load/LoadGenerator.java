@@ -107,9 +107,11 @@ public final class LoadGenerator implements AutoCloseable {
 
     private void schedule() {
         long period = TimeUnit.SECONDS.toNanos(1) / options.ratePerSecond();
+        long ramp = options.rampUp().toNanos();
         long start = System.nanoTime();
-        for (long i = 0; running; i++) {
-            long planned = start + i * period;
+        long next = start;
+        while (running) {
+            long planned = next;
             // Behind schedule after a stall: the missed checkouts go out at once, as real customers would.
             for (long wait = planned - System.nanoTime(); wait > 0 && running; wait = planned - System.nanoTime()) {
                 LockSupport.parkNanos(wait);
@@ -117,6 +119,8 @@ public final class LoadGenerator implements AutoCloseable {
             if (!running) break;
             attempted.incrementAndGet();
             requests.execute(() -> checkout(planned));
+            long since = planned - start;
+            next = planned + (ramp == 0 || since >= ramp ? period : (long) (period / Math.max(0.1, (double) since / ramp)));
         }
     }
 
