@@ -124,9 +124,7 @@ final class Haproxy {
                 if (command(process.endpoint(), "show info").contains("Pid:")) return;
             } catch (IOException e) {
                 if (Processes.gone(process.pid(), marker)) {
-                    throw new LabException(process.name() + " exited while starting (" + Processes.howGone(process.pid())
-                            + "): " + Processes.tail(process.log(), 4)
-                            + " (log: " + process.log() + ")");
+                    throw Processes.exitedWhileStarting(process.name(), process.pid(), process.log());
                 }
                 if (System.nanoTime() > deadline) {
                     throw new LabException(process.name() + " runtime API at " + process.endpoint() + " did not answer within "

@@ -342,8 +342,7 @@ public final class Lab implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!Ports.isListening(endpoint.host(), endpoint.port())) {
             if (Processes.gone(process.pid(), marker)) {
-                throw new LabException(process.name() + " exited while starting (" + Processes.howGone(process.pid())
-                        + "): " + Processes.tail(process.log(), 4) + " (log: " + process.log() + ")");
+                throw Processes.exitedWhileStarting(process.name(), process.pid(), process.log());
             }
             if (System.nanoTime() > deadline) {
                 throw new LabException(process.name() + " did not listen on " + endpoint + " within "

@@ -119,8 +119,7 @@ final class MariaDb {
                 return;
             } catch (SQLException e) {
                 if (Processes.gone(process.pid(), marker)) {
-                    throw new LabException(process.name() + " on " + process.endpoint() + " exited while starting ("
-                            + Processes.howGone(process.pid()) + "): " + Processes.tail(errorLog, 4) + " (log: " + errorLog + ")");
+                    throw Processes.exitedWhileStarting(process.name() + " on " + process.endpoint(), process.pid(), errorLog);
                 }
                 if (System.nanoTime() > deadline) {
                     throw new LabException(process.name() + " on " + process.endpoint() + " did not accept connections within "

@@ -64,9 +64,7 @@ final class PowerDns {
                 if (send(dns, "GET", "/api/v1/servers/localhost", null).statusCode() == 200) return;
             } catch (IOException e) {
                 if (Processes.gone(process.pid(), marker)) {
-                    throw new LabException("pdns_server exited while starting (" + Processes.howGone(process.pid())
-                            + "): " + Processes.tail(process.log(), 4)
-                            + " (log: " + process.log() + ")");
+                    throw Processes.exitedWhileStarting("pdns_server", process.pid(), process.log());
                 }
                 if (System.nanoTime() > deadline) {
                     throw new LabException("PowerDNS API at " + dns.apiUrl() + " did not answer within "

@@ -83,14 +83,13 @@ final class Processes {
 
     /** Alive and its command line mentions {@code marker} (the lab dir), so it is ours and not a recycled PID. */
     static boolean isOurs(long pid, String marker) {
-        Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
         try {
             // A live process's cmdline can read empty for a while (seen for more than 50 ms while mariadbd,
             // HAProxy or a JVM start on a loaded machine): an empty read says nothing, so read again while it runs.
             long deadline = System.nanoTime() + EMPTY_CMDLINE_PATIENCE.toNanos();
             while (true) {
-                byte[] raw = Files.readAllBytes(cmdline);
-                if (raw.length > 0) return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').contains(marker);
+                String cmdline = cmdline(pid);
+                if (!cmdline.isEmpty()) return cmdline.contains(marker);
                 if (!isRunning(pid) || System.nanoTime() > deadline) return false;
                 sleep(10);
             }
@@ -110,25 +109,35 @@ final class Processes {
     static boolean gone(long pid, String marker) {
         if (!isRunning(pid)) return true;
         try {
-            String cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
-            return !cmdline.isEmpty() && !cmdline.replace('\0', ' ').contains(marker);
+            String cmdline = cmdline(pid);
+            return !cmdline.isEmpty() && !cmdline.contains(marker);
         } catch (IOException e) {
             return !isRunning(pid);
         }
     }
 
-    /** What {@link #gone} saw, for the error that follows it: no such process, a zombie, or another command. */
+    /** The error for a server that {@link #gone} says died while starting: what the kernel shows of its PID, and its log. */
+    static LabException exitedWhileStarting(String what, long pid, Path log) {
+        return new LabException(what + " exited while starting (" + howGone(pid) + "): " + tail(log, 4) + " (log: " + log + ")");
+    }
+
+    /** No such process, a zombie, or another command: what {@link #gone} saw. */
     static String howGone(long pid) {
-        Path proc = Path.of("/proc", Long.toString(pid));
         try {
             if (!isRunning(pid)) {
-                return Files.exists(proc) ? "pid " + pid + " is a zombie (exited, not yet reaped)" : "pid " + pid + " no longer exists";
+                return Files.exists(Path.of("/proc", Long.toString(pid))) ? "pid " + pid + " is a zombie (exited, not yet reaped)"
+                        : "pid " + pid + " no longer exists";
             }
-            String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+            String cmdline = cmdline(pid);
             return "pid " + pid + " now runs " + (cmdline.length() > 120 ? cmdline.substring(0, 120) + "..." : cmdline);
         } catch (IOException e) {
             return "pid " + pid + " no longer exists";
         }
+    }
+
+    /** The PID's command line, arguments separated by spaces; empty when it reads empty. */
+    private static String cmdline(long pid) throws IOException {
+        return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
     }
 
     /** SIGTERM, then SIGKILL after a grace period. Does nothing when the PID is not ours any more. */

@@ -42,9 +42,7 @@ final class ZooKeeper {
                 if (fourLetterWord(process.endpoint(), "ruok").equals("imok")) return;
             } catch (IOException e) {
                 if (Processes.gone(process.pid(), marker)) {
-                    throw new LabException("ZooKeeper exited while starting (" + Processes.howGone(process.pid())
-                            + "): " + Processes.tail(process.log(), 4)
-                            + " (log: " + process.log() + ")");
+                    throw Processes.exitedWhileStarting("ZooKeeper", process.pid(), process.log());
                 }
                 if (System.nanoTime() > deadline) {
                     throw new LabException("ZooKeeper at " + process.endpoint() + " did not answer ruok within "

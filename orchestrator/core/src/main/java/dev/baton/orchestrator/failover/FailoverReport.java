@@ -57,39 +57,36 @@ public record FailoverReport(String id, String from, String to, Failover.State s
     public static FailoverReport of(Failover f) {
         TrafficOutcome traffic = Optional.ofNullable(f.traffic()).orElse(TrafficOutcome.NONE);
         List<Verification> verifications = Optional.ofNullable(traffic.verifications()).orElse(List.of());
-        // A failover persisted before the per-step records existed has only the latest of each.
-        List<DnsChange> dnsChanges = traffic.dnsSteps().isEmpty() ? Optional.ofNullable(traffic.dns()).stream().toList()
-                : List.copyOf(traffic.dnsSteps().values());
-        List<DrainChange> weightChanges = traffic.weightSteps().isEmpty() ? Optional.ofNullable(traffic.weights()).stream().toList()
-                : List.copyOf(traffic.weightSteps().values());
+        // A failover persisted before the per-step records existed has only the latest of each, under the default step id.
+        Map<String, DnsChange> dnsSteps = traffic.dnsSteps().isEmpty() && traffic.dns() != null
+                ? Map.of("drain-dns", traffic.dns()) : traffic.dnsSteps();
+        Map<String, DrainChange> weightSteps = traffic.weightSteps().isEmpty() && traffic.weights() != null
+                ? Map.of("drain-lb", traffic.weights()) : traffic.weightSteps();
         return new FailoverReport(f.id(), f.request().from(), f.request().to(), f.state(), f.reason(), f.created(), f.finished(),
                 f.finished() == null ? null : Duration.between(f.created(), f.finished()).toNanos() / 1e6,
                 f.timeline(),
                 f.shards().stream().map(s -> new ShardLine(s.shard(), s.state(), s.writePauseMs(), s.wallMs(), s.reason(), s.steps())).toList(),
                 traffic.dns(),
-                weightChanges.stream().flatMap(d -> d.weights().stream()).filter(WeightChange::changed).toList(),
+                weightSteps.values().stream().flatMap(d -> d.weights().stream()).filter(WeightChange::changed).toList(),
                 verifications,
                 traffic.verifications() == null ? null : verifications.stream().allMatch(Verification::ok),
-                dnsChanges, List.copyOf(traffic.consulSteps().values()), changeLines(f, traffic),
+                List.copyOf(dnsSteps.values()), List.copyOf(traffic.consulSteps().values()),
+                changeLines(f.timeline(), dnsSteps, weightSteps, traffic.consulSteps()),
                 f.runbook() == null ? null : f.runbook().runbook(), f.runbookSha256());
     }
 
-    private static List<ChangeLine> changeLines(Failover f, TrafficOutcome traffic) {
+    private static List<ChangeLine> changeLines(List<TimelineStep> timeline, Map<String, DnsChange> dnsSteps,
+                                                Map<String, DrainChange> weightSteps, Map<String, ConsulChange> consulSteps) {
         Map<String, TimelineStep.State> states = new HashMap<>();
-        f.timeline().forEach(t -> states.put(t.name(), t.state() == TimelineStep.State.FAILED ? TimelineStep.State.FAILED
+        timeline.forEach(t -> states.put(t.name(), t.state() == TimelineStep.State.FAILED ? TimelineStep.State.FAILED
                 : TimelineStep.State.DONE));
         List<ChangeLine> lines = new ArrayList<>();
-        if (traffic.dnsSteps().isEmpty() && traffic.dns() != null) {
-            lines.add(new ChangeLine("drain-dns", "dns: " + FailoverStep.DrainDns.describe(traffic.dns()), TimelineStep.State.DONE));
-        }
-        traffic.dnsSteps().forEach((step, d) -> lines.add(new ChangeLine(step, "dns: " + FailoverStep.DrainDns.describe(d),
+        dnsSteps.forEach((step, d) -> lines.add(new ChangeLine(step, "dns: " + FailoverStep.DrainDns.describe(d),
                 states.getOrDefault(step, TimelineStep.State.DONE))));
-        Map<String, DrainChange> weights = traffic.weightSteps().isEmpty() && traffic.weights() != null
-                ? Map.of("drain-lb", traffic.weights()) : traffic.weightSteps();
-        weights.forEach((step, drain) -> drain.weights().stream().filter(WeightChange::changed).forEach(w -> lines.add(new ChangeLine(step,
+        weightSteps.forEach((step, drain) -> drain.weights().stream().filter(WeightChange::changed).forEach(w -> lines.add(new ChangeLine(step,
                 "lb: HAProxy " + w.haproxy() + ' ' + w.backend() + '/' + w.server() + " weight " + w.before() + " -> " + w.after(),
                 states.getOrDefault(step, TimelineStep.State.DONE)))));
-        traffic.consulSteps().forEach((step, c) -> {
+        consulSteps.forEach((step, c) -> {
             TimelineStep.State made = states.getOrDefault(step, TimelineStep.State.DONE);
             if (c.kv() != null && c.kv().changed()) {
                 lines.add(new ChangeLine(step, "consul: key " + c.kv().key() + ' ' + quote(c.kv().before()) + " -> " + quote(c.kv().after()), made));
