@@ -162,6 +162,16 @@ public final class Lab implements AutoCloseable {
         return new LabStatus(spec.dir(), topology, standIns, entries, servers);
     }
 
+    /** Every process the lab in {@code dir} has started so far, as its state file says (empty before the first). */
+    public static List<LabProcess> recordedProcesses(Path dir) {
+        return LabState.read(dir.toAbsolutePath().normalize()).map(LabState::processes).orElse(List.of());
+    }
+
+    /** Every process this lab started or adopted, as it knows them now (a restarted one under its new PID). */
+    public synchronized List<LabProcess> processes() {
+        return List.copyOf(processes);
+    }
+
     /** The PID of a lab process by its name, e.g. {@code mariadb s1-east}, {@code haproxy east}, {@code pdns}. */
     public synchronized long pidOf(String processName) {
         return process(processName).pid();

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures (JSON + Markdown).",
-        subcommands = {BenchCommand.Switchover.class, BenchCommand.Evacuate.class, BenchCommand.LeaderKill.class, BenchCommand.Ingest.class})
+        subcommands = {BenchCommand.Footprint.class, BenchCommand.Switchover.class, BenchCommand.Evacuate.class, BenchCommand.LeaderKill.class, BenchCommand.Ingest.class})
 final class BenchCommand {
     /**
      * The coordinator under the ingest bench: a 128 MB heap is ample (it keeps one report per agent), and the serial
@@ -51,6 +51,38 @@ final class BenchCommand {
             } finally {
                 if (bench.keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
                 else lab.down();
+            }
+        }
+    }
+
+    @Command(name = "footprint", mixinStandardHelpOptions = true,
+            description = "CPU and memory of every process of the demo's lab (servers, checkout apps, coordinators, agents, the load "
+                    + "generator), from /proc: start-up, idle, and under checkout load with a write probe per shard; exits 1 when a "
+                    + "target is missed.")
+    static final class Footprint implements Callable<Integer> {
+        @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
+        @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
+        @Option(names = "--idle-seconds", defaultValue = "60", description = "Idle window (default: ${DEFAULT-VALUE}).") long idleSeconds;
+        @Option(names = "--load-seconds", defaultValue = "60", description = "Load window (default: ${DEFAULT-VALUE}).") long loadSeconds;
+        @Option(names = "--probe-interval-ms", defaultValue = "20", description = "Each shard's pooled write probe writes this often (default: ${DEFAULT-VALUE}).") long probeMs;
+        @Option(names = "--warmup-limit-seconds", defaultValue = "120", description = "Longest wait for steady checkout latency (default: ${DEFAULT-VALUE}).") long warmupLimit;
+        @Option(names = "--keep-lab", description = "Leave the lab running afterwards.") boolean keepLab;
+        @Option(names = "--out", defaultValue = "bench-out/footprint", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Path labDir = out.toAbsolutePath().resolve("lab");
+            var options = new FootprintBench.Options(shards, rate, Duration.ofSeconds(idleSeconds), Duration.ofSeconds(loadSeconds),
+                    Duration.ofMillis(probeMs), Duration.ofSeconds(warmupLimit));
+            java.util.concurrent.atomic.AtomicReference<Lab> lab = new java.util.concurrent.atomic.AtomicReference<>();
+            try {
+                FootprintBench.Report report = new FootprintBench(labDir, options, System.out).run(lab::set);
+                EvacuationBench.writeReport(out, report, report.markdown());
+                printReport(out, report.markdown());
+                return report.ok() ? 0 : 1;
+            } finally {
+                if (keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
+                else if (lab.get() != null) lab.get().down();
             }
         }
     }

@@ -8,6 +8,7 @@ import dev.baton.wire.Endpoint;
 import dev.baton.wire.Topology;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -48,6 +49,8 @@ public final class LoadGenerator implements AutoCloseable {
     private final HttpClient http;
     private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
     private final Histogram latencyMicros = new ConcurrentHistogram(3);
+    /** The same latencies, per interval: what {@link #awaitSteady} reads second by second. */
+    private final Recorder recentMicros = new Recorder(3);
     private final AtomicLong attempted = new AtomicLong();
     private final AtomicLong staleConnectionRetries = new AtomicLong();
     private final ConcurrentLinkedQueue<AcknowledgedOrder> orders = new ConcurrentLinkedQueue<>();
@@ -139,6 +142,62 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
+    /** Sends checkouts to every DC's entry in turn (true) or where DNS points (false); see {@link #warmEveryDc}. */
+    public void everyDc(boolean everyDc) {
+        this.everyDc = everyDc;
+    }
+
+    /**
+     * Waits until the lab is warm by measurement, not by the clock: checkout latency back at its steady
+     * level. Each second's p99 (from each checkout's planned start, so a backlog counts) is compared with
+     * the lowest seen so far; steady means {@link #STEADY_SECONDS} seconds in a row within twice that (or
+     * 20 ms of it, for tiny figures), with no failed checkout in them and no backlog in flight.
+     * Gives up after {@code max} and says so: the caller reports it rather than measuring a cold lab unawares.
+     */
+    public WarmUp awaitSteady(Duration max) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + max.toNanos();
+        List<Double> p99s = new ArrayList<>();
+        double lowest = Double.MAX_VALUE;
+        int inARow = 0;
+        long failedBefore = failures.size();
+        recentMicros.reset();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            Histogram second = recentMicros.getIntervalHistogram();
+            long failedNow = failures.size();
+            boolean failedInIt = failedNow > failedBefore;
+            failedBefore = failedNow;
+            if (second.getTotalCount() == 0) {
+                inARow = 0;
+                p99s.add(null);
+                continue;
+            }
+            double p99 = second.getValueAtPercentile(99) / 1000.0;
+            p99s.add(p99);
+            lowest = Math.min(lowest, p99);
+            long inFlight = attempted.get() - orders.size() - failures.size();
+            boolean steady = !failedInIt && inFlight <= Math.max(5, options.ratePerSecond() / 5)
+                    && p99 <= Math.max(2 * lowest, lowest + 20);
+            inARow = steady ? inARow + 1 : 0;
+            if (inARow >= STEADY_SECONDS && recheck(p99s, lowest)) {
+                return new WarmUp(true, (System.nanoTime() - start) / 1e9, lowest, p99s);
+            }
+        }
+        return new WarmUp(false, (System.nanoTime() - start) / 1e9, lowest == Double.MAX_VALUE ? 0 : lowest, p99s);
+    }
+
+    /** Seconds in a row at the steady level before {@link #awaitSteady} calls the lab warm. */
+    static final int STEADY_SECONDS = 3;
+
+    /** The last seconds judged again against the final lowest p99, which may have dropped since they were judged. */
+    private static boolean recheck(List<Double> p99s, double lowest) {
+        for (Double p99 : p99s.subList(p99s.size() - STEADY_SECONDS, p99s.size())) {
+            if (p99 == null || p99 > Math.max(2 * lowest, lowest + 20)) return false;
+        }
+        return true;
+    }
+
     private void checkout(long plannedAtNanos) {
         String key = UUID.randomUUID().toString();
         try {
@@ -165,7 +224,9 @@ public final class LoadGenerator implements AutoCloseable {
                 return;
             }
             JsonNode reply = json.readTree(response.body());
-            latencyMicros.recordValue(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - plannedAtNanos));
+            long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - plannedAtNanos);
+            latencyMicros.recordValue(micros);
+            recentMicros.recordValue(micros);
             orders.add(new AcknowledgedOrder(key, reply.path("shard").asText(), reply.path("orderId").asLong(),
                     reply.path("dc").asText()));
         } catch (HttpTimeoutException e) {
