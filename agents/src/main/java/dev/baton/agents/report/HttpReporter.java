@@ -43,7 +43,12 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
 
     @Override
     public void submit(HealthReport report) {
-        senders.forEach(s -> s.offer(report));
+        Outgoing outgoing = new Outgoing(report, report.toJson()); // once, whatever the number of coordinators
+        senders.forEach(s -> s.offer(outgoing));
+    }
+
+    /** A report and its JSON. */
+    private record Outgoing(HealthReport report, String json) {
     }
 
     public List<Delivery> deliveries() {
@@ -61,7 +66,7 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
         private final String token;
         private final Backoff backoff;
         private final HttpClient client;
-        private final AtomicReference<HealthReport> newest = new AtomicReference<>();
+        private final AtomicReference<Outgoing> newest = new AtomicReference<>();
         private final Semaphore wake = new Semaphore(0);
         private final AtomicLong delivered = new AtomicLong();
         private final AtomicLong failed = new AtomicLong();
@@ -80,7 +85,7 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
             this.client = Clients.create(coordinator, timeout);
         }
 
-        void offer(HealthReport report) {
+        void offer(Outgoing report) {
             newest.set(report);
             wake.release();
         }
@@ -91,7 +96,7 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
                 try {
                     wake.acquire();
                     wake.drainPermits();
-                    HealthReport report = newest.getAndSet(null);
+                    Outgoing report = newest.getAndSet(null);
                     if (report == null) continue;
                     if (send(report)) {
                         consecutiveFailures = 0;
@@ -109,9 +114,10 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
         }
 
         /** True when delivered, or refused for good (a 4xx: retrying the same report would be refused again). */
-        private boolean send(HealthReport report) {
+        private boolean send(Outgoing outgoing) {
+            HealthReport report = outgoing.report();
             try {
-                client.toBlocking().exchange(HttpRequest.POST(path, report.toJson())
+                client.toBlocking().exchange(HttpRequest.POST(path, outgoing.json())
                         .contentType(MediaType.APPLICATION_JSON_TYPE)
                         .bearerAuth(token));
                 delivered.incrementAndGet();

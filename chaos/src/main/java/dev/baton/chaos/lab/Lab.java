@@ -246,7 +246,8 @@ public final class Lab implements AutoCloseable {
         }
         // The datadirs are hundreds of MB for a big lab; logs and configs stay for a post-mortem.
         inParallel(topology.shards().stream().flatMap(s -> s.servers().stream())
-                .<Runnable>map(s -> () -> deleteTree(spec.dir().resolve("mariadb").resolve(s.id()).resolve("data"))).toList());
+                .<Runnable>map(s -> () -> MariaDb.deleteData(spec.dir().resolve("mariadb").resolve(s.id()))).toList());
+        MariaDb.memoryRoot(spec.dir()).ifPresent(Lab::deleteTree);
         synchronized (this) {
             processes.clear();
             try {
@@ -265,6 +266,7 @@ public final class Lab implements AutoCloseable {
 
     private void bringUp() {
         Path dir = spec.dir();
+        MariaDb.memoryRoot(dir).ifPresent(Lab::deleteTree);
         for (String part : List.of("mariadb", "haproxy", "pdns", "zookeeper", "checkout", "services", "stand-ins")) {
             deleteTree(dir.resolve(part));
         }
@@ -319,7 +321,7 @@ public final class Lab implements AutoCloseable {
     private void startDatabase(Shard shard, DbServer server, Path template) {
         Path home = spec.dir().resolve("mariadb").resolve(server.id());
         int dcIndex = spec.dcs().indexOf(server.dc());
-        List<String> command = MariaDb.prepare(server, home, template, (shard.index() + 1) * 100 + dcIndex + 1,
+        List<String> command = MariaDb.prepare(server, home, template, MariaDb.memoryRoot(spec.dir()), (shard.index() + 1) * 100 + dcIndex + 1,
                 dcIndex, spec.dcs().size());
         LabProcess process = launch(mariadbName(server.id()), command, server.endpoint(), home.resolve("mariadbd.out"), false);
         MariaDb.awaitReady(process, topology.credentials(), marker);
@@ -328,9 +330,11 @@ public final class Lab implements AutoCloseable {
     /** One small JVM: its ports are this lab's, so {@code down} frees them like any server's. */
     private void startStandIns() {
         Ports.requireFree(standIns.notifications().host(), standIns.notifications().port(), false);
-        LabProcess process = launch(StandIns.PROCESS, List.of(Java.binary(), "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                        "-cp", Java.classpath(), StandIns.MAIN, "--consul", standIns.consul().toString(),
-                        "--notify", standIns.notifications().toString(), "--notifications", standIns.notificationsFile().toString()),
+        List<String> command = new ArrayList<>(List.of(Java.binary()));
+        command.addAll(JvmOptions.of(JvmOptions.Kind.STAND_INS));
+        command.addAll(List.of("-cp", Java.classpath(), StandIns.MAIN, "--consul", standIns.consul().toString(),
+                "--notify", standIns.notifications().toString(), "--notifications", standIns.notificationsFile().toString()));
+        LabProcess process = launch(StandIns.PROCESS, command,
                 standIns.consul(), spec.dir().resolve("stand-ins/stand-ins.log"), false);
         awaitListening(process, process.endpoint(), STAND_INS_START_TIMEOUT);
         awaitListening(process, standIns.notifications(), STAND_INS_START_TIMEOUT);
@@ -342,8 +346,8 @@ public final class Lab implements AutoCloseable {
             return;
         }
         List<LabProcess> apps = topology.datacenters().stream().map(dc -> launch("checkout " + dc.name(),
-                List.of(Java.binary(), "-Xmx256m", "-cp", Java.classpath(), CHECKOUT_MAIN,
-                        "--topology", topologyFile().toString(), "--dc", dc.name()),
+                Stream.of(List.of(Java.binary()), JvmOptions.of(JvmOptions.Kind.CHECKOUT), List.of("-cp", Java.classpath(), CHECKOUT_MAIN,
+                        "--topology", topologyFile().toString(), "--dc", dc.name())).flatMap(List::stream).toList(),
                 dc.checkoutApp(), spec.dir().resolve("checkout").resolve(dc.name() + ".log"), false)).toList();
         inParallel(apps.stream().<Runnable>map(app -> () -> awaitListening(app, app.endpoint(), Duration.ofSeconds(60))).toList());
     }

@@ -30,9 +30,10 @@ final class ZooKeeper {
         } catch (IOException e) {
             throw new LabException("cannot prepare ZooKeeper in " + home + ": " + e.getMessage(), e);
         }
-        // A small heap and the C1 compiler only: it starts faster and a lab ZooKeeper is idle.
-        return List.of(Java.binary(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", Java.classpath(), "org.apache.zookeeper.server.ZooKeeperServerMain", cfg.toString());
+        List<String> command = new java.util.ArrayList<>(List.of(Java.binary()));
+        command.addAll(JvmOptions.of(JvmOptions.Kind.ZOOKEEPER));
+        command.addAll(List.of("-cp", Java.classpath(), "org.apache.zookeeper.server.ZooKeeperServerMain", cfg.toString()));
+        return command;
     }
 
     static void awaitReady(LabProcess process, String marker) {

@@ -1,6 +1,7 @@
 package dev.baton.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.baton.chaos.lab.JvmOptions;
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.LabStatus;
 import dev.baton.orchestrator.config.ConfigLoader;
@@ -29,9 +30,9 @@ import java.util.stream.Collectors;
  */
 record LabServices(List<CoordinatorPeer> coordinators, Path tokenFile, Map<String, String> tokens) {
     private static final Duration POLL = Duration.ofMillis(250);
-    /** Heaps sized for a 2-core lab machine; the issue asks a coordinator to stay under 300 MB RSS. */
-    private static final List<String> COORDINATOR_JVM = List.of("-Xmx256m");
-    private static final List<String> AGENT_JVM = List.of("-Xmx128m", "-XX:+UseSerialGC");
+    /** Sized for a 2-core lab machine (see {@link JvmOptions}); a coordinator stays under 300 MB RSS. */
+    private static final List<String> COORDINATOR_JVM = JvmOptions.of(JvmOptions.Kind.COORDINATOR);
+    private static final List<String> AGENT_JVM = JvmOptions.of(JvmOptions.Kind.AGENT);
 
     static String coordinatorProcess(String dc) {
         return "coordinator " + dc;

@@ -20,11 +20,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * This coordinator's own look at every DC: a TCP connect to its HAProxy runtime API and to each of
- * its MariaDB servers. Only the connect, no login: whether the service behind it is well is for
- * the DC's own agents to say; this says whether the DC is there from here. All connects of a round
- * run at once on virtual threads, so a round takes at most about one timeout even when a whole DC
- * drops packets.
+ * This coordinator's own look at every DC: a TCP connect to its HAProxy runtime API and to one of
+ * its MariaDB servers, a different one each round. Only the connect, no login: whether the service
+ * behind it is well is for the DC's own agents to say; this says whether the DC is there from here,
+ * and one answer is enough for that (a connect to every server every second was most of an idle
+ * coordinator's CPU, and an accept per second on every server). All connects of a round run at
+ * once on virtual threads, so a round takes at most about one timeout even when a whole DC drops packets.
  */
 public final class DcProber {
     private record Target(String dc, String name, Endpoint endpoint) {
@@ -33,8 +34,12 @@ public final class DcProber {
     private final String coordinator;
     private final String coordinatorDc;
     private final List<String> datacenters;
-    private final List<Target> targets = new ArrayList<>();
+    /** Per DC: its HAProxy, asked every round. */
+    private final List<Target> always = new ArrayList<>();
+    /** Per DC: its MariaDB servers, one asked per round in turn. */
+    private final java.util.Map<String, List<Target>> inTurn = new java.util.LinkedHashMap<>();
     private final int timeoutMs;
+    private int round;
 
     public DcProber(Topology topology, String coordinator, String coordinatorDc, Duration timeout) {
         this.coordinator = coordinator;
@@ -42,15 +47,28 @@ public final class DcProber {
         this.datacenters = topology.datacenterNames();
         this.timeoutMs = Math.toIntExact(timeout.toMillis());
         for (Datacenter dc : topology.datacenters()) {
-            targets.add(new Target(dc.name(), "haproxy " + dc.name(), dc.haproxyRuntime()));
+            always.add(new Target(dc.name(), "haproxy " + dc.name(), dc.haproxyRuntime()));
+            List<Target> servers = new ArrayList<>();
             topology.shards().forEach(shard -> shard.serverIn(dc.name()).ifPresent(server ->
-                    targets.add(new Target(dc.name(), "mariadb " + server.id(), server.endpoint()))));
+                    servers.add(new Target(dc.name(), "mariadb " + server.id(), server.endpoint()))));
+            inTurn.put(dc.name(), List.copyOf(servers));
         }
     }
 
-    /** One round: every target once; blocks for at most about the timeout, so never call it on an event loop. */
+    /** This round's targets: every DC's HAProxy and, per DC, the next of its servers. */
+    private synchronized List<Target> nextTargets() {
+        List<Target> targets = new ArrayList<>(always);
+        for (List<Target> servers : inTurn.values()) {
+            if (!servers.isEmpty()) targets.add(servers.get(Math.floorMod(round, servers.size())));
+        }
+        round++;
+        return targets;
+    }
+
+    /** One round; blocks for at most about the timeout, so never call it on an event loop. */
     public CoordinatorObservation probe() {
         Instant at = Instant.now();
+        List<Target> targets = nextTargets();
         List<String> errors = new ArrayList<>();
         try (ExecutorService connects = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<String>> outcomes = targets.stream().map(t -> connects.submit(() -> connect(t))).toList();
