@@ -23,7 +23,7 @@ class HttpReporterTest {
                 reporter.submit(report(seq));
                 Thread.sleep(50);
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> coordinator.sequences().contains(5L));
+            await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.sequences().contains(5L));
             assertThat(coordinator.received).allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer " + TOKEN));
             assertThat(coordinator.sequences()).isSorted().doesNotHaveDuplicates();
             assertThat(reporter.deliveries().getFirst().failed()).isZero();
@@ -44,26 +44,30 @@ class HttpReporterTest {
                 reporter.submit(report(++seq));
                 Thread.sleep(50);
             }
+            // At most 60 reports offered. With backoff, the waits alone (at least 50 + 100 + 200 ms, then 400 ms each)
+            // leave room for no more than 10 attempts in 3 s, however slow the machine: a slower one makes fewer.
             HttpReporter.Delivery down = reporter.deliveries().getFirst();
-            // ~60 reports offered; without backoff every one would have been an attempt.
-            assertThat(down.failed()).as(down.toString()).isBetween(3L, 12L);
-            assertThat(down.consecutiveFailures()).isGreaterThanOrEqualTo(3);
-            assertThat(down.lastBackoff()).isBetween(Duration.ofMillis(200), Duration.ofMillis(800));
+            assertThat(down.failed()).as(down.toString()).isLessThanOrEqualTo(10L);
+            // It goes on retrying the newest report on its own, each wait longer, up to the max.
+            await().atMost(Duration.ofSeconds(30)).until(() -> reporter.deliveries().getFirst().consecutiveFailures() >= 4);
+            down = reporter.deliveries().getFirst();
+            assertThat(down.lastBackoff()).as(down.toString()).isBetween(Duration.ofMillis(200), Duration.ofMillis(800));
             assertThat(down.lastError()).contains("127.0.0.1:" + port);
 
             try (FakeCoordinator back = new FakeCoordinator(port, Duration.ZERO)) {
                 long lastOffered = seq;
                 long returned = System.nanoTime();
-                while (back.received.isEmpty() && System.nanoTime() - returned < Duration.ofSeconds(3).toNanos()) {
+                while (back.received.isEmpty() && System.nanoTime() - returned < Duration.ofSeconds(30).toNanos()) {
                     reporter.submit(report(++seq));
                     Thread.sleep(50);
                 }
-                assertThat(back.received).as("delivered within the max backoff after the coordinator came back").isNotEmpty();
-                assertThat(Duration.ofNanos(System.nanoTime() - returned)).isLessThan(Duration.ofMillis(1500));
+                assertThat(back.received).as("delivered after the coordinator came back").isNotEmpty();
+                // Within the max backoff (800 ms) plus a request; 6 s leaves room for a loaded machine.
+                assertThat(Duration.ofNanos(System.nanoTime() - returned)).isLessThan(Duration.ofSeconds(6));
                 // It sends the newest report, not the backlog.
                 assertThat(back.sequences().getFirst()).isGreaterThanOrEqualTo(lastOffered);
                 // The server records a report before it answers; the agent counts the success once the answer is in.
-                await().atMost(Duration.ofSeconds(2)).untilAsserted(() ->
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                         assertThat(reporter.deliveries().getFirst().consecutiveFailures()).isZero());
             }
         }
@@ -71,21 +75,27 @@ class HttpReporterTest {
 
     @Test
     void aSlowCoordinatorDoesNotDelayTheOthers() throws Exception {
-        try (FakeCoordinator slow = new FakeCoordinator(0, Duration.ofSeconds(3));
+        // The slow one never answers in time (30 s against a 2 s timeout): were the coordinators served one after
+        // the other, the fast one would get a report every 2 s at best, 1 or 2 of the 15 offered below.
+        try (FakeCoordinator slow = new FakeCoordinator(0, Duration.ofSeconds(30));
              FakeCoordinator fast = new FakeCoordinator(0, Duration.ZERO);
              HttpReporter reporter = new HttpReporter(List.of(slow.url(), fast.url()), TOKEN, Backoff.defaults(),
-                     Duration.ofMillis(500))) {
-            for (long seq = 1; seq <= 15; seq++) {
+                     Duration.ofSeconds(2))) {
+            // The first request pays for the HTTP client's class loading: out of the count below.
+            reporter.submit(report(1));
+            await().atMost(Duration.ofSeconds(30)).until(() -> fast.sequences().contains(1L));
+            for (long seq = 2; seq <= 16; seq++) {
                 reporter.submit(report(seq));
                 Thread.sleep(100);
             }
-            await().atMost(Duration.ofSeconds(2)).until(() -> fast.sequences().contains(15L));
-            assertThat(fast.received).hasSizeGreaterThanOrEqualTo(12);
-            // The slow server still handles a request after the agent gave up on it (3 s later), so what
-            // counts is what the agent saw: no report delivered to it in time, its timeouts counted.
+            await().atMost(Duration.ofSeconds(10)).until(() -> fast.sequences().contains(16L));
+            // Only the newest report is kept: one that takes longer than 100 ms makes the fast one skip some.
+            assertThat(fast.sequences().stream().filter(s -> s >= 2).count()).as(fast.sequences().toString()).isGreaterThanOrEqualTo(8);
+            // The slow server still handles a request after the agent gave up on it, so what counts is what the
+            // agent saw: no report delivered to it, its timeouts counted.
+            await().atMost(Duration.ofSeconds(30)).until(() -> reporter.deliveries().getFirst().failed() > 0);
             HttpReporter.Delivery toSlow = reporter.deliveries().getFirst();
             assertThat(toSlow.delivered()).as(toSlow.toString()).isZero();
-            assertThat(toSlow.failed()).as(toSlow.toString()).isPositive();
         }
     }
 
@@ -94,7 +104,7 @@ class HttpReporterTest {
         try (FakeCoordinator coordinator = new FakeCoordinator(0, Duration.ZERO);
              HttpReporter reporter = new HttpReporter(List.of(coordinator.url()), "wrong", Backoff.defaults(), Duration.ofSeconds(1))) {
             reporter.submit(report(1));
-            await().atMost(Duration.ofSeconds(3)).until(() -> reporter.deliveries().getFirst().rejected() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> reporter.deliveries().getFirst().rejected() == 1);
             HttpReporter.Delivery delivery = reporter.deliveries().getFirst();
             assertThat(delivery.failed()).isZero();
             assertThat(delivery.lastError()).contains("401");

@@ -2,6 +2,7 @@ package dev.baton.chaos.bench;
 
 import dev.baton.chaos.bench.BenchReport.Checkouts;
 import dev.baton.chaos.bench.BenchReport.Latency;
+import dev.baton.chaos.bench.BenchReport.OutsideWindows;
 import dev.baton.chaos.bench.BenchReport.PhaseReport;
 import dev.baton.chaos.bench.BenchReport.ProbeWrites;
 import dev.baton.chaos.bench.BenchReport.Round;
@@ -13,6 +14,7 @@ import dev.baton.chaos.workload.checkout.CheckoutOptions;
 import dev.baton.chaos.workload.load.LoadGenerator;
 import dev.baton.chaos.workload.load.LoadOptions;
 import dev.baton.chaos.workload.load.LoadResult;
+import dev.baton.chaos.workload.probe.ProbeAttempt;
 import dev.baton.chaos.workload.probe.ProbeResult;
 import dev.baton.chaos.workload.probe.WriteProbe;
 import dev.baton.wire.Datacenter;
@@ -59,7 +61,10 @@ public final class SwitchoverBench {
         }
     }
 
-    /** The probe's writes that complete within this long after a switchover returns still belong to its window. */
+    /**
+     * A switchover's window runs this long past its return, for the writes released last. A failed write that
+     * overlaps a window is billed to it however late it ends; one that overlaps none is reported as outside.
+     */
     private static final long WINDOW_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final Topology topology;
@@ -101,7 +106,7 @@ public final class SwitchoverBench {
                     List.of(home, away), startedAt, Runtime.getRuntime().availableProcessors(),
                     options.quietWindow().toMillis() / 1000.0, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS * shards.size());
             return new BenchReport(config, warmup, stalls[0], ours, theirs, BenchReport.ratios(ours, theirs),
-                    BenchReport.judge(ours, shards.size()));
+                    BenchReport.judge(warmup, ours, theirs, shards.size()));
         } finally {
             apps.forEach(CheckoutApp::close);
         }
@@ -112,45 +117,58 @@ public final class SwitchoverBench {
         log.printf("[%s] %d shards, %d checkouts/s, %d rounds%n", name, shards.size(), options.ratePerSecond(), rounds);
         Probes probes = Probes.start(topology, shards);
         LoadGenerator load = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()));
-        List<Round> done = new ArrayList<>();
-        List<Long> walls = new ArrayList<>();
+        List<Switched> switched = new ArrayList<>();
+        long quietFrom;
+        long quietTo;
         LoadResult loadResult;
+        Probed probed;
         try {
             load.start();
-            long quietFrom = System.nanoTime();
+            quietFrom = System.nanoTime();
             Thread.sleep(options.quietWindow());
-            long quietTo = System.nanoTime();
-            if (quietStalls != null) {
-                quietStalls[0] = Summary.of(probes.pooled().values().stream()
-                        .map(p -> p.snapshot().maxGapMs(quietFrom, quietTo)).toList());
-                log.printf("[%s] background stalls in a %d s quiet window: %s ms%n", name,
-                        options.quietWindow().toSeconds(), quietStalls[0]);
-            }
+            quietTo = System.nanoTime();
             for (int round = 1; round <= rounds; round++) {
                 for (String[] leg : new String[][]{{home, away}, {away, home}}) {
-                    Round r = switchOnce(switcher, round, leg[0], leg[1], probes);
-                    done.add(r);
-                    walls.add(r.wallMs());
-                    Summary pause = Summary.of(r.shards().stream().map(ShardResult::pauseMs).toList());
-                    log.printf("[%s] round %d %s→%s: wall %d ms, pause p50 %.0f max %.0f ms, failed probe writes %d new-conn / %d pooled%s%n",
-                            name, round, leg[0], leg[1], r.wallMs(), pause.p50(), pause.max(),
-                            r.shards().stream().mapToLong(ShardResult::probeFailures).sum(),
-                            r.shards().stream().mapToLong(ShardResult::pooledProbeFailures).sum(),
-                            r.shards().stream().allMatch(ShardResult::switched) ? "" : ", NOT ALL SWITCHED");
+                    Switched s = switchOnce(switcher, round, leg[0], leg[1]);
+                    switched.add(s);
+                    log.printf("[%s] round %d %s→%s: wall %d ms%s%n", name, round, leg[0], leg[1], s.wallMs(),
+                            s.outcomes().stream().allMatch(ShardSwitcher.Outcome::switched) ? "" : ", NOT ALL SWITCHED");
                 }
             }
         } finally {
             loadResult = load.stop();
-            probes.stop();
+            probed = probes.stop();
         }
-        log.printf("[%s] load: %d attempted, %d acknowledged, %d failed; auditing...%n", name,
-                loadResult.attempted(), loadResult.acknowledged(), loadResult.failed());
+        long resent = load.staleConnectionRetries();
+        // Every figure from the probes' complete results, taken once they stopped: a write still running when a
+        // round ended (held, or waiting for a timeout) is in them, wherever it ended.
+        if (quietStalls != null) {
+            quietStalls[0] = Summary.of(probed.pooled().values().stream().map(p -> p.maxGapMs(quietFrom, quietTo)).toList());
+            log.printf("[%s] background stalls in a %d s quiet window: %s ms%n", name, options.quietWindow().toSeconds(), quietStalls[0]);
+        }
+        List<Round> done = new ArrayList<>();
+        for (int i = 0; i < switched.size(); i++) {
+            Round r = round(switched, i, probed);
+            done.add(r);
+            Summary pause = Summary.of(r.shards().stream().map(ShardResult::pauseMs).toList());
+            log.printf("[%s] round %d %s→%s: pause p50 %.0f max %.0f ms, failed probe writes %d new-conn / %d pooled%n", name,
+                    r.round(), r.from(), r.to(), pause.p50(), pause.max(), r.shards().stream().mapToLong(ShardResult::probeFailures).sum(),
+                    r.shards().stream().mapToLong(ShardResult::pooledProbeFailures).sum());
+        }
+        OutsideWindows outside = outside(switched, probed);
+        if (outside.probeFailedWrites() + outside.pooledProbeFailedWrites() > 0) {
+            log.printf("[%s] failed probe writes outside every switchover window: %d new-conn / %d pooled %s%n", name,
+                    outside.probeFailedWrites(), outside.pooledProbeFailedWrites(), outside.errors());
+        }
+        log.printf("[%s] load: %d attempted, %d acknowledged, %d failed, %d sent a second time; auditing...%n", name,
+                loadResult.attempted(), loadResult.acknowledged(), loadResult.failed(), resent);
         AuditResult audit = audit(name, loadResult);
 
         List<ShardResult> all = done.stream().flatMap(r -> r.shards().stream()).toList();
+        List<Long> walls = done.stream().map(Round::wallMs).toList();
         long failedProbes = all.stream().mapToLong(ShardResult::probeFailures).sum();
         long failedPooled = all.stream().mapToLong(ShardResult::pooledProbeFailures).sum();
-        return new PhaseReport(name, checkouts(loadResult, audit),
+        return new PhaseReport(name, checkouts(loadResult, resent, audit),
                 new Latency(loadResult.latencyMs().p50Ms(), loadResult.latencyMs().p99Ms(), loadResult.latencyMs().maxMs()),
                 Summary.of(all.stream().map(ShardResult::pauseMs).toList()),
                 Summary.of(all.stream().filter(s -> s.enginePauseMs() >= 0).map(ShardResult::enginePauseMs).toList()),
@@ -160,7 +178,77 @@ public final class SwitchoverBench {
                         all.stream().mapToLong(ShardResult::pooledProbeFailures).max().orElse(0)),
                 all.stream().flatMap(r -> r.probeErrors().stream()).collect(Collectors.groupingBy(
                         SwitchoverBench::errorKind, TreeMap::new, Collectors.counting())),
-                Summary.of(walls), all.size(), (int) all.stream().filter(s -> !s.switched()).count(), done);
+                outside, Summary.of(walls), all.size(), (int) all.stream().filter(s -> !s.switched()).count(), done);
+    }
+
+    /**
+     * One switchAll call as it ran: from its start to its return, and what the switcher said of each shard. Its window
+     * runs {@link #WINDOW_GRACE_NANOS} past the return, for the writes released last.
+     */
+    record Switched(int round, String from, String to, long startNanos, long endNanos, List<ShardSwitcher.Outcome> outcomes) {
+        long windowEnd() {
+            return endNanos + WINDOW_GRACE_NANOS;
+        }
+
+        long wallMs() {
+            return TimeUnit.NANOSECONDS.toMillis(endNanos - startNanos);
+        }
+
+        boolean overlaps(ProbeAttempt a) {
+            return a.startNanos() <= windowEnd() && a.endNanos() >= startNanos;
+        }
+    }
+
+    /**
+     * The switchover a failed write is billed to: the first whose window it overlapped (begun before the window
+     * ended, ended after it began, however long after); -1 when it overlapped none.
+     */
+    static int windowOf(ProbeAttempt attempt, List<Switched> switched) {
+        for (int i = 0; i < switched.size(); i++) {
+            if (switched.get(i).overlaps(attempt)) return i;
+        }
+        return -1;
+    }
+
+    /** The {@code i}-th switchover's figures per shard: its pause counted whole, the failed writes billed to it. */
+    private Round round(List<Switched> switched, int i, Probed probed) {
+        Switched s = switched.get(i);
+        List<ShardResult> results = new ArrayList<>();
+        for (String shard : shards) {
+            ProbeResult pooled = probed.pooled().get(shard);
+            ProbeResult fresh = probed.fresh().get(shard);
+            List<ProbeAttempt> freshFailed = fresh.failedOverlapping(s.startNanos(), s.windowEnd()).stream()
+                    .filter(a -> windowOf(a, switched) == i).toList();
+            long pooledFailed = pooled.failedOverlapping(s.startNanos(), s.windowEnd()).stream()
+                    .filter(a -> windowOf(a, switched) == i).count();
+            var outcome = s.outcomes().stream().filter(o -> o.shard().equals(shard)).findFirst();
+            results.add(new ShardResult(shard, outcome.map(ShardSwitcher.Outcome::switched).orElse(false),
+                    outcome.map(ShardSwitcher.Outcome::detail).orElse("no outcome reported"),
+                    pooled.pauseMs(s.startNanos(), s.windowEnd()), freshFailed.size(), pooledFailed,
+                    outcome.map(ShardSwitcher.Outcome::enginePauseMs).orElse(-1.0),
+                    freshFailed.stream().map(ProbeAttempt::error).toList()));
+        }
+        return new Round(s.round(), s.from(), s.to(), s.wallMs(), results);
+    }
+
+    /** The failed writes of the phase that overlapped no switchover's window: the quiet window's, the settles'. */
+    private OutsideWindows outside(List<Switched> switched, Probed probed) {
+        Map<String, Long> errors = new TreeMap<>();
+        long fresh = 0;
+        long pooled = 0;
+        for (String shard : shards) {
+            for (ProbeAttempt a : probed.fresh().get(shard).failed()) {
+                if (windowOf(a, switched) >= 0) continue;
+                fresh++;
+                errors.merge("new conn: " + errorKind(a.error()), 1L, Long::sum);
+            }
+            for (ProbeAttempt a : probed.pooled().get(shard).failed()) {
+                if (windowOf(a, switched) >= 0) continue;
+                pooled++;
+                errors.merge("pooled: " + errorKind(a.error()), 1L, Long::sum);
+            }
+        }
+        return new OutsideWindows(fresh, pooled, errors);
     }
 
     /** The error's code and the first words of its message: enough to tell a refusal from a fence from a timeout. */
@@ -173,9 +261,9 @@ public final class SwitchoverBench {
     private Checkouts warmUp() throws InterruptedException {
         if (options.warmup().isZero()) return null;
         log.printf("[warm-up] %d s of load at %d checkouts/s%n", options.warmup().toSeconds(), options.ratePerSecond());
-        LoadResult result = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()))
-                .run(options.warmup());
-        return checkouts(result, audit("warm-up", result));
+        LoadGenerator load = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()));
+        LoadResult result = load.run(options.warmup());
+        return checkouts(result, load.staleConnectionRetries(), audit("warm-up", result));
     }
 
     private AuditResult audit(String name, LoadResult load) throws InterruptedException {
@@ -184,30 +272,18 @@ public final class SwitchoverBench {
         return audit;
     }
 
-    private static Checkouts checkouts(LoadResult load, AuditResult audit) {
+    private static Checkouts checkouts(LoadResult load, long resent, AuditResult audit) {
         return new Checkouts(load.attempted(), load.acknowledged(), load.failed(), audit.lostOrders(),
-                audit.duplicated().size(), load.failureReasons(),
+                audit.duplicated().size(), load.failureReasons(), resent,
                 Stream.concat(audit.lagging().stream().map(l -> "lagging: " + l), audit.problems().stream()).toList());
     }
 
-    private Round switchOnce(ShardSwitcher switcher, int round, String from, String to, Probes probes)
-            throws InterruptedException {
+    private Switched switchOnce(ShardSwitcher switcher, int round, String from, String to) throws InterruptedException {
         long t0 = System.nanoTime();
         List<ShardSwitcher.Outcome> outcomes = switcher.switchAll(shards, to);
         long t1 = System.nanoTime();
         Thread.sleep(options.settle());
-        List<ShardResult> results = new ArrayList<>();
-        long windowEnd = t1 + WINDOW_GRACE_NANOS;
-        for (String shard : shards) {
-            ProbeResult pooled = probes.pooled().get(shard).snapshot();
-            ProbeResult fresh = probes.fresh().get(shard).snapshot();
-            var outcome = outcomes.stream().filter(o -> o.shard().equals(shard)).findFirst();
-            results.add(new ShardResult(shard, outcome.map(ShardSwitcher.Outcome::switched).orElse(false),
-                    outcome.map(ShardSwitcher.Outcome::detail).orElse("no outcome reported"),
-                    pooled.maxGapMs(t0, windowEnd), fresh.failures(t0, windowEnd), pooled.failures(t0, windowEnd),
-                    outcome.map(ShardSwitcher.Outcome::enginePauseMs).orElse(-1.0), fresh.errors(t0, windowEnd)));
-        }
-        return new Round(round, from, to, TimeUnit.NANOSECONDS.toMillis(t1 - t0), results);
+        return new Switched(round, from, to, t0, t1, outcomes);
     }
 
     /**
@@ -232,10 +308,18 @@ public final class SwitchoverBench {
             return new Probes(pooled, fresh);
         }
 
-        void stop() throws InterruptedException {
-            for (WriteProbe p : pooled.values()) p.stop();
-            for (WriteProbe p : fresh.values()) p.stop();
+        /** Stops every probe, waiting for the writes in flight, and returns all their attempts. */
+        Probed stop() throws InterruptedException {
+            Map<String, ProbeResult> pooledResults = new LinkedHashMap<>();
+            Map<String, ProbeResult> freshResults = new LinkedHashMap<>();
+            for (var p : pooled.entrySet()) pooledResults.put(p.getKey(), p.getValue().stop());
+            for (var p : fresh.entrySet()) freshResults.put(p.getKey(), p.getValue().stop());
+            return new Probed(pooledResults, freshResults);
         }
+    }
+
+    /** Every attempt of every probe of a phase, per shard. */
+    private record Probed(Map<String, ProbeResult> pooled, Map<String, ProbeResult> fresh) {
     }
 
     static final int PROBE_INTERVAL_MS = 10;

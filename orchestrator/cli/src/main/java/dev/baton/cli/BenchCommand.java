@@ -26,7 +26,8 @@ final class BenchCommand {
     static final String COORDINATOR_JVM = "-Xmx128m -XX:+UseSerialGC";
 
     @Command(name = "switchover", mixinStandardHelpOptions = true,
-            description = "Every shard back and forth under checkout load, Baton vs a naive baseline, on a fresh lab.")
+            description = "Every shard back and forth under checkout load, Baton vs a naive baseline, on a fresh lab; exits 1 when "
+                    + "a target is missed or an order was lost or stored twice in any phase.")
     static final class Switchover implements Callable<Integer> {
         @Mixin BenchLab bench;
         @Option(names = "--rounds", defaultValue = "10", description = "Rounds, each there and back (default: ${DEFAULT-VALUE}).") int rounds;
@@ -47,7 +48,7 @@ final class BenchCommand {
                 BenchReport report = run(lab, options);
                 report.write(out);
                 printReport(out, report.toMarkdown());
-                return 0;
+                return report.ok() ? 0 : 1;
             } finally {
                 if (bench.keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
                 else lab.down();
@@ -88,7 +89,8 @@ final class BenchCommand {
     }
 
     @Command(name = "ingest", mixinStandardHelpOptions = true,
-            description = "Agent reports posted open-loop to a coordinator in its own JVM: ingest latency, errors, the coordinator's RSS.")
+            description = "Agent reports posted open-loop to a coordinator in its own JVM: ingest latency, errors, the coordinator's RSS; "
+                    + "exits 1 when a target is missed.")
     static final class Ingest implements Callable<Integer> {
         @Option(names = "--agents", defaultValue = "200", description = "Registered agents taking turns (default: ${DEFAULT-VALUE}).") int agents;
         @Option(names = "--rate", defaultValue = "2000", description = "Reports per second (default: ${DEFAULT-VALUE}).") int rate;
@@ -113,7 +115,7 @@ final class BenchCommand {
                         options, System.out).run().withCoordinatorJvmOptions(jvmOptions.trim());
                 report.write(out);
                 printReport(out, report.toMarkdown());
-                return 0;
+                return report.targetsMet() ? 0 : 1;
             } finally {
                 lab.down();
             }

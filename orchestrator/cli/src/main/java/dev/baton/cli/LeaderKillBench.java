@@ -54,6 +54,8 @@ final class LeaderKillBench {
     static final List<String> STEPS = List.of("precheck", "drain-dns", "drain-lb", "switch-shards", "verify");
     /** The target: every evacuation whose leader died completes or rolls back within this of the kill. */
     static final Duration END_TARGET = Duration.ofSeconds(10);
+    /** How a failover whose leader died may end: FAILED (or still RUNNING) is a miss, however fast. */
+    static final List<String> ENDED_WELL = List.of("SUCCEEDED", "ROLLED_BACK");
     /** A failover is followed this long after its kill before it is reported as never ending. */
     private static final Duration END_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration TRIGGER_TIMEOUT = Duration.ofSeconds(60);
@@ -98,8 +100,9 @@ final class LeaderKillBench {
                 Long killToEndMs, String takenOverBy, String reason, Map<String, Long> failedCheckouts, Map<String, Long> failedAfterEnd,
                 String dnsAfter, Map<String, Long> primariesAfter, String error) {
 
+        /** Ended well (completed or rolled back, not FAILED) within {@link #END_TARGET} of the kill. */
         boolean endedInTime() {
-            return killToEndMs != null && killToEndMs <= END_TARGET.toMillis() && !state.equals("RUNNING");
+            return killToEndMs != null && killToEndMs <= END_TARGET.toMillis() && ENDED_WELL.contains(state);
         }
 
         Kill withFailedCheckouts(Map<String, Long> during, Map<String, Long> after) {
@@ -108,42 +111,68 @@ final class LeaderKillBench {
         }
     }
 
+    /** One target as printed, and whether it held: every one is judged, and the exit code is their verdict. */
+    record Target(String name, String target, String measured, boolean met) {
+    }
+
     /**
      * @param killToEndMs         over the kills whose failover ended
      * @param writablePrimaries   what the servers said all run long ({@code maxPerShard} must be 1 everywhere)
      * @param twoWritableObserved instants a shard had two writable servers (must be 0)
      * @param zeroWritableMaxMs   the longest a shard had no writable server
-     * @param misses              every target missed, one line each; empty when all held
+     * @param failedOutsideKills  checkouts that failed before the first evacuation (the warm-up), by reason
+     * @param targets             every target printed, judged
+     * @param misses              every target missed, one line each with what missed it; empty when all held
      */
     record Report(Options options, int shards, List<Kill> kills, Summary killToEndMs, EvacuationBench.Checkouts checkouts,
                   LatencySummary latencyMs, WritableSampler.Result writablePrimaries, long twoWritableObserved, long zeroWritableMaxMs,
-                  List<String> misses) {
+                  Map<String, Long> failedOutsideKills, List<Target> targets, List<String> misses) {
 
         static Report of(Options options, int shards, List<Kill> kills, EvacuationBench.Checkouts checkouts, LatencySummary latency,
-                         WritableSampler.Result writable) {
+                         WritableSampler.Result writable, Map<String, Long> failedOutsideKills) {
+            List<Target> targets = new ArrayList<>();
             List<String> misses = new ArrayList<>();
-            if (checkouts.lost() > 0) misses.add(checkouts.lost() + " acknowledged order(s) lost");
-            if (checkouts.duplicated() > 0) misses.add(checkouts.duplicated() + " acknowledged order(s) stored twice");
-            checkouts.auditProblems().forEach(p -> misses.add("audit could not check everything: " + p));
-            if (writable.twoWritableObserved() > 0) {
-                misses.add("two writable primaries seen " + writable.twoWritableObserved() + " time(s), first: "
-                        + writable.twoWritable().getFirst());
-            }
+            long planned = kills.stream().filter(k -> k.error().isEmpty()).count();
+            targets.add(new Target("kills that landed as planned (at the step, on the leader's process)", "all " + kills.size(),
+                    planned + "/" + kills.size(), planned == kills.size()));
+            long inTime = kills.stream().filter(Kill::endedInTime).count();
+            targets.add(new Target("failovers ended " + String.join(" or ", ENDED_WELL) + " within " + END_TARGET.toSeconds()
+                    + " s of the kill", "all " + kills.size(), inTime + "/" + kills.size(), inTime == kills.size()));
             for (Kill k : kills) {
                 if (!k.error().isEmpty()) misses.add("kill " + k.n() + " (" + k.stepTargeted() + "): " + k.error());
                 else if (!k.endedInTime()) {
                     misses.add("kill " + k.n() + " (" + k.stepTargeted() + "): failover " + k.failoverId() + " " + (k.killToEndMs() == null
                             ? "still RUNNING " + END_TIMEOUT.toSeconds() + " s after the kill"
-                            : "ended " + k.state() + " only " + k.killToEndMs() + " ms after the kill") + " (target " + END_TARGET.toSeconds() + " s)");
+                            : "ended " + k.state() + " " + k.killToEndMs() + " ms after the kill") + " (target " + String.join(" or ", ENDED_WELL)
+                            + " within " + END_TARGET.toSeconds() + " s)");
                 }
+            }
+            // The design's promise: no failed checkout, a leader's death included. Counted over the whole run; the table
+            // says which kill each falls to (during its evacuation, or after its end until the next one).
+            long duringKills = kills.stream().mapToLong(k -> total(k.failedCheckouts())).sum();
+            long afterEnds = kills.stream().mapToLong(k -> total(k.failedAfterEnd())).sum();
+            targets.add(new Target("failed checkouts, whole run (warm-up and restarts included)", "0", checkouts.failed()
+                    + " (during kills " + duringKills + ", after their ends " + afterEnds + ", before the first " + total(failedOutsideKills)
+                    + ")", checkouts.failed() == 0));
+            if (checkouts.failed() > 0) misses.add(checkouts.failed() + " checkout(s) failed: " + checkouts.failureReasons());
+            targets.add(new Target("acknowledged orders lost / stored twice (audit complete)", "0 / 0", checkouts.lost() + " / "
+                    + checkouts.duplicated() + (checkouts.auditProblems().isEmpty() ? "" : " (audit incomplete)"), checkouts.ordersIntact()));
+            if (checkouts.lost() > 0) misses.add(checkouts.lost() + " acknowledged order(s) lost");
+            if (checkouts.duplicated() > 0) misses.add(checkouts.duplicated() + " acknowledged order(s) stored twice");
+            checkouts.auditProblems().forEach(p -> misses.add("audit could not check everything: " + p));
+            targets.add(new Target("instants with two writable servers in a shard (asked of the servers)", "0",
+                    Long.toString(writable.twoWritableObserved()), writable.twoWritableObserved() == 0));
+            if (writable.twoWritableObserved() > 0) {
+                misses.add("two writable primaries seen " + writable.twoWritableObserved() + " time(s), first: "
+                        + writable.twoWritable().getFirst());
             }
             Summary killToEnd = Summary.of(kills.stream().map(Kill::killToEndMs).filter(Objects::nonNull).toList());
             return new Report(options, shards, kills, killToEnd, checkouts, latency, writable, writable.twoWritableObserved(),
-                    writable.zeroWritableMaxMs(), misses);
+                    writable.zeroWritableMaxMs(), failedOutsideKills, targets, misses);
         }
 
         boolean ok() {
-            return misses.isEmpty();
+            return targets.stream().allMatch(Target::met);
         }
 
         void write(Path dir) {
@@ -183,6 +212,11 @@ final class LeaderKillBench {
             c.failureReasons().forEach((why, n) -> md.append("- failed: ").append(n).append(" x ").append(why)
                     .append(c.failureSamples().getOrDefault(why, List.of()).stream().map(d -> " (" + d + ")").collect(Collectors.joining(",")))
                     .append('\n'));
+            if (c.staleConnectionRetries() > 0) {
+                md.append("- sent a second time (the kept-alive connection closed before any reply byte; same idempotency key): ")
+                        .append(c.staleConnectionRetries()).append('\n');
+            }
+            if (!failedOutsideKills.isEmpty()) md.append("- failed before the first evacuation: ").append(failedOutsideKills).append('\n');
             c.auditProblems().forEach(p -> md.append("- audit: ").append(p).append('\n'));
             WritableSampler.Result w = writablePrimaries;
             md.append(String.format(Locale.ROOT, "%nWritable servers per shard, asked of the servers every %d ms (%d rounds, %d failed "
@@ -193,7 +227,10 @@ final class LeaderKillBench {
                     .append(t.servers()).append('\n'));
             w.longZeroSpans().forEach(z -> md.append(String.format(Locale.ROOT, "- no writable server in %s for %d ms from %s%s%n",
                     z.shard(), z.durationMs(), z.from(), z.open() ? " (still none at the end)" : "")));
-            md.append(misses.isEmpty() ? "\nEvery target held.\n" : "\nTargets missed:\n");
+            md.append("\n## Targets\n\n| target | wanted | measured | met |\n|---|---|---|---|\n");
+            targets.forEach(t -> md.append("| ").append(t.name()).append(" | ").append(t.target()).append(" | ").append(t.measured())
+                    .append(" | ").append(t.met() ? "yes" : "**NO**").append(" |\n"));
+            md.append(ok() ? "\nEvery target held.\n" : "\nTargets missed:\n");
             misses.forEach(m -> md.append("- ").append(m).append('\n'));
             return md.toString();
         }
@@ -269,7 +306,9 @@ final class LeaderKillBench {
             long next = i + 1 < attempts.size() ? attempts.get(i + 1).startNanos() : Long.MAX_VALUE;
             kills.add(a.kill().withFailedCheckouts(failures(load, a.startNanos(), a.endNanos()), failures(load, a.endNanos() + 1, next)));
         }
-        return Report.of(options, topology.shards().size(), kills, EvacuationBench.Checkouts.of(load, retried, audit), load.latencyMs(), writable);
+        Map<String, Long> beforeFirst = failures(load, Long.MIN_VALUE, attempts.isEmpty() ? Long.MAX_VALUE : attempts.getFirst().startNanos() - 1);
+        return Report.of(options, topology.shards().size(), kills, EvacuationBench.Checkouts.of(load, retried, audit), load.latencyMs(), writable,
+                beforeFirst);
     }
 
     /** The checkouts planned in [fromNanos, toNanos] that failed, counted by reason. */

@@ -17,9 +17,12 @@ class BenchIngestTest {
     void smallBenchWritesAReportOtherToolsCanRead(@TempDir Path out) throws Exception {
         MainTest.Run r = MainTest.run("bench", "ingest", "--agents", "6", "--rate", "50", "--seconds", "3", "--warmup-seconds", "1",
                 "--shards", "1", "--out", out.toString());
-        assertThat(r.code()).as(r.err() + r.out()).isZero();
-
         JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
+        // Whether every target holds is this machine's speed (a cold coordinator); that the exit code says so is not.
+        assertThat(report.path("targets")).isNotEmpty();
+        boolean allMet = true;
+        for (JsonNode target : report.path("targets")) allMet &= target.path("met").asBoolean();
+        assertThat(r.code()).as(r.err() + r.out()).isEqualTo(allMet ? 0 : 1);
         assertThat(report.path("reports").path("sent").asLong()).isEqualTo(150);
         long ok = report.path("reports").path("ok").asLong();
         assertThat(ok).isPositive();
@@ -31,6 +34,10 @@ class BenchIngestTest {
             assertThat(report.path("latencyMs").path(field).asDouble()).as(field).isPositive();
         }
         assertThat(report.path("worstWindowP99Ms").asDouble()).isPositive();
+        // The rate is what the coordinator answered in the measured seconds, so it cannot exceed what it answered at all
+        // (plus the warm-up's late answers, at most the 1 s warm-up's 25 reports).
+        assertThat(report.path("achievedRatePerSecond").asDouble()).isPositive().isLessThanOrEqualTo((ok + 25) / 3.0);
+        assertThat(report.path("offeredRatePerSecond").asDouble()).isPositive();
         assertThat(report.path("windows").size()).isBetween(3, 4);
         // A JVM's resident set: tens of MB at least, and read from the coordinator's /proc entry, not ours.
         assertThat(report.path("rssMb").path("max").asDouble()).isGreaterThan(30);

@@ -17,9 +17,12 @@ class BenchSwitchoverTest {
     void smallBenchWritesAReportOtherToolsCanRead(@TempDir Path out) throws Exception {
         MainTest.Run r = MainTest.run("bench", "switchover", "--shards", "2", "--rate", "50", "--rounds", "1",
                 "--baseline-rounds", "1", "--settle-ms", "500", "--quiet-seconds", "1", "--warmup-seconds", "1", "--out", out.toString());
-        assertThat(r.code()).as(r.err()).isZero();
-
         JsonNode report = new ObjectMapper().readTree(Files.readString(out.resolve("report.json")));
+        // Whether every target holds is this machine's speed; that the exit code says so is not.
+        assertThat(report.path("targets")).isNotEmpty();
+        boolean allMet = true;
+        for (JsonNode target : report.path("targets")) allMet &= target.path("met").asBoolean();
+        assertThat(r.code()).as(r.err() + report.path("targets")).isEqualTo(allMet ? 0 : 1);
         for (JsonNode phase : new JsonNode[]{report, report.get("baseline")}) {
             for (String field : new String[]{"checkouts.failed", "checkouts.lost", "checkouts.duplicated",
                     "writePauseMs.p50", "writePauseMs.max", "switchoverWallMs.max"}) {
@@ -33,6 +36,11 @@ class BenchSwitchoverTest {
         assertThat(report.path("checkouts").path("failed").asLong()).isZero();
         assertThat(report.path("notSwitched").asInt()).isZero();
         assertThat(report.path("switchovers").asInt()).isEqualTo(4); // 2 shards, there and back
+        // Nothing the probes measured is dropped: what no switchover's window holds is counted apart; resent checkouts are said.
+        assertThat(report.path("outsideWindows").path("probeFailedWrites").isNumber()).isTrue();
+        assertThat(report.path("outsideWindows").path("pooledProbeFailedWrites").isNumber()).isTrue();
+        assertThat(report.path("checkouts").path("staleConnectionRetries").isNumber()).isTrue();
+        assertThat(report.path("warmup").path("staleConnectionRetries").isNumber()).isTrue();
         assertThat(Files.readString(out.resolve("report.md"))).contains("| write pause per shard p50 (ms) |");
         // The bench takes its own lab down.
         assertThat(dev.baton.chaos.lab.Lab.attach(out.resolve("lab"))).isEmpty();

@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * {@code baton bench leader-kill} end to end: a lab with a coordinator and an agent per DC, the
  * leader killed once while DNS drains and once after the first shard fenced. Whether each failover
- * ended within the target is this machine's speed and is printed; what must hold whatever the
- * speed is asserted: no order lost, never two writable primaries, every failover ended, and each
- * kill really hit the leader's process.
+ * ended within the target is this machine's speed and is printed (and the exit code says whether
+ * every target held); what must hold whatever the speed is asserted: no order lost, never two
+ * writable primaries, every failover completed or rolled back, and each kill really hit the
+ * leader's process.
  */
 class LeaderKillBenchTest {
     /** Kept when the test fails: the lab's and the services' logs say why. */
@@ -39,6 +40,11 @@ class LeaderKillBenchTest {
 
         assertThat(out.resolve("report.json")).as(r.err()).exists();
         JsonNode report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        // Every printed target is judged and the exit code is their verdict.
+        assertThat(report.path("targets")).hasSize(5);
+        boolean allMet = true;
+        for (JsonNode target : report.path("targets")) allMet &= target.path("met").asBoolean();
+        assertThat(r.code()).as(report.path("targets").toString()).isEqualTo(allMet ? 0 : 1);
         assertThat(report.at("/checkouts/acknowledged").asLong()).isPositive();
         assertThat(report.at("/checkouts/lost").asLong()).as(report.at("/checkouts").toString()).isZero();
         assertThat(report.at("/checkouts/duplicated").asLong()).isZero();
@@ -55,7 +61,8 @@ class LeaderKillBenchTest {
                 .containsExactly("drain-dns", "switch-shards");
         for (JsonNode kill : kills) {
             assertThat(kill.path("error").asText()).as(kill.toString()).isEmpty();
-            assertThat(kill.path("state").asText()).as(kill.toString()).isIn("SUCCEEDED", "ROLLED_BACK", "FAILED");
+            // A FAILED failover is no end a surviving coordinator may leave, however fast.
+            assertThat(kill.path("state").asText()).as(kill.toString()).isIn("SUCCEEDED", "ROLLED_BACK");
             assertThat(kill.path("killToEndMs").isNumber()).as(kill.toString()).isTrue();
             assertThat(kill.path("killedCoordinator").asText()).startsWith("coordinator-");
             assertThat(kill.path("takenOverBy").asText()).as(kill.toString()).isNotEqualTo(kill.path("killedCoordinator").asText())

@@ -67,8 +67,11 @@ public final class IngestBench {
     private final Recorder window = new Recorder(MAX_LATENCY_MICROS, 3);
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final LongAdder sent = new LongAdder();
+    /** 2xx answers that came in during the measured seconds, whichever report they answered: the coordinator's rate. */
+    private final LongAdder answeredInMeasure = new LongAdder();
     private final AtomicLong maxDispatchLagMicros = new AtomicLong();
     private volatile long measureStartNanos = Long.MAX_VALUE;
+    private volatile long measureEndNanos = Long.MIN_VALUE;
 
     /** @param coordinatorUrl e.g. {@code http://127.0.1.1:40000} */
     public IngestBench(String coordinatorUrl, Topology topology, List<Agent> agents, long coordinatorPid, Options options,
@@ -105,6 +108,7 @@ public final class IngestBench {
             CountDownLatch answered = new CountDownLatch((int) total);
             long start = System.nanoTime();
             measureStartNanos = start + warmupNanos;
+            measureEndNanos = measureStartNanos + options.measure().toNanos();
             log.printf("ingest bench: %d agents, %d reports/s, %d s warm-up then %d s measured, at most %d connections%n",
                     agents.size(), options.ratePerSecond(), options.warmup().toSeconds(), options.measure().toSeconds(),
                     options.connections());
@@ -143,11 +147,13 @@ public final class IngestBench {
             if (unanswered > 0) outcomes.computeIfAbsent("no answer", k -> new LongAdder()).add(unanswered);
             interval = window.getIntervalHistogram(interval);
             if (interval.getTotalCount() > 0) windows.add(closeWindow(windows.size() + 1, interval, overall, rss));
-            double measuredSeconds = (sendEnd - measureStartNanos) / 1e9;
+            double sendingSeconds = (sendEnd - measureStartNanos) / 1e9;
+            double measureSeconds = options.measure().toNanos() / 1e9;
             return IngestReport.of(new IngestReport.Config(agents.size(), options.ratePerSecond(), options.measure().toSeconds(),
                             options.warmup().toSeconds(), options.connections(), Runtime.getRuntime().availableProcessors(),
                             startedAt.toString()),
-                    sent.sum(), measuredSeconds, new TreeMap<>(Map.copyOf(outcomes.entrySet().stream()
+                    sent.sum(), answeredInMeasure.sum() / measureSeconds, sent.sum() / sendingSeconds,
+                    new TreeMap<>(Map.copyOf(outcomes.entrySet().stream()
                             .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().sum())))),
                     overall, windows, maxDispatchLagMicros.get() / 1000.0, rss.maxMb(true), rss.maxMb(false), rss.measuredCpuSeconds());
         } finally {
@@ -185,7 +191,12 @@ public final class IngestBench {
                 .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.TimeoutException
                         ? new java.util.concurrent.TimeoutException("no answer within " + REQUEST_TIMEOUT.toSeconds() + " s, " + stage[0]) : e))
                 .transform(result -> {
-                    long latencyMicros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - due);
+                    long answeredAt = System.nanoTime();
+                    long latencyMicros = TimeUnit.NANOSECONDS.toMicros(answeredAt - due);
+                    if (result.succeeded() && result.result().response().statusCode() / 100 == 2
+                            && answeredAt >= measureStartNanos && answeredAt < measureEndNanos) {
+                        answeredInMeasure.increment();
+                    }
                     if (measured) record(result, latencyMicros);
                     answered.countDown();
                     return Future.<Void>succeededFuture();

@@ -42,6 +42,30 @@ class ProbeResultTest {
     }
 
     @Test
+    void aPauseIsCountedWholeWhenItOutlastsTheWindow() {
+        ProbeResult r = new ProbeResult("s0", List.of(ok(0, 2), ok(10, 12), failed(20, 400), ok(401, 402), ok(410, 412)));
+        // The window ends at 30, the next commit is at 402: the whole 12 -> 402, where maxGapMs stops at the window's end.
+        assertThat(r.pauseMs(5 * MS, 30 * MS)).isCloseTo(390.0, within(1e-9));
+        assertThat(r.maxGapMs(5 * MS, 30 * MS)).isCloseTo(18.0, within(1e-9));
+        // A stretch before the window counts from the window's start; one beginning after it is not its own.
+        assertThat(r.pauseMs(100 * MS, 150 * MS)).isCloseTo(302.0, within(1e-9));
+        assertThat(r.pauseMs(0, 5 * MS)).isCloseTo(10.0, within(1e-9));
+        // Nothing committed after: the stretch runs to the probe's last attempt.
+        ProbeResult stuck = new ProbeResult("s0", List.of(ok(0, 2), failed(10, 500)));
+        assertThat(stuck.pauseMs(5 * MS, 30 * MS)).isCloseTo(495.0, within(1e-9));
+    }
+
+    @Test
+    void aFailureBelongsToEveryWindowItOverlaps() {
+        ProbeResult r = new ProbeResult("s0", List.of(failed(0, 5), failed(10, 300), ok(310, 312), failed(400, 401)));
+        // Begun inside [20, 30]? No, but still running then: it overlaps.
+        assertThat(r.failedOverlapping(20 * MS, 30 * MS)).extracting(ProbeAttempt::startNanos).containsExactly(10 * MS);
+        assertThat(r.failedOverlapping(5 * MS, 10 * MS)).hasSize(2);
+        assertThat(r.failedOverlapping(302 * MS, 399 * MS)).isEmpty();
+        assertThat(r.failed()).hasSize(3);
+    }
+
+    @Test
     void attemptsAreOrderedByStart() {
         ProbeResult r = new ProbeResult("s0", List.of(ok(20, 22), ok(0, 2)));
         assertThat(r.attempts()).extracting(ProbeAttempt::startNanos).containsExactly(0L, 20 * MS);

@@ -110,6 +110,7 @@ class TakeoverLabTest {
         CoordinatorConfig config = config("takeover-" + step + "-" + ProcessHandle.current().pid());
         String from = writable(topology.shards().getFirst()).dc();
         String to = topology.datacenterNames().stream().filter(dc -> !dc.equals(from)).findFirst().orElseThrow();
+        String before = edgeTraffic();
         CountDownLatch reached = new CountDownLatch(topology.shards().size());
         CountDownLatch released = new CountDownLatch(1);
         StepListener holdAfterStep = (shard, done) -> {
@@ -150,9 +151,23 @@ class TakeoverLabTest {
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(b.events())
                         .anyMatch(e -> e.startsWith("failover.takeover coordinator c-" + to + " takes over failover " + id))
                         .anyMatch(e -> e.startsWith("failover.finished failover " + id)));
-                // Past the fence's catch-up the new primary was already writable: the failover rolls forward.
-                if (step.equals("promote")) assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
-                for (Shard shard : topology.shards()) assertConsistent(shard);
+                // Every case has one right end, checked on the servers, not only in the record: a FAILED failover fails.
+                if (step.equals("promote")) {
+                    // Past the fence's catch-up the new primary was already writable: the failover rolls forward.
+                    assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
+                    assertThat(done.shards()).allMatch(s -> s.state() == ShardProgress.State.SWITCHED);
+                } else {
+                    // Held, or fenced before the candidate was known to have caught up: no shard switched, so the
+                    // takeover keeps each old primary and undoes everything, edge traffic included.
+                    assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.ROLLED_BACK);
+                    assertThat(done.shards()).allMatch(s -> s.state() == ShardProgress.State.ROLLED_BACK);
+                    assertThat(edgeTraffic()).as("DNS and checkout weights, read from PowerDNS and every HAProxy").isEqualTo(before);
+                }
+                String primaries = step.equals("promote") ? to : from;
+                for (Shard shard : topology.shards()) {
+                    assertThat(writable(shard).dc()).as(shard.name()).isEqualTo(primaries);
+                    assertConsistent(shard);
+                }
             } finally {
                 released.countDown();
             }

@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Hooks against a real HTTP server on loopback: what it receives, and each way a call can fail. */
 class HookClientTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    final HookClient client = new HookClient(Duration.ofMillis(400), 3, Duration.ofMillis(20));
+    /** No test below waits for this timeout (every server answers at once): it only has to outlast a loaded machine. */
+    final HookClient client = new HookClient(Duration.ofSeconds(10), 3, Duration.ofMillis(20));
 
     @Test
     void aSlackHookPostsItsText() throws Exception {
@@ -91,15 +92,17 @@ class HookClientTest {
 
     @Test
     void noAnswerWithinTheTimeoutFailsEachAttemptInTime() {
-        HookClient twice = new HookClient(Duration.ofMillis(300), 2, Duration.ofMillis(10));
-        try (RecordingServer slow = new RecordingServer(n -> new Reply(200, "", Duration.ofSeconds(3)))) {
+        // Each attempt gives up after 1 s; the server would answer after 60 s. Two attempts in time take about 2 s, and
+        // a client that waited for the answer even once would take a minute: far apart, whatever the load.
+        HookClient twice = new HookClient(Duration.ofSeconds(1), 2, Duration.ofMillis(10));
+        try (RecordingServer slow = new RecordingServer(n -> new Reply(200, "", Duration.ofSeconds(60)))) {
             URI url = slow.url("/slow");
             HookResult result = twice.send(new Hook.Slack(url, "hi"));
 
             assertThat(result).isInstanceOf(HookResult.Failed.class);
-            assertThat(((HookResult.Failed) result).problem()).isEqualTo(new Problem.TimedOut(Duration.ofMillis(300)));
-            assertThat(result.message()).isEqualTo("Slack hook POST " + url + " failed after 2 attempts: no answer within 300 ms");
-            assertThat(result.took()).isBetween(Duration.ofMillis(600), Duration.ofMillis(2500));
+            assertThat(((HookResult.Failed) result).problem()).isEqualTo(new Problem.TimedOut(Duration.ofSeconds(1)));
+            assertThat(result.message()).isEqualTo("Slack hook POST " + url + " failed after 2 attempts: no answer within 1000 ms");
+            assertThat(result.took()).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(20));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.baton.orchestrator.leader;
 
 import dev.baton.orchestrator.config.ZooKeeperConfig;
 import org.apache.curator.framework.recipes.locks.Lease;
+import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 
@@ -24,37 +25,43 @@ class LeadershipTest {
         try (TestingServer zk = new TestingServer(true);
              ZooKeeperSession s1 = session(zk, "elect"); ZooKeeperSession s2 = session(zk, "elect");
              Leadership one = new Leadership(s1, "one").start(); Leadership two = new Leadership(s2, "two").start()) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> one.isLeader() || two.isLeader());
+            await().atMost(Duration.ofSeconds(30)).until(() -> one.isLeader() || two.isLeader());
             assertThat(one.isLeader() && two.isLeader()).isFalse();
             Leadership leader = one.isLeader() ? one : two;
             Leadership follower = leader == one ? two : one;
-            await().atMost(Duration.ofSeconds(5)).until(() -> follower.leaderId().equals(Optional.of(leader.id())));
+            await().atMost(Duration.ofSeconds(30)).until(() -> follower.leaderId().equals(Optional.of(leader.id())));
 
             leader.close();
-            await().atMost(Duration.ofSeconds(5)).until(follower::isLeader);
+            await().atMost(Duration.ofSeconds(30)).until(follower::isLeader);
             assertThat(follower.leaderId()).contains(follower.id());
         }
     }
 
     @Test
     void aLeaderThatLosesZooKeeperStopsLeadingBeforeItsSessionExpires() throws Exception {
-        try (TestingServer zk = new TestingServer(true);
-             ZooKeeperSession s = session(zk, "lose");
+        // TestingServer's default tick (100 ms) caps every session at 2 s; with a 2 s tick a 30 s session is granted, so
+        // a leader that kept leading until its session expired is told apart from one that stops at once, with seconds to spare.
+        InstanceSpec spec = new InstanceSpec(null, -1, -1, -1, true, -1, 2_000, -1);
+        try (TestingServer zk = new TestingServer(spec, true);
+             ZooKeeperSession s = new ZooKeeperSession(new ZooKeeperConfig(zk.getConnectString(), "lose", 30_000)).start(30_000);
              Leadership leadership = new Leadership(s, "solo").start()) {
-            await().atMost(Duration.ofSeconds(10)).until(leadership::isLeader);
+            await().atMost(Duration.ofSeconds(30)).until(leadership::isLeader);
+            Duration session = Duration.ofMillis(s.client().getZookeeperClient().getZooKeeper().getSessionTimeout());
+            assertThat(session).as("negotiated session timeout").isGreaterThanOrEqualTo(Duration.ofSeconds(20));
             AtomicBoolean toldLost = new AtomicBoolean();
             leadership.onChange(leader -> {
                 if (!leader) toldLost.set(true);
             });
             long cut = System.nanoTime();
             zk.stop();
-            // The session timeout is 4 s; SUSPENDED comes as soon as the connection drops.
-            await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20)).until(() -> !leadership.isLeader());
-            assertThat(Duration.ofNanos(System.nanoTime() - cut)).isLessThan(Duration.ofSeconds(3));
+            // SUSPENDED comes as soon as the connection drops; the session would expire only after `session`.
+            Duration before = session.dividedBy(2);
+            await().atMost(before).pollInterval(Duration.ofMillis(20)).until(() -> !leadership.isLeader());
+            assertThat(Duration.ofNanos(System.nanoTime() - cut)).isLessThan(before);
             assertThat(toldLost).isTrue();
 
             zk.restart();
-            await().atMost(Duration.ofSeconds(15)).until(leadership::isLeader);
+            await().atMost(Duration.ofSeconds(30)).until(leadership::isLeader);
         }
     }
 

@@ -5,8 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Stalls of this JVM (GC, safepoints) or of the whole machine, as a thread that asks to sleep 1 ms
- * sees them. The drain takes a session idle for 20 ms as a pooled connection, so a no-retry client
- * that stalls that long between its login and its statement is fenced: not the engine's doing.
+ * sees them: reported beside a failed write, so a reader knows what the machine was doing then.
  */
 final class Hiccups implements AutoCloseable {
     private final long thresholdNanos;

@@ -71,10 +71,10 @@ class SwitchoverTest {
         Figures hold = fiveSwitchoversUnderProbe(Mode.HOLD);
         Figures naive = fiveSwitchoversUnderProbe(Mode.NAIVE);
         System.out.printf("FIGURES HOLD : %s%nFIGURES NAIVE: %s%n", hold, naive);
-        // A failed write during which this JVM or the machine stalled past the drain's idle mark is the
-        // client's stall, not a lost write the engine could have waited for; any other fails the test.
-        assertThat(hold.failures().stream().filter(f -> !f.clientStalled()).toList()).as("failed no-retry writes with HOLD, "
-                + "the client not stalled (all failures: " + hold.failures() + ")").isEmpty();
+        // Every failed write fails the test, a stall of this JVM or not: a client that pauses between its login and
+        // its statement is what a loaded machine makes of any client, and the shipped drain has to hold its write too.
+        // The stalls are listed beside each failure only to say what the machine was doing.
+        assertThat(hold.failures()).as("failed no-retry writes with HOLD and the shipped drain").isEmpty();
         assertThat(hold.acknowledged()).isGreaterThan(50);
     }
 
@@ -104,19 +104,18 @@ class SwitchoverTest {
     record Figures(Mode mode, List<Double> pausesMs, List<Double> gapsMs, int acknowledged, List<FailedWrite> failures) {
     }
 
+    /** @param clientStalled whether this JVM or the machine stalled while the write ran: said, not excused */
     record FailedWrite(String message, boolean clientStalled) {
         @Override
         public String toString() {
-            return message + (clientStalled ? " (client stalled)" : "");
+            return message + (clientStalled ? " (a stall of this JVM overlapped it)" : "");
         }
     }
 
     private Figures fiveSwitchoversUnderProbe(Mode mode) throws Exception {
         ensurePrimaryIn("s1", "east");
-        // What this proves is that hold and drain lose no write of a client that never retries: given a drain
-        // bound a stalled host cannot outrun (the default 100 ms trades a rare cut write for a shorter pause).
-        SwitchoverEngine engine = new SwitchoverEngine(topology, SwitchoverOptions.defaults().withMode(mode)
-                .withDrainTimeout(Duration.ofSeconds(1)));
+        // The shipped options, drain bound included: what runs in production is what is tested.
+        SwitchoverEngine engine = new SwitchoverEngine(topology, SwitchoverOptions.defaults().withMode(mode));
         List<Double> pauses = new ArrayList<>();
         List<Double> gaps = new ArrayList<>();
         List<WriteProbe> probes = new ArrayList<>();
