@@ -41,13 +41,14 @@ final class BenchCommand {
         public Integer call() throws Exception {
             Path labDir = out.toAbsolutePath().resolve("lab");
             Lab.attach(labDir).ifPresent(Lab::down); // a fresh lab every run: figures from a known start
+            RunFootprint footprint = RunFootprint.start(labDir);
             Lab lab = Lab.up(new LabSpec(labDir, bench.dcs, bench.shards, 0, false));
             try {
                 var options = new SwitchoverBench.Options(bench.rate, rounds, baselineRounds == null ? rounds : baselineRounds,
                         Duration.ofMillis(settleMs), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(warmupSeconds), true);
                 BenchReport report = run(lab, options);
                 report.write(out);
-                printReport(out, report.toMarkdown());
+                printReport(out, report.toMarkdown() + footprint.appendTo(out));
                 return report.ok() ? 0 : 1;
             } finally {
                 if (bench.keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
@@ -106,15 +107,17 @@ final class BenchCommand {
         public Integer call() throws Exception {
             Path labDir = out.toAbsolutePath().resolve("lab");
             Lab.attach(labDir).ifPresent(Lab::down);
+            RunFootprint footprint = RunFootprint.start(labDir);
             // The lab gives the coordinator its ZooKeeper and the reports real servers to describe; no checkout apps needed.
             Lab lab = Lab.up(new LabSpec(labDir, List.of("east", "west"), shards, 0, false));
             try (BenchCoordinator coordinator = BenchCoordinator.start(lab, agents,
                     jvmOptions.isBlank() ? List.of() : List.of(jvmOptions.trim().split("\\s+")))) {
+                footprint.track(new dev.baton.chaos.bench.footprint.Tracked("coordinator", "coordinator (under test)", coordinator.pid()));
                 var options = new IngestBench.Options(rate, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds), connections);
                 IngestReport report = new IngestBench(coordinator.url(), lab.topology(), coordinator.agents(), coordinator.pid(),
                         options, System.out).run().withCoordinatorJvmOptions(jvmOptions.trim());
                 report.write(out);
-                printReport(out, report.toMarkdown());
+                printReport(out, report.toMarkdown() + footprint.appendTo(out));
                 return report.targetsMet() ? 0 : 1;
             } finally {
                 lab.down();
@@ -135,12 +138,12 @@ final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            return onServices(out, bench, (lab, services) -> {
+            return onServices(out, bench, (lab, services, footprint) -> {
                 var options = new EvacuationBench.Options(bench.dcs.get(0), bench.dcs.get(1), bench.rate, rounds, warmupRounds, Duration.ofMillis(settleMs),
                         Duration.ofSeconds(warmupSeconds));
                 EvacuationBench.Report report = new EvacuationBench(lab.topology(), services, options, System.out).run();
                 report.write(out);
-                printReport(out, report.markdown());
+                printReport(out, report.markdown() + footprint.appendTo(out));
                 return report.ok() ? 0 : 1;
             });
         }
@@ -167,11 +170,11 @@ final class BenchCommand {
                 throw new IllegalArgumentException("--steps " + String.join(",", steps) + ": unknown step(s) " + unknown
                         + "; a kill can land at " + String.join(", ", LeaderKillBench.STEPS));
             }
-            return onServices(out, bench, (lab, services) -> {
+            return onServices(out, bench, (lab, services, footprint) -> {
                 var options = new LeaderKillBench.Options(bench.rate, kills, steps, Duration.ofMillis(settleMs), Duration.ofSeconds(warmupSeconds));
                 LeaderKillBench.Report report = new LeaderKillBench(lab, services, options, System.out).run();
                 report.write(out);
-                printReport(out, report.markdown());
+                printReport(out, report.markdown() + footprint.appendTo(out));
                 return report.ok() ? 0 : 1;
             });
         }
@@ -194,7 +197,7 @@ final class BenchCommand {
     /** What a bench does on a lab with its services. */
     @FunctionalInterface
     interface OnServices<T> {
-        T run(Lab lab, LabServices services) throws Exception;
+        T run(Lab lab, LabServices services, RunFootprint footprint) throws Exception;
     }
 
     /**
@@ -204,9 +207,10 @@ final class BenchCommand {
     static <T> T onServices(Path out, BenchLab bench, OnServices<T> body) throws Exception {
         Path labDir = out.toAbsolutePath().resolve("lab");
         Lab.attach(labDir).ifPresent(Lab::down);
+        RunFootprint footprint = RunFootprint.start(labDir);
         Lab lab = Lab.up(new LabSpec(labDir, bench.dcs, bench.shards, 0, true));
         try {
-            return body.run(lab, LabServices.start(lab, Duration.ofSeconds(120)));
+            return body.run(lab, LabServices.start(lab, Duration.ofSeconds(120)), footprint);
         } finally {
             if (bench.keepLab) System.out.println("lab left running: ./baton lab down --dir " + labDir);
             else lab.down();

@@ -23,6 +23,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        RunFootprint footprint = RunFootprint.start(lab.dir());
         Lab running = Lab.up(new LabSpec(lab.dir(), List.of("east", "west"), shards, 0, true));
         System.out.println(TopologyTable.render(running.topology()));
         System.out.println("starting a coordinator and an agent per DC...");
@@ -31,6 +32,7 @@ final class DemoCommand implements Callable<Integer> {
         var options = new EvacuationBench.Options("east", "west", rate, 1, 0, Duration.ofSeconds(1), Duration.ofSeconds(warmupSeconds));
         EvacuationBench.Report report = new EvacuationBench(running.topology(), services, options, System.out).run();
         report.write(lab.dir().resolve("report"));
+        String footprintTable = footprint.appendTo(lab.dir().resolve("report"));
         report.evacuations().forEach(e -> System.out.println(e.report().text()));
         var c = report.checkouts();
         System.out.printf("checkouts: %d attempted, %d acknowledged, %d failed, %d lost, %d duplicated; latency p50 %.1f / p99 %.1f / max %.1f ms%n",
@@ -38,6 +40,7 @@ final class DemoCommand implements Callable<Integer> {
                 report.latencyMs().p99Ms(), report.latencyMs().maxMs());
         c.failureReasons().forEach((why, n) -> System.out.println("  failed: " + n + " x " + why));
         c.auditProblems().forEach(p -> System.out.println("  audit: " + p));
+        System.out.println(footprintTable);
         System.out.println("report: " + lab.dir().resolve("report/report.md"));
         System.out.println("Everything is still running.");
         services.urls().forEach(url -> System.out.println("  coordinator API: " + url + "/api/v1   (OpenAPI: " + url + "/api/v1/openapi.json)"));
