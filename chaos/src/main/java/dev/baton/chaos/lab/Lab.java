@@ -167,6 +167,11 @@ public final class Lab implements AutoCloseable {
         return LabState.read(dir.toAbsolutePath().normalize()).map(LabState::processes).orElse(List.of());
     }
 
+    /** When the state file of the lab in {@code dir} last changed (a process started), in ms; 0 when there is none. */
+    public static long stateModified(Path dir) {
+        return dir.toAbsolutePath().normalize().resolve(LabState.FILE).toFile().lastModified();
+    }
+
     /** Every process this lab started or adopted, as it knows them now (a restarted one under its new PID). */
     public synchronized List<LabProcess> processes() {
         return List.copyOf(processes);

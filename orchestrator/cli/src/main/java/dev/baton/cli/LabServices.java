@@ -136,9 +136,12 @@ record LabServices(List<CoordinatorPeer> coordinators, Path tokenFile, Map<Strin
         }
     }
 
+    /** One client per coordinator for the readiness polls: a java.net.http client per poll is a selector thread per poll. */
+    private static final Map<String, CoordinatorApi> POLLERS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Null when this coordinator knows a leader and sees every DC HEALTHY; else what it lacks. */
     private String notReadyReason(String url, List<String> dcs) {
-        CoordinatorApi one = new CoordinatorApi(List.of(url), tokens.get("viewer"));
+        CoordinatorApi one = POLLERS.computeIfAbsent(url + " " + tokens.get("viewer"), key -> new CoordinatorApi(List.of(url), tokens.get("viewer")));
         try {
             CoordinatorApi.Answer topology = one.get("/topology");
             if (!topology.ok()) return topology.error();

@@ -20,12 +20,25 @@ final class RunFootprint {
     private final FootprintSampler sampler;
     private final List<Tracked> extra = new CopyOnWriteArrayList<>();
 
+    /** The lab's processes as last read, and the state file's modification time then: read again only when it changed. */
+    private List<Tracked> labProcesses = List.of();
+    private long readAt = Long.MIN_VALUE;
+
     private RunFootprint(Path labDir) {
         this.sampler = FootprintSampler.startCountingThisJvmFromItsStart(() -> {
-            List<Tracked> all = new ArrayList<>(FootprintBench.tracked(Lab.recordedProcesses(labDir)));
+            List<Tracked> all = new ArrayList<>(labProcesses(labDir));
             all.addAll(extra);
             return all;
         }, "baton CLI (load generator)");
+    }
+
+    private synchronized List<Tracked> labProcesses(Path labDir) {
+        long modified = Lab.stateModified(labDir);
+        if (modified != readAt) {
+            labProcesses = FootprintBench.tracked(Lab.recordedProcesses(labDir));
+            readAt = modified;
+        }
+        return labProcesses;
     }
 
     static RunFootprint start(Path labDir) {
