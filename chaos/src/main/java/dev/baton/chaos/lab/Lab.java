@@ -177,6 +177,15 @@ public final class Lab implements AutoCloseable {
         return List.copyOf(processes);
     }
 
+    /** Which processes run, without asking the databases anything (see {@link #status()} for that). */
+    public List<LabStatus.Entry> processStates() {
+        List<LabProcess> all;
+        synchronized (this) {
+            all = List.copyOf(processes);
+        }
+        return all.stream().map(p -> new LabStatus.Entry(p.name(), p.pid(), p.endpoint(), Processes.isOurs(p.pid(), marker))).toList();
+    }
+
     /** The PID of a lab process by its name, e.g. {@code mariadb s1-east}, {@code haproxy east}, {@code pdns}. */
     public synchronized long pidOf(String processName) {
         return process(processName).pid();

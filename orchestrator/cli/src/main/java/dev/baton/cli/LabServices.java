@@ -51,7 +51,7 @@ record LabServices(List<CoordinatorPeer> coordinators, Path tokenFile, Map<Strin
         Path dir = lab.spec().dir();
         List<String> dcs = lab.topology().datacenterNames();
         List<String> names = dcs.stream().flatMap(dc -> List.of(coordinatorProcess(dc), agentProcess(dc)).stream()).toList();
-        Map<String, Boolean> running = lab.status().processes().stream().filter(e -> names.contains(e.name()))
+        Map<String, Boolean> running = lab.processStates().stream().filter(e -> names.contains(e.name()))
                 .collect(Collectors.toMap(LabStatus.Entry::name, LabStatus.Entry::running));
         long alive = running.values().stream().filter(r -> r).count();
         if (alive > 0 && alive < names.size()) {
@@ -60,16 +60,23 @@ record LabServices(List<CoordinatorPeer> coordinators, Path tokenFile, Map<Strin
                     .collect(Collectors.joining(", ")) + "); run `./baton lab down --dir " + dir + "` first");
         }
         Path configFile = dir.resolve(LabConfig.COORDINATOR_FILE);
+        LabServices services;
         if (alive == 0) {
             LabConfig config = LabConfig.of(lab);
             config.write(dir);
             config.config().coordinators().forEach(peer -> startCoordinator(lab, peer));
+            services = new LabServices(ConfigLoader.load(configFile).coordinators(), dir.resolve(LabConfig.TOKENS_FILE),
+                    readTokens(dir.resolve(LabConfig.TOKENS_FILE)));
+            // Agents only once the coordinators answer: started together, an agent's first reports are refused while the
+            // coordinators start, and its backoff then keeps the coordinators blind for seconds after they could see.
+            services.awaitReady(services.urls(), List.of(), dir, readyTimeout);
             for (String dc : dcs) {
                 lab.adopt(agentProcess(dc), command(AGENT_JVM, "agent", "--config", LabConfig.agentFile(dir, dc).toString()), null);
             }
+        } else {
+            services = new LabServices(ConfigLoader.load(configFile).coordinators(), dir.resolve(LabConfig.TOKENS_FILE),
+                    readTokens(dir.resolve(LabConfig.TOKENS_FILE)));
         }
-        LabServices services = new LabServices(ConfigLoader.load(configFile).coordinators(), dir.resolve(LabConfig.TOKENS_FILE),
-                readTokens(dir.resolve(LabConfig.TOKENS_FILE)));
         services.awaitReady(services.urls(), dcs, dir, readyTimeout);
         return services;
     }
