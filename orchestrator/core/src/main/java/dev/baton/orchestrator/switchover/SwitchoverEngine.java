@@ -124,7 +124,8 @@ public final class SwitchoverEngine {
         } catch (SwitchoverRefused refused) {
             if (refused.kind() == SwitchoverRefused.Kind.ALREADY_THERE) return Optional.empty();
             return Optional.of(new SwitchoverResult(shard.name(), "",
-                    shard.serverIn(toDc).map(DbServer::id).orElse(""), Outcome.REFUSED, refused.getMessage(), List.of(), 0, 0));
+                    shard.serverIn(toDc).map(DbServer::id).orElse(""), Outcome.REFUSED, refused.getMessage(), List.of(), 0, 0,
+                    refused.catchingUp()));
         }
     }
 
