@@ -13,6 +13,7 @@ import dev.baton.chaos.workload.checkout.CheckoutOptions;
 import dev.baton.chaos.workload.load.LoadGenerator;
 import dev.baton.chaos.workload.load.LoadOptions;
 import dev.baton.chaos.workload.load.LoadResult;
+import dev.baton.chaos.workload.load.WarmUp;
 import dev.baton.chaos.workload.probe.ProbeResult;
 import dev.baton.chaos.workload.probe.WriteProbe;
 import dev.baton.wire.Datacenter;
@@ -48,7 +49,8 @@ public final class SwitchoverBench {
      * @param quietWindow         load without switchovers, to measure the machine's own stalls
      * @param startCheckoutApps   start a checkout app per DC in this JVM (when the lab runs none)
      * @param baselineRounds      rounds of the naive baseline (0: none)
-     * @param warmup              load before anything is measured, so JIT compilation is not billed to the first round
+     * @param warmup              the longest warm-up before anything is measured (JIT, pooled connections): load to every
+     *                            DC in turn until checkout latency is steady (see {@link WarmUps#everyDc})
      */
     public record Options(int ratePerSecond, int rounds, int baselineRounds, Duration settle, Duration quietWindow,
                           Duration warmup, boolean startCheckoutApps) {
@@ -58,6 +60,13 @@ public final class SwitchoverBench {
             if (baselineRounds < 0) throw new IllegalArgumentException("baseline rounds must be >= 0, got " + baselineRounds);
         }
     }
+
+    /**
+     * A shard refused only because its candidate is still catching up from the previous leg is asked again after
+     * this, at most {@link #CATCH_UP_RETRIES} times (about 10 s): it clears by itself, and is no failed switchover.
+     */
+    static final Duration CATCH_UP_PAUSE = Duration.ofMillis(500);
+    static final int CATCH_UP_RETRIES = 20;
 
     /** The probe's writes that complete within this long after a switchover returns still belong to its window. */
     private static final long WINDOW_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -92,7 +101,7 @@ public final class SwitchoverBench {
                 }
             }
             requireCheckoutApps();
-            Checkouts warmup = warmUp();
+            WarmUpPhase warmup = warmUp();
             Summary[] stalls = new Summary[1];
             PhaseReport ours = phase("baton", baton, options.rounds(), stalls);
             PhaseReport theirs = baseline == null || options.baselineRounds() == 0 ? null
@@ -100,7 +109,8 @@ public final class SwitchoverBench {
             var config = new BenchReport.Config(shards.size(), options.ratePerSecond(), options.rounds(),
                     List.of(home, away), startedAt, Runtime.getRuntime().availableProcessors(),
                     options.quietWindow().toMillis() / 1000.0, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS * shards.size());
-            return new BenchReport(config, warmup, stalls[0], ours, theirs, BenchReport.ratios(ours, theirs),
+            return new BenchReport(config, warmup == null ? null : warmup.checkouts(), warmup == null ? null : warmup.warmedUp(), stalls[0],
+                    ours, theirs, BenchReport.ratios(ours, theirs),
                     BenchReport.judge(ours, shards.size()));
         } finally {
             apps.forEach(CheckoutApp::close);
@@ -169,13 +179,24 @@ public final class SwitchoverBench {
         return oneLine.length() <= 70 ? oneLine : oneLine.substring(0, 70) + "…";
     }
 
-    /** Load with no switchover, audited like the rest: its orders count as much as any other. */
-    private Checkouts warmUp() throws InterruptedException {
+    /** The warm-up's audited checkouts, and how long until latency was steady. */
+    private record WarmUpPhase(Checkouts checkouts, WarmUp warmedUp) {
+    }
+
+    /** Load with no switchover until latency is steady, audited like the rest: its orders count as much as any other. */
+    private WarmUpPhase warmUp() throws InterruptedException {
         if (options.warmup().isZero()) return null;
-        log.printf("[warm-up] %d s of load at %d checkouts/s%n", options.warmup().toSeconds(), options.ratePerSecond());
-        LoadResult result = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()))
-                .run(options.warmup());
-        return checkouts(result, audit("warm-up", result));
+        log.printf("[warm-up] load at %d checkouts/s to every DC in turn until latency is steady (at most %d s)%n", options.ratePerSecond(),
+                options.warmup().toSeconds());
+        LoadResult result;
+        WarmUp warmedUp;
+        try (LoadGenerator generator = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()))) {
+            generator.start();
+            warmedUp = WarmUps.everyDc(generator, Duration.ZERO, options.warmup());
+            result = generator.stop();
+        }
+        log.printf("[warm-up] %s%n", WarmUps.describe(warmedUp, Duration.ZERO));
+        return new WarmUpPhase(checkouts(result, audit("warm-up", result)), warmedUp);
     }
 
     private AuditResult audit(String name, LoadResult load) throws InterruptedException {
@@ -193,7 +214,17 @@ public final class SwitchoverBench {
     private Round switchOnce(ShardSwitcher switcher, int round, String from, String to, Probes probes)
             throws InterruptedException {
         long t0 = System.nanoTime();
-        List<ShardSwitcher.Outcome> outcomes = switcher.switchAll(shards, to);
+        Map<String, ShardSwitcher.Outcome> byShard = new LinkedHashMap<>();
+        switcher.switchAll(shards, to).forEach(o -> byShard.put(o.shard(), o));
+        int catchUpRetries = 0;
+        for (List<String> again = catchingUp(byShard); !again.isEmpty() && catchUpRetries < CATCH_UP_RETRIES; again = catchingUp(byShard)) {
+            catchUpRetries++;
+            log.printf("[round %d %s→%s] %s: candidate still catching up; asking again in %d ms (%d of at most %d)%n", round, from, to,
+                    again, CATCH_UP_PAUSE.toMillis(), catchUpRetries, CATCH_UP_RETRIES);
+            Thread.sleep(CATCH_UP_PAUSE);
+            switcher.switchAll(again, to).forEach(o -> byShard.put(o.shard(), o));
+        }
+        List<ShardSwitcher.Outcome> outcomes = List.copyOf(byShard.values());
         long t1 = System.nanoTime();
         Thread.sleep(options.settle());
         List<ShardResult> results = new ArrayList<>();
@@ -207,7 +238,11 @@ public final class SwitchoverBench {
                     pooled.maxGapMs(t0, windowEnd), fresh.failures(t0, windowEnd), pooled.failures(t0, windowEnd),
                     outcome.map(ShardSwitcher.Outcome::enginePauseMs).orElse(-1.0), fresh.errors(t0, windowEnd)));
         }
-        return new Round(round, from, to, TimeUnit.NANOSECONDS.toMillis(t1 - t0), results);
+        return new Round(round, from, to, TimeUnit.NANOSECONDS.toMillis(t1 - t0), catchUpRetries, results);
+    }
+
+    private static List<String> catchingUp(Map<String, ShardSwitcher.Outcome> outcomes) {
+        return outcomes.values().stream().filter(ShardSwitcher.Outcome::catchingUp).map(ShardSwitcher.Outcome::shard).toList();
     }
 
     /**
