@@ -5,6 +5,7 @@ import dev.baton.chaos.workload.load.WarmUp;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * The lab warmed up by measurement before a bench measures anything: checkout latency back at its
@@ -33,10 +34,12 @@ public final class WarmUps {
     /** One line for a report: how long it took and whether latency became steady. */
     public static String describe(WarmUp warmUp, Duration rampUp) {
         String ramp = rampUp.isZero() ? "" : String.format(Locale.ROOT, "%.1f s of ramp-up, then ", rampUp.toMillis() / 1000.0);
-        return warmUp.steady()
-                ? String.format(Locale.ROOT, "%ssteady after %.1f s (each second's p99 back at %.1f ms)", ramp, warmUp.seconds(),
-                warmUp.steadyP99Ms())
-                : String.format(Locale.ROOT, "%sNOT steady within %.0f s (lowest one-second p99 %.1f ms): measured anyway", ramp,
-                warmUp.seconds(), warmUp.steadyP99Ms());
+        if (warmUp.steady()) {
+            return String.format(Locale.ROOT, "%ssteady after %.1f s (each second's p99 back at %.1f ms)", ramp, warmUp.seconds(),
+                    warmUp.steadyP99Ms());
+        }
+        String lowest = warmUp.p99PerSecondMs().stream().allMatch(Objects::isNull) ? "no second in which a checkout completed"
+                : String.format(Locale.ROOT, "lowest one-second p99 %.1f ms", warmUp.steadyP99Ms());
+        return String.format(Locale.ROOT, "%sNOT steady within %.0f s (%s): measured anyway", ramp, warmUp.seconds(), lowest);
     }
 }
