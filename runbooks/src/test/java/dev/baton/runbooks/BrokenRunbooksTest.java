@@ -273,6 +273,23 @@ class BrokenRunbooksTest {
     }
 
     @Test
+    void aCatchUpWaitNeedsAMaxLagConditionAndRoomInTheTimeout() {
+        String lag = VALID.replace("      - dc-healthy: ${to}", "      - dc-healthy: ${to}\n      - max-lag: 1s");
+        assertThat(problems(lag.replace("kind: precheck", "kind: precheck\n    timeout: 10s\n    catchUpWait: 5s"))).isEmpty();
+        assertThat(problems(lag.replace("kind: precheck", "kind: precheck\n    catchUpWait: 0s"))).as("0s: refuse at once").isEmpty();
+        assertThat(only(lag.replace("kind: precheck", "kind: precheck\n    timeout: 4s\n    catchUpWait: 3s")))
+                .isEqualTo("rb.yaml:6:18: steps[0].catchUpWait: found '3s', more than half the step's timeout of 4s, expected at most 2s: "
+                        + "the checks themselves need the other half (or a longer timeout)");
+        assertThat(only(VALID.replace("kind: precheck", "kind: precheck\n    catchUpWait: 2s")))
+                .isEqualTo("rb.yaml:5:18: steps[0].catchUpWait: found catchUpWait without a max-lag condition, expected a max-lag "
+                        + "condition in conditions: only a candidate catching up is waited for, every other condition refuses at once");
+        assertThat(only(lag.replace("kind: precheck", "kind: precheck\n    catchUpWait: -1s")))
+                .isEqualTo("rb.yaml:5:18: steps[0].catchUpWait: found '-1s', expected a duration such as 0s (no wait), 500ms, 5s or PT5S");
+        assertThat(only(VALID.replace("kind: switch-shards", "kind: switch-shards\n    catchUpWait: 2s")))
+                .startsWith("rb.yaml:9:5: steps[1].catchUpWait: found unknown field 'catchUpWait'");
+    }
+
+    @Test
     void everyProblemIsReportedNotJustTheFirst() {
         List<Problem> problems = problems("""
                 name: Bad Name

@@ -1,5 +1,6 @@
 package dev.baton.runbooks;
 
+import dev.baton.runbooks.model.Condition;
 import dev.baton.runbooks.model.OnFailure;
 import dev.baton.runbooks.model.Step;
 import dev.baton.runbooks.plan.Action;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -100,6 +102,42 @@ class ShippedRunbooksTest {
         assertThat(switches.groups()).singleElement().satisfies(g -> assertThat(g).extracting(Action.ShardMove::shard).containsExactly("s5"));
         assertThatThrownBy(() -> planner.plan(runbook, PlanRequest.of("east", "west")))
                 .hasMessageContaining("moves exactly one shard; the request names none");
+    }
+
+    /** A candidate still catching up from the previous move is waited for, bounded, before a precheck refuses. */
+    @ParameterizedTest
+    @FieldSource("SHIPPED")
+    void everyShippedPrecheckWithALagConditionWaitsAFewSecondsForACandidateCatchingUp(String name) {
+        Step.Precheck precheck = (Step.Precheck) Runbooks.shipped(name).orThrow().steps().getFirst();
+        boolean lag = precheck.conditions().stream().anyMatch(Condition.MaxLag.class::isInstance);
+        assertThat(lag).isEqualTo(!name.equals("emergency-failover"));
+        assertThat(precheck.catchUpWait()).isEqualTo(lag ? Duration.ofSeconds(5) : Duration.ZERO);
+        assertThat(precheck.catchUpWait()).isLessThanOrEqualTo(precheck.control().timeout().dividedBy(2));
+    }
+
+    @Test
+    void anUnwrittenCatchUpWaitIsTheDefaultOrHalfAShorterTimeout() {
+        String yaml = """
+                name: waits
+                steps:
+                  - {id: long, kind: precheck, conditions: [max-lag: 1s]}
+                  - {id: short, kind: precheck, timeout: 4s, conditions: [max-lag: 1s]}
+                  - {id: none, kind: precheck, conditions: [dc-healthy: "${to}"]}
+                """;
+        List<Step> steps = Runbooks.check("waits.yaml", yaml).orThrow().steps();
+        assertThat(steps).extracting(s -> ((Step.Precheck) s).catchUpWait())
+                .containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ZERO);
+        Plan plan = new Planner(Topologies.twoByEight()).plan(Runbooks.check("waits.yaml", yaml).orThrow(), PlanRequest.of("east", "west"));
+        assertThat(plan.steps()).extracting(s -> ((Action.Check) s.action()).catchUpWait())
+                .containsExactly(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ZERO);
+        assertThat(PlanText.render(plan)).contains("check every candidate lags at most 1s, waiting up to 5s for a candidate still catching up")
+                .contains("check every candidate lags at most 1s, waiting up to 2s for a candidate still catching up")
+                .contains("check DC west is HEALTHY\n");
+    }
+
+    @Test
+    void aPlanPersistedBeforePrechecksCouldWaitChecksOnce() {
+        assertThat(new Action.Check(List.of(), null).catchUpWait()).isZero();
     }
 
     @Test

@@ -3,11 +3,13 @@ package dev.baton.chaos.bench;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.baton.chaos.workload.load.WarmUp;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +18,10 @@ import java.util.Map;
  * The switchover benchmark's result. Baton's own phase is unwrapped at the top level
  * ({@code checkouts.failed}, {@code writePauseMs.p50}, ...), the naive baseline sits under
  * {@code baseline} with the same fields, so other tools read both the same way. The warm-up's
- * checkouts (load before any measurement) are audited and reported on their own.
+ * checkouts (load before any measurement) are audited and reported on their own, and {@code warmedUp}
+ * says how long it took until checkout latency was steady, and whether it was (null without a warm-up).
  */
-public record BenchReport(Config config, Checkouts warmup, Summary backgroundStallMs, @JsonUnwrapped PhaseReport baton,
+public record BenchReport(Config config, Checkouts warmup, WarmUp warmedUp, Summary backgroundStallMs, @JsonUnwrapped PhaseReport baton,
                           PhaseReport baseline, Ratios ratio, List<Target> targets) {
 
     public record Config(int shards, int ratePerSecond, int rounds, List<String> dcs, String startedAt,
@@ -74,8 +77,13 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
     public record ProbeWrites(long total, double perSwitchover, long maxPerSwitchover) {
     }
 
-    /** One switchAll call: every shard moved from one DC to another. */
-    public record Round(int round, String from, String to, long wallMs, List<ShardResult> shards) {
+    /**
+     * One round's leg: every shard moved from one DC to another.
+     *
+     * @param wallMs         until every shard switched, the waits of {@code catchUpRetries} included
+     * @param catchUpRetries times shards refused because their candidate was still catching up were asked again
+     */
+    public record Round(int round, String from, String to, long wallMs, int catchUpRetries, List<ShardResult> shards) {
     }
 
     public record ShardResult(String shard, boolean switched, String detail, double pauseMs, long probeFailures,
@@ -160,8 +168,9 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
         md.append("Background stalls (longest gap between pooled probe writes in a %.0f s quiet window, per shard): %s ms.\n\n"
                 .formatted(config.quietWindowSeconds(), backgroundStallMs));
         if (warmup != null) {
-            md.append("Warm-up (load, no switchover): %d attempted, %d acknowledged, %d failed, %d lost, %d duplicated, %d sent a second time.\n\n"
-                    .formatted(warmup.attempted(), warmup.acknowledged(), warmup.failed(), warmup.lost(), warmup.duplicated(),
+            md.append("Warm-up (load to every DC in turn, no switchover): %s; %d attempted, %d acknowledged, %d failed, %d lost, %d duplicated, %d sent a second time.\n\n"
+                    .formatted(warmedUp == null ? "?" : WarmUps.describe(warmedUp, Duration.ZERO),
+                            warmup.attempted(), warmup.acknowledged(), warmup.failed(), warmup.lost(), warmup.duplicated(),
                             warmup.staleConnectionRetries()));
         }
         md.append("| measure | Baton | baseline (naive) | ratio |\n|---|---|---|---|\n");
@@ -210,15 +219,15 @@ public record BenchReport(Config config, Checkouts warmup, Summary backgroundSta
     }
 
     private static void rounds(StringBuilder md, PhaseReport p) {
-        md.append("\n## Rounds: ").append(p.name()).append("\n\n| round | direction | wall (ms) | pause per shard (ms) | failed probe writes (new conn / pooled) | not switched |\n|---|---|---|---|---|---|\n");
+        md.append("\n## Rounds: ").append(p.name()).append("\n\n| round | direction | wall (ms) | asked again (catching up) | pause per shard (ms) | failed probe writes (new conn / pooled) | not switched |\n|---|---|---|---|---|---|---|\n");
         for (Round r : p.rounds()) {
             Summary pause = Summary.of(r.shards().stream().map(ShardResult::pauseMs).toList());
             long failures = r.shards().stream().mapToLong(ShardResult::probeFailures).sum();
             long pooledFailures = r.shards().stream().mapToLong(ShardResult::pooledProbeFailures).sum();
             String notSwitched = String.join(", ", r.shards().stream().filter(s -> !s.switched())
                     .map(s -> s.shard() + ": " + s.detail()).toList());
-            md.append("| %d | %s→%s | %d | p50 %s, max %s | %d / %d | %s |\n".formatted(r.round(), r.from(), r.to(), r.wallMs(),
-                    Summary.fmt(pause.p50()), Summary.fmt(pause.max()), failures, pooledFailures, notSwitched));
+            md.append("| %d | %s→%s | %d | %d | p50 %s, max %s | %d / %d | %s |\n".formatted(r.round(), r.from(), r.to(), r.wallMs(),
+                    r.catchUpRetries(), Summary.fmt(pause.p50()), Summary.fmt(pause.max()), failures, pooledFailures, notSwitched));
         }
     }
 

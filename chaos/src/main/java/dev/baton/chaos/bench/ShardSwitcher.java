@@ -8,14 +8,16 @@ import java.util.List;
  */
 public interface ShardSwitcher {
 
-    /** Moves the primary of every given shard to {@code toDc}, in whatever parallelism the implementation chooses. */
+    /** Moves the primary of every given shard (and of no other) to {@code toDc}, in whatever parallelism the implementation chooses. */
     List<Outcome> switchAll(List<String> shards, String toDc);
 
     /**
      * One shard's switchover as the implementation saw it.
      *
      * @param enginePauseMs the write pause the implementation measured itself (-1 if it does not know)
+     * @param catchingUp    refused before anything changed only because the candidate was still catching up (as just
+     *                      after the previous move): asking again shortly may succeed
      */
-    record Outcome(String shard, boolean switched, String detail, double enginePauseMs, double wallMs) {
+    record Outcome(String shard, boolean switched, String detail, double enginePauseMs, double wallMs, boolean catchingUp) {
     }
 }

@@ -14,6 +14,7 @@ import dev.baton.chaos.workload.checkout.CheckoutOptions;
 import dev.baton.chaos.workload.load.LoadGenerator;
 import dev.baton.chaos.workload.load.LoadOptions;
 import dev.baton.chaos.workload.load.LoadResult;
+import dev.baton.chaos.workload.load.WarmUp;
 import dev.baton.chaos.workload.probe.ProbeAttempt;
 import dev.baton.chaos.workload.probe.ProbeResult;
 import dev.baton.chaos.workload.probe.WriteProbe;
@@ -62,6 +63,13 @@ public final class SwitchoverBench {
     }
 
     /**
+     * A shard refused only because its candidate is still catching up from the previous leg is asked again after
+     * this, at most {@link #CATCH_UP_RETRIES} times (about 10 s): it clears by itself, and is no failed switchover.
+     */
+    static final Duration CATCH_UP_PAUSE = Duration.ofMillis(500);
+    static final int CATCH_UP_RETRIES = 20;
+
+    /**
      * A switchover's window runs this long past its return, for the writes released last. A failed write that
      * overlaps a window is billed to it however late it ends; one that overlaps none is reported as outside.
      */
@@ -97,7 +105,8 @@ public final class SwitchoverBench {
                 }
             }
             requireCheckoutApps();
-            Checkouts warmup = warmUp();
+            WarmUpPhase warmup = warmUp();
+            Checkouts warmupCheckouts = warmup == null ? null : warmup.checkouts();
             Summary[] stalls = new Summary[1];
             PhaseReport ours = phase("baton", baton, options.rounds(), stalls);
             PhaseReport theirs = baseline == null || options.baselineRounds() == 0 ? null
@@ -105,8 +114,8 @@ public final class SwitchoverBench {
             var config = new BenchReport.Config(shards.size(), options.ratePerSecond(), options.rounds(),
                     List.of(home, away), startedAt, Runtime.getRuntime().availableProcessors(),
                     options.quietWindow().toMillis() / 1000.0, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS * shards.size());
-            return new BenchReport(config, warmup, stalls[0], ours, theirs, BenchReport.ratios(ours, theirs),
-                    BenchReport.judge(warmup, ours, theirs, shards.size()));
+            return new BenchReport(config, warmupCheckouts, warmup == null ? null : warmup.warmedUp(), stalls[0], ours, theirs,
+                    BenchReport.ratios(ours, theirs), BenchReport.judge(warmupCheckouts, ours, theirs, shards.size()));
         } finally {
             apps.forEach(CheckoutApp::close);
         }
@@ -185,7 +194,8 @@ public final class SwitchoverBench {
      * One switchAll call as it ran: from its start to its return, and what the switcher said of each shard. Its window
      * runs {@link #WINDOW_GRACE_NANOS} past the return, for the writes released last.
      */
-    record Switched(int round, String from, String to, long startNanos, long endNanos, List<ShardSwitcher.Outcome> outcomes) {
+    record Switched(int round, String from, String to, long startNanos, long endNanos, int catchUpRetries,
+                    List<ShardSwitcher.Outcome> outcomes) {
         long windowEnd() {
             return endNanos + WINDOW_GRACE_NANOS;
         }
@@ -228,7 +238,7 @@ public final class SwitchoverBench {
                     outcome.map(ShardSwitcher.Outcome::enginePauseMs).orElse(-1.0),
                     freshFailed.stream().map(ProbeAttempt::error).toList()));
         }
-        return new Round(s.round(), s.from(), s.to(), s.wallMs(), results);
+        return new Round(s.round(), s.from(), s.to(), s.wallMs(), s.catchUpRetries(), results);
     }
 
     /** The failed writes of the phase that overlapped no switchover's window: the quiet window's, the settles'. */
@@ -257,13 +267,26 @@ public final class SwitchoverBench {
         return oneLine.length() <= 70 ? oneLine : oneLine.substring(0, 70) + "…";
     }
 
-    /** Load with no switchover, audited like the rest: its orders count as much as any other. */
-    private Checkouts warmUp() throws InterruptedException {
+    /** The warm-up's audited checkouts, and how long until latency was steady. */
+    private record WarmUpPhase(Checkouts checkouts, WarmUp warmedUp) {
+    }
+
+    /** Load with no switchover until latency is steady, audited like the rest: its orders count as much as any other. */
+    private WarmUpPhase warmUp() throws InterruptedException {
         if (options.warmup().isZero()) return null;
-        log.printf("[warm-up] %d s of load at %d checkouts/s%n", options.warmup().toSeconds(), options.ratePerSecond());
-        LoadGenerator load = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()));
-        LoadResult result = load.run(options.warmup());
-        return checkouts(result, load.staleConnectionRetries(), audit("warm-up", result));
+        log.printf("[warm-up] load at %d checkouts/s to every DC in turn until latency is steady (at most %d s)%n", options.ratePerSecond(),
+                options.warmup().toSeconds());
+        LoadResult result;
+        WarmUp warmedUp;
+        long resent;
+        try (LoadGenerator generator = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()))) {
+            generator.start();
+            warmedUp = WarmUps.everyDc(generator, Duration.ZERO, options.warmup());
+            result = generator.stop();
+            resent = generator.staleConnectionRetries();
+        }
+        log.printf("[warm-up] %s%n", WarmUps.describe(warmedUp, Duration.ZERO));
+        return new WarmUpPhase(checkouts(result, resent, audit("warm-up", result)), warmedUp);
     }
 
     private AuditResult audit(String name, LoadResult load) throws InterruptedException {
@@ -280,10 +303,23 @@ public final class SwitchoverBench {
 
     private Switched switchOnce(ShardSwitcher switcher, int round, String from, String to) throws InterruptedException {
         long t0 = System.nanoTime();
-        List<ShardSwitcher.Outcome> outcomes = switcher.switchAll(shards, to);
+        Map<String, ShardSwitcher.Outcome> byShard = new LinkedHashMap<>();
+        switcher.switchAll(shards, to).forEach(o -> byShard.put(o.shard(), o));
+        int catchUpRetries = 0;
+        for (List<String> again = catchingUp(byShard); !again.isEmpty() && catchUpRetries < CATCH_UP_RETRIES; again = catchingUp(byShard)) {
+            catchUpRetries++;
+            log.printf("[round %d %s→%s] %s: candidate still catching up; asking again in %d ms (%d of at most %d)%n", round, from, to,
+                    again, CATCH_UP_PAUSE.toMillis(), catchUpRetries, CATCH_UP_RETRIES);
+            Thread.sleep(CATCH_UP_PAUSE);
+            switcher.switchAll(again, to).forEach(o -> byShard.put(o.shard(), o));
+        }
         long t1 = System.nanoTime();
         Thread.sleep(options.settle());
-        return new Switched(round, from, to, t0, t1, outcomes);
+        return new Switched(round, from, to, t0, t1, catchUpRetries, List.copyOf(byShard.values()));
+    }
+
+    private static List<String> catchingUp(Map<String, ShardSwitcher.Outcome> outcomes) {
+        return outcomes.values().stream().filter(ShardSwitcher.Outcome::catchingUp).map(ShardSwitcher.Outcome::shard).toList();
     }
 
     /**

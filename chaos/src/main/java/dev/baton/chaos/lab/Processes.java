@@ -8,15 +8,37 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Starts lab processes so they outlive the JVM that started them, and stops them by PID only
  * after checking the PID still belongs to the lab (a recycled PID is never signalled).
+ * <p>
+ * Whether a process lives is asked of its {@link Process} when this JVM started it: it is the
+ * parent ({@code setsid} execs in place), so {@code isAlive()} and {@code exitValue()} come from
+ * waitpid and are the truth. /proc is read only for a process another JVM started (a lab attached
+ * from its state file), and there a cmdline read can be empty or cut short while the process
+ * starts or exits: the kernel copies it out of the process's own memory, a page at a time, and
+ * gives up quietly (seen: 8192 of a JVM's 13 kB, without the lab dir that comes after the classpath).
  */
 final class Processes {
     private static final Duration GRACE = Duration.ofSeconds(10);
+
+    /**
+     * The processes this JVM started, by PID, with their commands: JVM-wide, like the parent-child link
+     * itself, so a lab attached again in this JVM still asks its children rather than /proc.
+     */
+    private static final Map<Long, Child> CHILDREN = new ConcurrentHashMap<>();
+
+    /** A process this JVM started; the command tells it from another lab's child that got a recycled PID. */
+    private record Child(Process process, List<String> command) {
+        boolean of(String marker) {
+            return command.stream().anyMatch(arg -> arg.contains(marker));
+        }
+    }
 
     private Processes() {
     }
@@ -40,12 +62,13 @@ final class Processes {
         } catch (IOException e) {
             throw new LabException("cannot start " + command.getFirst() + ": " + e.getMessage(), e);
         }
+        CHILDREN.put(process.pid(), new Child(process, full));
         // Until the JDK's spawn helper has exec'd the command, the PID's cmdline is the helper's;
         // wait for the exec so that every later isOurs check sees the real command.
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!isOurs(process.pid(), marker)) {
+        while (!cmdlineNames(process.pid(), marker)) {
             if (!process.isAlive()) {
-                throw new LabException(command.getFirst() + " exited at once: " + tail(log, 4) + " (log: " + log + ")");
+                throw new LabException(command.getFirst() + " exited at once (" + exit(process) + "): " + tail(log, 4) + " (log: " + log + ")");
             }
             if (System.nanoTime() > deadline) {
                 process.destroyForcibly();
@@ -81,8 +104,18 @@ final class Processes {
         }
     }
 
-    /** Alive and its command line mentions {@code marker} (the lab dir), so it is ours and not a recycled PID. */
+    /**
+     * Alive and started with {@code marker} (the lab dir) in its command, so it is ours and not a recycled PID:
+     * asked of the {@link Process} for a child of this JVM, else read from /proc.
+     */
     static boolean isOurs(long pid, String marker) {
+        Child child = CHILDREN.get(pid);
+        if (child != null) return child.process().isAlive() && child.of(marker);
+        return cmdlineNames(pid, marker);
+    }
+
+    /** Alive and its /proc cmdline mentions {@code marker}; an empty read is read again while the process runs. */
+    private static boolean cmdlineNames(long pid, String marker) {
         try {
             // A live process's cmdline can read empty for a while (seen for more than 50 ms while mariadbd,
             // HAProxy or a JVM start on a loaded machine): an empty read says nothing, so read again while it runs.
@@ -101,12 +134,13 @@ final class Processes {
     private static final Duration EMPTY_CMDLINE_PATIENCE = Duration.ofSeconds(2);
 
     /**
-     * For the waits while a server starts: whether it has died. Not the opposite of {@link #isOurs}: a
-     * starting server's cmdline can read empty (seen in CI: "haproxy west exited while starting" with an
-     * empty log, while the process ran on). Gone only when the kernel says so (no such process, or a
-     * zombie) or the PID now runs another command; an empty read means "still starting".
+     * For the waits while a server starts: whether it has died. For a child of this JVM, exactly that
+     * ({@link Process#isAlive}). For another JVM's process, from /proc: gone when the kernel says so (no
+     * such process, or a zombie) or the PID runs another command; an empty read means "still starting".
      */
     static boolean gone(long pid, String marker) {
+        Child child = CHILDREN.get(pid);
+        if (child != null) return !child.process().isAlive() || !child.of(marker);
         if (!isRunning(pid)) return true;
         try {
             String cmdline = cmdline(pid);
@@ -121,8 +155,10 @@ final class Processes {
         return new LabException(what + " exited while starting (" + howGone(pid) + "): " + tail(log, 4) + " (log: " + log + ")");
     }
 
-    /** No such process, a zombie, or another command: what {@link #gone} saw. */
+    /** Its exit code, for a child of this JVM; otherwise no such process, a zombie, or another command: what {@link #gone} saw. */
     static String howGone(long pid) {
+        Child child = CHILDREN.get(pid);
+        if (child != null) return child.process().isAlive() ? "pid " + pid + " still runs" : "pid " + pid + " " + exit(child.process());
         try {
             if (!isRunning(pid)) {
                 return Files.exists(Path.of("/proc", Long.toString(pid))) ? "pid " + pid + " is a zombie (exited, not yet reaped)"
@@ -133,6 +169,12 @@ final class Processes {
         } catch (IOException e) {
             return "pid " + pid + " no longer exists";
         }
+    }
+
+    /** "exited with code N", naming the signal for a process a signal ended (the JDK reports 128 + signal). */
+    private static String exit(Process process) {
+        int code = process.exitValue();
+        return "exited with code " + code + (code > 128 && code < 160 ? " (signal " + (code - 128) + ")" : "");
     }
 
     /** The PID's command line, arguments separated by spaces; empty when it reads empty. */
@@ -160,6 +202,15 @@ final class Processes {
     }
 
     private static boolean awaitExit(long pid, Duration timeout) {
+        Child child = CHILDREN.get(pid);
+        if (child != null) {
+            try {
+                return child.process().waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new LabException("interrupted", e);
+            }
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (isRunning(pid)) {
             if (System.nanoTime() > deadline) return false;

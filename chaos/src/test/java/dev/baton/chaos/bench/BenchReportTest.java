@@ -33,7 +33,7 @@ class BenchReportTest {
 
     private static BenchReport report(Checkouts warmup, PhaseReport baton, PhaseReport baseline) {
         var config = new BenchReport.Config(1, 50, 1, List.of("east", "west"), "now", 2, 1, 10, 10);
-        return new BenchReport(config, warmup, Summary.of(List.of(5.0)), baton, baseline, BenchReport.ratios(baton, baseline),
+        return new BenchReport(config, warmup, null, Summary.of(List.of(5.0)), baton, baseline, BenchReport.ratios(baton, baseline),
                 BenchReport.judge(warmup, baton, baseline, 1));
     }
 
@@ -83,8 +83,8 @@ class BenchReportTest {
     @Test
     void aFailedWriteIsBilledToTheFirstSwitchoverItOverlapsHoweverLateItEnds() {
         List<SwitchoverBench.Switched> switched = List.of(
-                new SwitchoverBench.Switched(1, "east", "west", 100 * MS, 200 * MS, List.of()),
-                new SwitchoverBench.Switched(1, "west", "east", 1500 * MS, 1600 * MS, List.of()));
+                new SwitchoverBench.Switched(1, "east", "west", 100 * MS, 200 * MS, 0, List.of()),
+                new SwitchoverBench.Switched(1, "west", "east", 1500 * MS, 1600 * MS, 0, List.of()));
         // The window runs 250 ms past the return: 100..450 and 1500..1850.
         assertThat(SwitchoverBench.windowOf(new ProbeAttempt(150 * MS, 3150 * MS, "timeout"), switched)).isZero();
         assertThat(SwitchoverBench.windowOf(new ProbeAttempt(440 * MS, 445 * MS, "1290"), switched)).isZero();

@@ -35,7 +35,8 @@ final class BenchCommand {
         @Option(names = "--out", defaultValue = "bench-out/switchover", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Pause after each switchover (default: ${DEFAULT-VALUE}).") long settleMs;
         @Option(names = "--quiet-seconds", defaultValue = "5", description = "Quiet window measuring background stalls (default: ${DEFAULT-VALUE}).") long quietSeconds;
-        @Option(names = "--warmup-seconds", defaultValue = "5", description = "Load before measuring, for JIT warm-up (default: ${DEFAULT-VALUE}).") long warmupSeconds;
+        @Option(names = "--warmup-seconds", defaultValue = "30", description = "Longest warm-up before measuring: load to every DC in turn "
+                + "(JIT, pooled connections) until checkout latency is steady (default: ${DEFAULT-VALUE}).") long warmupSeconds;
 
         @Override
         public Integer call() throws Exception {
@@ -133,14 +134,15 @@ final class BenchCommand {
         @Option(names = "--rounds", defaultValue = "5", description = "Rounds, each an evacuation and the fail-back (default: ${DEFAULT-VALUE}).") int rounds;
         @Option(names = "--out", defaultValue = "bench-out/evacuate", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Load with no evacuation after each one (default: ${DEFAULT-VALUE}).") long settleMs;
-        @Option(names = "--warmup-seconds", defaultValue = "5", description = "Load before the first evacuation, sent to every DC in turn so the standby is warm (default: ${DEFAULT-VALUE}).") long warmupSeconds;
+        @Option(names = "--warmup-seconds", defaultValue = "30", description = "Longest warm-up before the first evacuation of each phase: "
+                + "load to every DC in turn (so the standby is warm) until checkout latency is steady, after a 2.5 s ramp-up (default: ${DEFAULT-VALUE}).") long warmupSeconds;
         @Option(names = "--warmup-rounds", defaultValue = "1", description = "Rounds before the measured ones, reported apart: the first evacuation meets cold JVMs (default: ${DEFAULT-VALUE}).") int warmupRounds;
 
         @Override
         public Integer call() throws Exception {
             return onServices(out, bench, (lab, services, footprint) -> {
                 var options = new EvacuationBench.Options(bench.dcs.get(0), bench.dcs.get(1), bench.rate, rounds, warmupRounds, Duration.ofMillis(settleMs),
-                        Duration.ofSeconds(warmupSeconds));
+                        Duration.ofSeconds(warmupSeconds), Duration.ofMillis(2500));
                 EvacuationBench.Report report = new EvacuationBench(lab.topology(), services, options, System.out).run();
                 report.write(out);
                 printReport(out, report.markdown() + footprint.appendTo(out));
@@ -161,7 +163,8 @@ final class BenchCommand {
         List<String> steps;
         @Option(names = "--out", defaultValue = "bench-out/leader-kill", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Load with no evacuation after each kill's restart (default: ${DEFAULT-VALUE}).") long settleMs;
-        @Option(names = "--warmup-seconds", defaultValue = "3", description = "Load before the first evacuation, sent to every DC in turn so the standby is warm (default: ${DEFAULT-VALUE}).") long warmupSeconds;
+        @Option(names = "--warmup-seconds", defaultValue = "30", description = "Longest warm-up before the first evacuation: load to every "
+                + "DC in turn (so the standby is warm) until checkout latency is steady (default: ${DEFAULT-VALUE}).") long warmupSeconds;
 
         @Override
         public Integer call() throws Exception {

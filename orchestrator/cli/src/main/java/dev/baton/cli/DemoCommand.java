@@ -1,5 +1,6 @@
 package dev.baton.cli;
 
+import dev.baton.chaos.bench.WarmUps;
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.LabSpec;
 import picocli.CommandLine.Command;
@@ -17,9 +18,12 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin LabOptions lab;
     @Option(names = "--shards", defaultValue = "8", description = "Shards (default: ${DEFAULT-VALUE}).") int shards;
     @Option(names = "--rate", defaultValue = "200", description = "Checkouts per second (default: ${DEFAULT-VALUE}).") int rate;
-    // Every JVM of the lab (coordinators, agents, checkout apps) has just started and compiles for a while.
-    @Option(names = "--warmup-seconds", defaultValue = "20", description = "Load before the evacuation, sent to every DC in turn "
-            + "while the lab's freshly started JVMs warm up (default: ${DEFAULT-VALUE}).") long warmupSeconds;
+    // Every JVM of the lab (coordinators, agents, checkout apps) has just started and compiles for a while: the load ramps
+    // up over RAMP_UP (at full rate at once they fell behind and did not catch up), then the demo measures once latency is steady.
+    @Option(names = "--warmup-seconds", defaultValue = "60", description = "Longest warm-up before the evacuation: load to every DC in "
+            + "turn while the lab's freshly started JVMs warm up, until checkout latency is steady, after a 10 s ramp-up "
+            + "(default: ${DEFAULT-VALUE}).") long warmupSeconds;
+    private static final Duration RAMP_UP = Duration.ofSeconds(10);
 
     @Override
     public Integer call() throws Exception {
@@ -29,11 +33,15 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("starting a coordinator and an agent per DC...");
         LabServices services = LabServices.start(running, Duration.ofSeconds(120));
         System.out.println(running.status().table());
-        var options = new EvacuationBench.Options("east", "west", rate, 1, 0, Duration.ofSeconds(1), Duration.ofSeconds(warmupSeconds));
+        var options = new EvacuationBench.Options("east", "west", rate, 1, 0, Duration.ofSeconds(1), Duration.ofSeconds(warmupSeconds), RAMP_UP);
         EvacuationBench.Report report = new EvacuationBench(running.topology(), services, options, System.out).run();
         report.write(lab.dir().resolve("report"));
         String footprintTable = footprint.appendTo(lab.dir().resolve("report"));
         report.evacuations().forEach(e -> System.out.println(e.report().text()));
+        System.out.println("warm-up: " + WarmUps.describe(report.warmedUp(), RAMP_UP));
+        report.evacuations().stream().filter(e -> e.refused() + e.catchingUp() > 0).forEach(e -> System.out.printf(
+                "failover %s was asked again: %d time(s) for a target not HEALTHY, %d time(s) for candidates catching up%n", e.id(),
+                e.refused(), e.catchingUp()));
         var c = report.checkouts();
         System.out.printf("checkouts: %d attempted, %d acknowledged, %d failed, %d lost, %d duplicated; latency p50 %.1f / p99 %.1f / max %.1f ms%n",
                 c.attempted(), c.acknowledged(), c.failed(), c.lost(), c.duplicated(), report.latencyMs().p50Ms(),

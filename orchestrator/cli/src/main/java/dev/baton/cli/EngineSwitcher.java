@@ -23,8 +23,8 @@ final class EngineSwitcher implements ShardSwitcher {
 
     @Override
     public List<Outcome> switchAll(List<String> shards, String toDc) {
-        return engine.switchoverAll(toDc).stream()
-                .map(r -> new Outcome(r.shard(), switched(r), describe(r), r.writePauseMs(), r.wallMs()))
+        return engine.switchoverEach(shards, toDc).stream()
+                .map(r -> new Outcome(r.shard(), switched(r), describe(r), r.writePauseMs(), r.wallMs(), r.catchingUp()))
                 .toList();
     }
 

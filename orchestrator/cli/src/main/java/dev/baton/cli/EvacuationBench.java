@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.chaos.bench.Summary;
+import dev.baton.chaos.bench.WarmUps;
 import dev.baton.chaos.workload.audit.AuditResult;
 import dev.baton.chaos.workload.audit.OrderAudit;
 import dev.baton.chaos.workload.load.LatencySummary;
 import dev.baton.chaos.workload.load.LoadGenerator;
 import dev.baton.chaos.workload.load.LoadOptions;
 import dev.baton.chaos.workload.load.LoadResult;
+import dev.baton.chaos.workload.load.WarmUp;
 import dev.baton.orchestrator.failover.FailoverReport;
 import dev.baton.orchestrator.failover.Json;
 import dev.baton.wire.Topology;
@@ -49,19 +51,24 @@ final class EvacuationBench {
      *                     evacuation meets cold JVMs (coordinators, the target DC's checkout app, which took
      *                     no traffic before), and that is reported as what it is rather than mixed into the figures
      * @param settle       load with no evacuation after each one
-     * @param warmup       load before the first evacuation of each phase, sent to every DC in turn (see
-     *                     {@link LoadGenerator#warmEveryDc})
+     * @param warmup       the longest warm-up before the first evacuation of each phase: load sent to every DC in turn
+     *                     until checkout latency is steady (see {@link WarmUps#everyDc}), after the ramp-up
+     * @param rampUp       the load's rate rises to {@code rate} over this long first: at full rate at once, a lab of
+     *                     cold JVMs on two cores fell behind and did not catch up
      */
-    record Options(String from, String to, int rate, int rounds, int warmupRounds, Duration settle, Duration warmup) {
+    record Options(String from, String to, int rate, int rounds, int warmupRounds, Duration settle, Duration warmup, Duration rampUp) {
     }
 
-    /** One evacuation as the coordinator reported it, and the checkouts planned while it ran that failed. */
     /**
-     * @param refused times the coordinator refused to start it because its target was not HEALTHY (it moved
-     *                nothing then); the bench waits for HEALTHY and asks again, up to {@link #REFUSALS_ALLOWED}
+     * One evacuation as the coordinator reported it, and the checkouts planned while it ran that failed.
+     *
+     * @param refused    times the coordinator refused to start it because its target was not HEALTHY (it moved
+     *                   nothing then); the bench waits for HEALTHY and asks again, up to {@link #REFUSALS_ALLOWED}
+     * @param catchingUp times it was refused because candidates were still catching up from the previous move, and
+     *                   asked again shortly after (see {@link CatchingUp})
      */
     record Evacuation(int round, String id, String from, String to, String state, Double wallMs, Map<String, Double> writePauseMs,
-                      long failedCheckouts, int refused, FailoverReport report) {
+                      long failedCheckouts, int refused, int catchingUp, FailoverReport report) {
         boolean succeeded() {
             return state.equals("SUCCEEDED");
         }
@@ -85,9 +92,13 @@ final class EvacuationBench {
         }
     }
 
-    /** A run of rounds under one load generator, audited on its own. */
-    record Phase(Checkouts checkouts, LatencySummary latencyMs, Summary evacuationWallMs, Summary writePauseMs, long evacuationsFailed,
-                 List<Evacuation> evacuations) {
+    /**
+     * A run of rounds under one load generator, audited on its own.
+     *
+     * @param warmedUp how its load's warm-up went: how long until latency was steady, and whether it was
+     */
+    record Phase(WarmUp warmedUp, Checkouts checkouts, LatencySummary latencyMs, Summary evacuationWallMs, Summary writePauseMs,
+                 long evacuationsFailed, List<Evacuation> evacuations) {
         boolean ok() {
             return checkouts.clean() && evacuationsFailed == 0;
         }
@@ -97,11 +108,11 @@ final class EvacuationBench {
      * The measured phase's figures at the top level (the fields other tools read); the warm-up's
      * apart, null when there was none.
      */
-    record Report(Options options, int shards, Checkouts checkouts, LatencySummary latencyMs, Summary evacuationWallMs,
+    record Report(Options options, int shards, WarmUp warmedUp, Checkouts checkouts, LatencySummary latencyMs, Summary evacuationWallMs,
                   Summary writePauseMs, long evacuationsFailed, List<Evacuation> evacuations, Phase warmUp) {
 
         static Report of(Options options, int shards, Phase measured, Phase warmUp) {
-            return new Report(options, shards, measured.checkouts(), measured.latencyMs(), measured.evacuationWallMs(),
+            return new Report(options, shards, measured.warmedUp(), measured.checkouts(), measured.latencyMs(), measured.evacuationWallMs(),
                     measured.writePauseMs(), measured.evacuationsFailed(), measured.evacuations(), warmUp);
         }
 
@@ -123,7 +134,7 @@ final class EvacuationBench {
                     shards, options.rate(), options.rounds(), options.from(), options.to()));
             md.append(warmUp == null ? ".\n\n" : String.format(Locale.ROOT, ", after %d warm-up round(s) under their own load (below).%n%n",
                     options.warmupRounds()));
-            phase(md, new Phase(checkouts, latencyMs, evacuationWallMs, writePauseMs, evacuationsFailed, evacuations));
+            phase(md, new Phase(warmedUp, checkouts, latencyMs, evacuationWallMs, writePauseMs, evacuationsFailed, evacuations));
             if (warmUp != null) {
                 md.append("\n## Warm-up (not in the figures above)\n\n");
                 phase(md, warmUp);
@@ -131,7 +142,9 @@ final class EvacuationBench {
             return md.toString();
         }
 
-        private static void phase(StringBuilder md, Phase p) {
+        private void phase(StringBuilder md, Phase p) {
+            md.append("Load warm-up, to every DC in turn: ").append(WarmUps.describe(p.warmedUp(), options.rampUp()))
+                    .append(".\n\n");
             Checkouts c = p.checkouts();
             md.append("| checkouts | attempted | acknowledged | failed | lost | duplicated | latency p50 / p99 / max ms |\n")
                     .append("|---|---|---|---|---|---|---|\n");
@@ -148,13 +161,13 @@ final class EvacuationBench {
             md.append(String.format(Locale.ROOT, "%nEvacuation wall time (ms): %s  %n", p.evacuationWallMs()));
             md.append(String.format(Locale.ROOT, "Write pause per shard (ms): %s  %n", p.writePauseMs()));
             md.append(String.format(Locale.ROOT, "Evacuations not SUCCEEDED: %d%n%n", p.evacuationsFailed()));
-            md.append("| round | failover | direction | state | wall ms | write pause max ms | failed checkouts | refused first (target not HEALTHY) |\n")
-                    .append("|---|---|---|---|---|---|---|---|\n");
+            md.append("| round | failover | direction | state | wall ms | write pause max ms | failed checkouts | refused first (target not "
+                    + "HEALTHY / candidates catching up) |\n").append("|---|---|---|---|---|---|---|---|\n");
             for (Evacuation e : p.evacuations()) {
-                md.append(String.format(Locale.ROOT, "| %d | %s | %s -> %s | %s | %s | %.1f | %d | %d |%n", e.round(), e.id(), e.from(), e.to(),
+                md.append(String.format(Locale.ROOT, "| %d | %s | %s -> %s | %s | %s | %.1f | %d | %d / %d |%n", e.round(), e.id(), e.from(), e.to(),
                         e.state(), e.wallMs() == null ? "?" : String.format(Locale.ROOT, "%.0f", e.wallMs()),
                         e.writePauseMs().values().stream().mapToDouble(Double::doubleValue).max().orElse(0), e.failedCheckouts(),
-                        e.refused()));
+                        e.refused(), e.catchingUp()));
             }
         }
     }
@@ -183,14 +196,16 @@ final class EvacuationBench {
         List<Window> windows = new ArrayList<>();
         LoadResult load;
         long retried;
-        // The rate ramps up over the first half of the warm-up, as traffic does onto a fresh deploy: at full rate at
-        // once, a lab of cold JVMs on two cores can fall behind and not catch up (checkouts time out by the hundred).
-        LoadOptions loadOptions = LoadOptions.defaults().withRate(options.rate()).withRampUp(options.warmup().dividedBy(2));
+        WarmUp warmedUp;
+        // The rate ramps up first, as traffic does onto a fresh deploy: at full rate at once, a lab of cold JVMs on two
+        // cores can fall behind and not catch up (checkouts time out by the hundred).
+        LoadOptions loadOptions = LoadOptions.defaults().withRate(options.rate()).withRampUp(options.rampUp());
         try (LoadGenerator generator = new LoadGenerator(topology, loadOptions)) {
             generator.start();
-            log.printf("[%s] %d s of load at %d checkouts/s to every DC in turn (a warm standby), then through DNS%n", name,
-                    options.warmup().toSeconds(), options.rate());
-            generator.warmEveryDc(options.warmup());
+            log.printf("[%s] load ramping up to %d checkouts/s over %d ms, to every DC in turn (a warm standby) until latency is "
+                    + "steady (at most %d s), then through DNS%n", name, options.rate(), options.rampUp().toMillis(), options.warmup().toSeconds());
+            warmedUp = WarmUps.everyDc(generator, options.rampUp(), options.warmup());
+            log.printf("[%s] warm-up: %s%n", name, WarmUps.describe(warmedUp, options.rampUp()));
             for (int round = 1; round <= rounds; round++) {
                 for (String[] leg : List.of(new String[]{options.from(), options.to()}, new String[]{options.to(), options.from()})) {
                     awaitHealthy(api, leg[1]);
@@ -213,31 +228,35 @@ final class EvacuationBench {
         List<Evacuation> evacuations = windows.stream().map(w -> {
             FailoverReport r = w.started().report();
             return new Evacuation(w.round(), r.id(), r.from(), r.to(), r.state().name(), r.wallMs(), pauses(r),
-                    finished.failedBetween(w.startNanos(), w.endNanos()), w.started().refused(), r);
+                    finished.failedBetween(w.startNanos(), w.endNanos()), w.started().refused(), w.started().catchingUp(), r);
         }).toList();
         Checkouts checkouts = Checkouts.of(load, retried, audit);
-        return new Phase(checkouts, load.latencyMs(),
+        return new Phase(warmedUp, checkouts, load.latencyMs(),
                 Summary.of(evacuations.stream().map(Evacuation::wallMs).filter(Objects::nonNull).toList()),
                 Summary.of(evacuations.stream().flatMap(e -> e.writePauseMs().values().stream()).toList()),
                 evacuations.stream().filter(e -> !e.succeeded()).count(), evacuations);
     }
 
-    private record Started(FailoverReport report, int refused) {
+    private record Started(FailoverReport report, int refused, int catchingUp) {
     }
 
     private Started evacuate(CoordinatorApi api, String from, String to, String round) throws InterruptedException {
         ObjectNode request = CoordinatorApi.JSON.createObjectNode().put("from", from).put("to", to)
                 .put("reason", "bench evacuate, " + round).put("dryRun", false).put("force", false);
-        CoordinatorApi.Answer created = api.post("/failovers", request);
+        CatchingUp.Asked asked = CatchingUp.post(api, request, line -> log.printf("[%s] %s%n", round, line));
+        int catchingUp = asked.retries();
         int refused = 0;
         // Never forced: a refusal is the health view doing its job, so wait for HEALTHY like an SRE would.
-        while (created.status() == 409 && created.body().path("code").asText().equals("target_unhealthy") && refused < REFUSALS_ALLOWED) {
+        while (asked.answer().status() == 409 && asked.answer().body().path("code").asText().equals("target_unhealthy")
+                && refused < REFUSALS_ALLOWED) {
             refused++;
-            log.printf("[%s] %s; waiting for %s to be HEALTHY to ask again%n", round, created.error(), to);
+            log.printf("[%s] %s; waiting for %s to be HEALTHY to ask again%n", round, asked.answer().error(), to);
             awaitHealthy(api, to);
-            created = api.post("/failovers", request);
+            asked = CatchingUp.post(api, request, line -> log.printf("[%s] %s%n", round, line));
+            catchingUp += asked.retries();
         }
-        if (!created.ok()) throw new IllegalStateException(round + ": failover " + from + " -> " + to + " " + created.error());
+        if (!asked.answer().ok()) throw new IllegalStateException(round + ": failover " + from + " -> " + to + " " + asked.error());
+        CoordinatorApi.Answer created = asked.answer();
         String id = created.body().get("id").asText();
         long deadline = System.nanoTime() + FAILOVER_TIMEOUT.toNanos();
         while (true) {
@@ -252,7 +271,7 @@ final class EvacuationBench {
         CoordinatorApi.Answer report = api.get("/failovers/" + id + "/report");
         if (!report.ok()) throw new IllegalStateException("cannot read the report of failover " + id + ": " + report.error());
         try {
-            return new Started(Json.MAPPER.treeToValue(report.body(), FailoverReport.class), refused);
+            return new Started(Json.MAPPER.treeToValue(report.body(), FailoverReport.class), refused, catchingUp);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("malformed report of failover " + id + ": " + e.getOriginalMessage(), e);
         }

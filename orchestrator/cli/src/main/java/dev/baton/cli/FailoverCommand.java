@@ -55,7 +55,9 @@ final class FailoverCommand implements Callable<Integer> {
     String reason;
     @Option(names = "--force", description = "Run although the target DC is not HEALTHY (needs an admin token).")
     boolean force;
-    @Option(names = "--wait", description = "Follow the failover until it ends and print its report; exit 0 only when it succeeded.")
+    @Option(names = "--wait", description = "Follow the failover until it ends and print its report; exit 0 only when it succeeded. "
+            + "A request refused only because candidates are still catching up from the previous move is asked again (every 500 ms, "
+            + "at most 20 times), and the report says how often.")
     boolean await;
     @Option(names = "--timeout", defaultValue = "PT5M", description = "How long --wait follows (ISO-8601, default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -82,9 +84,14 @@ final class FailoverCommand implements Callable<Integer> {
                 .put("dryRun", dryRun).put("force", force);
         if (runbook != null) request.put("runbook", runbook);
         if (shards != null) shards.forEach(request.putArray("shards")::add);
-        CoordinatorApi.Answer answer = client.post("/failovers", request);
+        // Asked to wait for the outcome, a refusal that clears by itself in seconds is waited out too; otherwise it is reported.
+        CatchingUp.Asked asked = await && !dryRun ? CatchingUp.post(client, request, line -> {
+            err.println("baton: " + line);
+            err.flush();
+        }) : CatchingUp.Asked.once(client.post("/failovers", request));
+        CoordinatorApi.Answer answer = asked.answer();
         if (!answer.ok()) {
-            err.println("baton: failover " + answer.error());
+            err.println("baton: failover " + asked.error());
             err.flush();
             return 1;
         }
@@ -95,7 +102,8 @@ final class FailoverCommand implements Callable<Integer> {
         }
         String id = answer.body().get("id").asText();
         out.println("failover " + id + " started on " + answer.from() + ": " + answer.body().path("shards").size()
-                + " shard(s) from " + from + " to " + to);
+                + " shard(s) from " + from + " to " + to + (asked.retries() == 0 ? ""
+                : ", after asking " + asked.retries() + " more time(s) while candidates caught up"));
         if (!await) {
             out.println("follow it at " + answer.from() + "/api/v1/failovers/" + id + " (or pass --wait)");
             out.flush();

@@ -3,6 +3,7 @@ package dev.baton.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.baton.chaos.bench.Summary;
+import dev.baton.chaos.bench.WarmUps;
 import dev.baton.chaos.bench.WritableSampler;
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.ServerState;
@@ -14,6 +15,7 @@ import dev.baton.chaos.workload.load.LoadOptions;
 import dev.baton.chaos.workload.load.CheckoutResolver;
 import dev.baton.chaos.workload.load.FailedCheckout;
 import dev.baton.chaos.workload.load.LoadResult;
+import dev.baton.chaos.workload.load.WarmUp;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.wire.Datacenter;
 
@@ -70,7 +72,8 @@ final class LeaderKillBench {
     /**
      * @param steps  the step each kill targets, in turn (see {@link #STEPS})
      * @param settle load with no evacuation after each kill's coordinator is back
-     * @param warmup load before the first evacuation
+     * @param warmup the longest warm-up before the first evacuation: load to every DC in turn until checkout
+     *               latency is steady (see {@link WarmUps#everyDc})
      */
     record Options(int rate, int kills, List<String> steps, Duration settle, Duration warmup) {
     }
@@ -94,11 +97,13 @@ final class LeaderKillBench {
      * @param primariesAfter   how many shards had their primary in each DC then (asked of the servers): with
      *                         {@code dnsAfter}, whether traffic and primaries ended up in the same DC
      * @param error            what kept this kill from going as planned; empty otherwise
+     * @param catchingUp       times its request was refused because candidates were still catching up from the previous
+     *                         move, and asked again shortly after (see {@link CatchingUp})
      */
     record Kill(int n, String stepTargeted, String failoverId, String from, String to, String killedCoordinator, long killedPid,
                 Instant killedAt, Double eventToKillMs, String stepAtKill, Map<String, String> shardStepsAtKill, String state,
                 Long killToEndMs, String takenOverBy, String reason, Map<String, Long> failedCheckouts, Map<String, Long> failedAfterEnd,
-                String dnsAfter, Map<String, Long> primariesAfter, String error) {
+                String dnsAfter, Map<String, Long> primariesAfter, String error, int catchingUp) {
 
         /** Ended well (completed or rolled back, not FAILED) within {@link #END_TARGET} of the kill. */
         boolean endedInTime() {
@@ -107,7 +112,7 @@ final class LeaderKillBench {
 
         Kill withFailedCheckouts(Map<String, Long> during, Map<String, Long> after) {
             return new Kill(n, stepTargeted, failoverId, from, to, killedCoordinator, killedPid, killedAt, eventToKillMs, stepAtKill,
-                    shardStepsAtKill, state, killToEndMs, takenOverBy, reason, during, after, dnsAfter, primariesAfter, error);
+                    shardStepsAtKill, state, killToEndMs, takenOverBy, reason, during, after, dnsAfter, primariesAfter, error, catchingUp);
         }
     }
 
@@ -120,16 +125,17 @@ final class LeaderKillBench {
      * @param writablePrimaries   what the servers said all run long ({@code maxPerShard} must be 1 everywhere)
      * @param twoWritableObserved instants a shard had two writable servers (must be 0)
      * @param zeroWritableMaxMs   the longest a shard had no writable server
+     * @param warmedUp            how the load's warm-up went: how long until latency was steady, and whether it was
      * @param failedOutsideKills  checkouts that failed before the first evacuation (the warm-up), by reason
      * @param targets             every target printed, judged
      * @param misses              every target missed, one line each with what missed it; empty when all held
      */
-    record Report(Options options, int shards, List<Kill> kills, Summary killToEndMs, EvacuationBench.Checkouts checkouts,
+    record Report(Options options, int shards, WarmUp warmedUp, List<Kill> kills, Summary killToEndMs, EvacuationBench.Checkouts checkouts,
                   LatencySummary latencyMs, WritableSampler.Result writablePrimaries, long twoWritableObserved, long zeroWritableMaxMs,
                   Map<String, Long> failedOutsideKills, List<Target> targets, List<String> misses) {
 
-        static Report of(Options options, int shards, List<Kill> kills, EvacuationBench.Checkouts checkouts, LatencySummary latency,
-                         WritableSampler.Result writable, Map<String, Long> failedOutsideKills) {
+        static Report of(Options options, int shards, WarmUp warmedUp, List<Kill> kills, EvacuationBench.Checkouts checkouts,
+                         LatencySummary latency, WritableSampler.Result writable, Map<String, Long> failedOutsideKills) {
             List<Target> targets = new ArrayList<>();
             List<String> misses = new ArrayList<>();
             long planned = kills.stream().filter(k -> k.error().isEmpty()).count();
@@ -167,7 +173,7 @@ final class LeaderKillBench {
                         + writable.twoWritable().getFirst());
             }
             Summary killToEnd = Summary.of(kills.stream().map(Kill::killToEndMs).filter(Objects::nonNull).toList());
-            return new Report(options, shards, kills, killToEnd, checkouts, latency, writable, writable.twoWritableObserved(),
+            return new Report(options, shards, warmedUp, kills, killToEnd, checkouts, latency, writable, writable.twoWritableObserved(),
                     writable.zeroWritableMaxMs(), failedOutsideKills, targets, misses);
         }
 
@@ -183,6 +189,7 @@ final class LeaderKillBench {
             StringBuilder md = new StringBuilder("# Leader kill benchmark\n\n");
             md.append(String.format(Locale.ROOT, "%d shards, %d checkouts/s through DNS all run long, %d evacuation(s) whose leading "
                     + "coordinator got kill -9 at: %s.%n%n", shards, options.rate(), options.kills(), String.join(", ", options.steps())));
+            md.append("Load warm-up, to every DC in turn: ").append(WarmUps.describe(warmedUp, Duration.ZERO)).append(".\n\n");
             md.append("| # | step targeted | step at kill | failover | direction | killed | state | kill -> end ms | taken over by "
                     + "| failed checkouts (after end) | DNS after | primaries after |\n").append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Kill k : kills) {
@@ -201,6 +208,8 @@ final class LeaderKillBench {
                 if (!k.failedCheckouts().isEmpty()) md.append("- kill ").append(k.n()).append(", checkouts failed: ").append(k.failedCheckouts()).append('\n');
                 if (!k.failedAfterEnd().isEmpty()) md.append("- kill ").append(k.n()).append(", checkouts failed after the end: ")
                         .append(k.failedAfterEnd()).append('\n');
+                if (k.catchingUp() > 0) md.append("- kill ").append(k.n()).append(": its request was asked again ").append(k.catchingUp())
+                        .append(" time(s) while candidates caught up from the previous move\n");
             }
             md.append(String.format(Locale.ROOT, "%nKill -> end (ms): %s; target <= %d ms each.  %n", killToEndMs, END_TARGET.toMillis()));
             md.append(String.format(Locale.ROOT, "Triggering event -> SIGKILL (ms): %s.  %n",
@@ -269,12 +278,14 @@ final class LeaderKillBench {
         LoadResult load;
         long retried;
         WritableSampler.Result writable;
+        WarmUp warmedUp;
         try (WritableSampler sampler = new WritableSampler(topology, SAMPLE_PERIOD, LONG_ZERO).start();
              LoadGenerator generator = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.rate()))) {
             generator.start();
-            log.printf("%d s of load at %d checkouts/s to every DC in turn (a warm standby), then through DNS%n",
-                    options.warmup().toSeconds(), options.rate());
-            generator.warmEveryDc(options.warmup());
+            log.printf("load at %d checkouts/s to every DC in turn (a warm standby) until latency is steady (at most %d s), then through DNS%n",
+                    options.rate(), options.warmup().toSeconds());
+            warmedUp = WarmUps.everyDc(generator, Duration.ZERO, options.warmup());
+            log.printf("warm-up: %s%n", WarmUps.describe(warmedUp, Duration.ZERO));
             for (int n = 1; n <= options.kills(); n++) {
                 String step = options.steps().get((n - 1) % options.steps().size());
                 Attempt attempt;
@@ -284,7 +295,7 @@ final class LeaderKillBench {
                 } catch (IllegalStateException e) {
                     // Reported with the rest; the next kill may still go as planned.
                     attempt = new Attempt(new Kill(n, step, "-", "?", "?", "-", 0, null, null, "-", Map.of(), "NOT_KILLED", null, "-", "",
-                            Map.of(), Map.of(), dnsPointsTo(), primariesByDc(), e.getMessage()), start, System.nanoTime());
+                            Map.of(), Map.of(), dnsPointsTo(), primariesByDc(), e.getMessage(), 0), start, System.nanoTime());
                 }
                 attempts.add(attempt);
                 Kill k = attempt.kill();
@@ -307,8 +318,8 @@ final class LeaderKillBench {
             kills.add(a.kill().withFailedCheckouts(failures(load, a.startNanos(), a.endNanos()), failures(load, a.endNanos() + 1, next)));
         }
         Map<String, Long> beforeFirst = failures(load, Long.MIN_VALUE, attempts.isEmpty() ? Long.MAX_VALUE : attempts.getFirst().startNanos() - 1);
-        return Report.of(options, topology.shards().size(), kills, EvacuationBench.Checkouts.of(load, retried, audit), load.latencyMs(), writable,
-                beforeFirst);
+        return Report.of(options, topology.shards().size(), warmedUp, kills, EvacuationBench.Checkouts.of(load, retried, audit),
+                load.latencyMs(), writable, beforeFirst);
     }
 
     /** The checkouts planned in [fromNanos, toNanos] that failed, counted by reason. */
@@ -340,6 +351,7 @@ final class LeaderKillBench {
         CompletableFuture<Shot> shot = new CompletableFuture<>();
         String id = null;
         String error = "";
+        int catchingUp = 0;
         try (EventStream events = EventStream.open(leader.peer().url(), services.tokens().get("viewer"), STREAM_CONNECT, event -> {
             if (shot.isDone() || !triggers(step, event)) return;
             try {
@@ -358,9 +370,11 @@ final class LeaderKillBench {
             ObjectNode request = CoordinatorApi.JSON.createObjectNode().put("from", from).put("to", to)
                     .put("reason", "bench leader-kill " + n + " at " + step).put("dryRun", false).put("force", false);
             try {
-                CoordinatorApi.Answer created = leaderApi.post("/failovers", request);
-                if (!created.ok()) throw new IllegalStateException("failover " + from + " -> " + to + " " + created.error());
-                id = created.body().get("id").asText();
+                // No event comes of a refused request, so asking again cannot trigger a kill.
+                CatchingUp.Asked asked = CatchingUp.post(leaderApi, request, line -> log.printf("[kill %d] %s%n", n, line));
+                catchingUp = asked.retries();
+                if (!asked.answer().ok()) throw new IllegalStateException("failover " + from + " -> " + to + " " + asked.error());
+                id = asked.answer().body().get("id").asText();
             } catch (IllegalStateException e) {
                 // The kill may land before the leader answered: the event names the failover then.
                 if (!shot.isDone()) throw e;
@@ -370,7 +384,7 @@ final class LeaderKillBench {
                 fired = shot.get(TRIGGER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 error = "step " + step + " did not start within " + TRIGGER_TIMEOUT.toSeconds() + " s; no kill";
-                Kill k = notKilled(n, step, id, from, to, leader, awaitEnd(leaderApi, id), error);
+                Kill k = notKilled(n, step, id, from, to, leader, awaitEnd(leaderApi, id), error, catchingUp);
                 return new Attempt(k, start, System.nanoTime());
             } catch (ExecutionException e) {
                 throw new IllegalStateException("cannot kill coordinator " + leader.peer().id() + " (pid " + leader.pid() + "): "
@@ -381,7 +395,7 @@ final class LeaderKillBench {
                 error = "the kill was triggered by failover " + fromEvent + ", not by the one this bench started (" + id + ")";
             }
             id = fromEvent;
-            Kill k = followAfterKill(n, step, id, from, to, leader, fired, survivors, error);
+            Kill k = followAfterKill(n, step, id, from, to, leader, fired, survivors, error, catchingUp);
             long end = System.nanoTime();
             services.restartCoordinator(lab, leader.peer(), RESTART_TIMEOUT);
             log.printf("[kill %d] coordinator %s started again as pid %d%n", n, leader.peer().id(), lab.pidOf(leader.process()));
@@ -391,7 +405,7 @@ final class LeaderKillBench {
 
     /** The persisted failover right after the kill (a survivor reads ZooKeeper), then polled until it is no longer RUNNING. */
     private Kill followAfterKill(int n, String step, String id, String from, String to, Leader leader, Shot fired,
-                                 CoordinatorApi survivors, String error) throws InterruptedException {
+                                 CoordinatorApi survivors, String error, int catchingUp) throws InterruptedException {
         JsonNode atKill = failover(survivors, id);
         String stepAtKill = "none running";
         String lastDone = "";
@@ -414,13 +428,14 @@ final class LeaderKillBench {
         String takenOverBy = survivors.get("/topology").body().path("leader").asText("?");
         return new Kill(n, step, id, from, to, leader.peer().id(), leader.pid(), fired.at(), eventToKillMs, stepAtKill, shardSteps, state,
                 state.equals("RUNNING") ? null : killToEndMs, takenOverBy, end.path("reason").asText(""), Map.of(), Map.of(), dnsPointsTo(), primariesByDc(),
-                error);
+                error, catchingUp);
     }
 
-    private Kill notKilled(int n, String step, String id, String from, String to, Leader leader, JsonNode end, String error) {
+    private Kill notKilled(int n, String step, String id, String from, String to, Leader leader, JsonNode end, String error,
+                           int catchingUp) {
         return new Kill(n, step, id, from, to, leader.peer().id(), leader.pid(), null, null, "-", Map.of(), "NOT_KILLED (" +
                 end.path("state").asText("?") + ")", null, "-", end.path("reason").asText(""), Map.of(), Map.of(), dnsPointsTo(),
-                primariesByDc(), error);
+                primariesByDc(), error, catchingUp);
     }
 
     /** Polls until the failover is no longer RUNNING, at most {@link #END_TIMEOUT} after {@code sinceNanos}; the last answer. */

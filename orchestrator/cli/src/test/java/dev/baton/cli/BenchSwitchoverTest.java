@@ -41,7 +41,12 @@ class BenchSwitchoverTest {
         assertThat(report.path("outsideWindows").path("pooledProbeFailedWrites").isNumber()).isTrue();
         assertThat(report.path("checkouts").path("staleConnectionRetries").isNumber()).isTrue();
         assertThat(report.path("warmup").path("staleConnectionRetries").isNumber()).isTrue();
-        assertThat(Files.readString(out.resolve("report.md"))).contains("| write pause per shard p50 (ms) |");
+        assertThat(Files.readString(out.resolve("report.md"))).contains("| write pause per shard p50 (ms) |",
+                "Warm-up (load to every DC in turn, no switchover): ", "| asked again (catching up) |");
+        // Warmed up by measurement, bounded by --warmup-seconds, and the report says how it went.
+        assertThat(report.at("/warmedUp/steady").isBoolean()).as(report.at("/warmedUp").toString()).isTrue();
+        assertThat(report.at("/warmedUp/seconds").asDouble()).isPositive().isLessThan(3.0);
+        report.path("rounds").forEach(round -> assertThat(round.path("catchUpRetries").isInt()).as(round.toString()).isTrue());
         // The bench takes its own lab down.
         assertThat(dev.baton.chaos.lab.Lab.attach(out.resolve("lab"))).isEmpty();
     }

@@ -45,7 +45,12 @@ class EvacuationBenchTest {
         assertThat(report.path("evacuations").get(0).path("from").asText()).isEqualTo("east");
         assertThat(report.path("evacuations").get(1).path("from").asText()).isEqualTo("west");
         assertThat(report.path("evacuations").get(0).path("writePauseMs")).hasSize(2);
-        assertThat(Files.readString(out.resolve("report.md"))).contains("# Evacuation benchmark", "east -> west", "west -> east");
+        assertThat(Files.readString(out.resolve("report.md"))).contains("# Evacuation benchmark", "east -> west", "west -> east",
+                "Load warm-up, to every DC in turn: 2.5 s of ramp-up, then ", "candidates catching up");
+        // Warmed up by measurement, bounded by --warmup-seconds after the ramp-up, and the report says how it went.
+        assertThat(report.at("/warmedUp/steady").isBoolean()).as(report.at("/warmedUp").toString()).isTrue();
+        assertThat(report.at("/warmedUp/seconds").asDouble()).isPositive().isLessThan(3.0);
+        report.path("evacuations").forEach(e -> assertThat(e.path("catchingUp").isInt()).as(e.toString()).isTrue());
 
         // The services ran inside the lab, and its down stopped them with the rest.
         Path services = out.resolve("lab/services");

@@ -75,7 +75,11 @@ class LeaderKillBenchTest {
         assertThat(kills.get(1).path("shardStepsAtKill").properties()).hasSize(2);
         assertThat(report.at("/killToEndMs/max").asDouble()).isGreaterThanOrEqualTo(report.at("/killToEndMs/p50").asDouble());
         assertThat(Files.readString(out.resolve("report.md"))).contains("# Leader kill benchmark", "| 1 | drain-dns |",
-                "| 2 | switch-shards |");
+                "| 2 | switch-shards |", "Load warm-up, to every DC in turn: ");
+        // Warmed up by measurement, bounded by --warmup-seconds, and the report says how it went.
+        assertThat(report.at("/warmedUp/steady").isBoolean()).as(report.at("/warmedUp").toString()).isTrue();
+        assertThat(report.at("/warmedUp/seconds").asDouble()).isPositive().isLessThan(3.0);
+        kills.forEach(kill -> assertThat(kill.path("catchingUp").isInt()).as(kill.toString()).isTrue());
 
         // The killed coordinators were started again inside the lab, and its down stopped everything.
         assertThat(Lab.attach(out.resolve("lab"))).isEmpty();

@@ -20,7 +20,7 @@ class LeaderKillReportTest {
 
     private static LeaderKillBench.Kill kill(int n, String state, Long killToEndMs, Map<String, Long> failed) {
         return new LeaderKillBench.Kill(n, "drain-dns", "f-" + n, "east", "west", "coordinator-east", 42, Instant.EPOCH, 3.0,
-                "drain-dns", Map.of(), state, killToEndMs, "coordinator-west", "", failed, Map.of(), "west", Map.of("west", 2L), "");
+                "drain-dns", Map.of(), state, killToEndMs, "coordinator-west", "", failed, Map.of(), "west", Map.of("west", 2L), "", 0);
     }
 
     private static EvacuationBench.Checkouts checkouts(long failed, long lost) {
@@ -29,7 +29,7 @@ class LeaderKillReportTest {
     }
 
     private static LeaderKillBench.Report report(List<LeaderKillBench.Kill> kills, EvacuationBench.Checkouts checkouts) {
-        return LeaderKillBench.Report.of(OPTIONS, 2, kills, checkouts, LatencySummary.EMPTY, ONE_WRITABLE, Map.of());
+        return LeaderKillBench.Report.of(OPTIONS, 2, null, kills, checkouts, LatencySummary.EMPTY, ONE_WRITABLE, Map.of());
     }
 
     @Test

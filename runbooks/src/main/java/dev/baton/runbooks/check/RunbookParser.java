@@ -57,6 +57,11 @@ public final class RunbookParser {
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final Duration DEFAULT_PER_SHARD_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_INTERVAL = Duration.ofMillis(500);
+    /**
+     * A candidate catches up from the previous move within a second or two on a healthy link (bench evacuate
+     * was refused at a measured round for exactly that); a few seconds covers it without hiding a real lag.
+     */
+    public static final Duration DEFAULT_CATCH_UP_WAIT = Duration.ofSeconds(5);
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
@@ -66,7 +71,7 @@ public final class RunbookParser {
     private static final List<String> COMMON = List.of("id", "kind", "description", "timeout", "retries", "onFailure",
             "pointOfNoReturn", "undo");
     private static final Map<String, List<String>> KIND_FIELDS = Map.ofEntries(
-            Map.entry("precheck", List.of("conditions")),
+            Map.entry("precheck", List.of("conditions", "catchUpWait")),
             Map.entry("approval", List.of("role", "prompt")),
             Map.entry("drain-dns", List.of("action", "record", "to", "via")),
             Map.entry("drain-lb", List.of("action", "from", "to")),
@@ -242,7 +247,7 @@ public final class RunbookParser {
             StepControl control = control(f, path);
             if (kindFields == null) return null;
             Step step = switch (kind) {
-                case "precheck" -> new Step.Precheck(control, conditions(f.node("conditions"), path + ".conditions"));
+                case "precheck" -> precheck(f, path, control);
                 case "approval" -> new Step.Approval(control, f.text("role", false, "sre"), f.text("prompt", true, null));
                 case "drain-dns" -> drainDns(f, path, control);
                 case "drain-lb" -> new Step.DrainLb(control, f.choice("action", Step.LbAction.class, Step.LbAction.DRAIN),
@@ -264,6 +269,37 @@ public final class RunbookParser {
                 default -> throw new IllegalStateException("kind " + kind + " has fields but no case");
             };
             return step;
+        }
+
+        /**
+         * A precheck's {@code catchUpWait}: only with a max-lag condition (nothing else is waited for), and at
+         * most half the step's timeout, which the checks themselves need the rest of (each asks every shard's
+         * servers). Unwritten, it is {@link #DEFAULT_CATCH_UP_WAIT}, shortened to half a shorter timeout.
+         */
+        Step.Precheck precheck(Fields f, String path, StepControl control) {
+            List<Condition> conditions = conditions(f.node("conditions"), path + ".conditions");
+            boolean lag = conditions.stream().anyMatch(Condition.MaxLag.class::isInstance);
+            Duration limit = control.timeout().dividedBy(2);
+            if (!f.has("catchUpWait")) {
+                return new Step.Precheck(control, conditions, !lag ? Duration.ZERO
+                        : DEFAULT_CATCH_UP_WAIT.compareTo(limit) <= 0 ? DEFAULT_CATCH_UP_WAIT : limit);
+            }
+            Duration wait = f.waitDuration("catchUpWait");
+            if (wait == null) return new Step.Precheck(control, conditions, Duration.ZERO);
+            String at = path + ".catchUpWait";
+            if (!lag && !conditions.isEmpty()) {
+                problem(at, "catchUpWait without a max-lag condition", "a max-lag condition in conditions: only a candidate "
+                        + "catching up is waited for, every other condition refuses at once");
+            }
+            if (wait.compareTo(limit) > 0) {
+                problem(at, "'" + f.scalarText("catchUpWait") + "', more than half the step's timeout of " + shortly(control.timeout()),
+                        "at most " + shortly(limit) + ": the checks themselves need the other half (or a longer timeout)");
+            }
+            return new Step.Precheck(control, conditions, wait);
+        }
+
+        static String shortly(Duration d) {
+            return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
         }
 
         Step.DrainDns drainDns(Fields f, String path, StepControl control) {
@@ -539,6 +575,23 @@ public final class RunbookParser {
                     return fallback;
                 }
                 return d;
+            }
+
+            /** A wait, which may be zero ({@code 0s}: do not wait); null after reporting anything else. */
+            Duration waitDuration(String key) {
+                String s = scalar(key, true, DURATION);
+                if (s == null) return null;
+                Duration d = RunbookParser.duration(s);
+                if (d == null || d.isNegative()) {
+                    problem(at(key), "'" + abbreviate(s) + "'", "a duration such as 0s (no wait), 500ms, 5s or PT5S");
+                    return null;
+                }
+                return d;
+            }
+
+            /** The scalar's text as written, for a message about a value already read. */
+            String scalarText(String key) {
+                return values.get(key) instanceof ScalarNode s ? abbreviate(s.getValue()) : "?";
             }
 
             int integer(String key, int fallback, int min, int max) {

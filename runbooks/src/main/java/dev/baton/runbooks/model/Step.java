@@ -20,8 +20,14 @@ public sealed interface Step {
         return Kinds.of(this);
     }
 
-    /** Conditions that must all hold before anything changes. */
-    record Precheck(StepControl control, List<Condition> conditions) implements Step {
+    /**
+     * Conditions that must all hold before anything changes.
+     *
+     * @param catchUpWait how long a max-lag condition that fails only because a candidate is still catching up
+     *                    (it clears by itself, e.g. just after the previous move) is checked again before the
+     *                    step refuses; zero refuses at once. Any other unmet condition refuses at once.
+     */
+    record Precheck(StepControl control, List<Condition> conditions, Duration catchUpWait) implements Step {
         public Precheck {
             conditions = List.copyOf(conditions);
         }

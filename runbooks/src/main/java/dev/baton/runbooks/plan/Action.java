@@ -27,10 +27,15 @@ import java.util.Map;
         @JsonSubTypes.Type(Action.Checkout.class), @JsonSubTypes.Type(Action.Message.class)})
 public sealed interface Action {
 
-    /** Conditions checked once; any false one fails the step. */
-    record Check(List<Condition> conditions) implements Action {
+    /**
+     * Conditions checked; any false one fails the step, except that candidates only catching up are
+     * checked again for up to {@code catchUpWait} (see {@link dev.baton.runbooks.model.Step.Precheck}).
+     */
+    record Check(List<Condition> conditions, Duration catchUpWait) implements Action {
         public Check {
             conditions = List.copyOf(conditions);
+            // A plan persisted before prechecks could wait was planned to check once.
+            if (catchUpWait == null) catchUpWait = Duration.ZERO;
         }
     }
 

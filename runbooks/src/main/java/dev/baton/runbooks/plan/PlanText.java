@@ -46,7 +46,9 @@ public final class PlanText {
     /** One line per thing the action touches, in order. */
     static List<String> touches(Action action) {
         return switch (action) {
-            case Action.Check c -> c.conditions().stream().map(PlanText::condition).map(t -> "check " + t).toList();
+            case Action.Check c -> c.conditions().stream().map(cond -> "check " + condition(cond)
+                    + (cond instanceof Condition.MaxLag && c.catchUpWait().isPositive()
+                    ? ", waiting up to " + duration(c.catchUpWait()) + " for a candidate still catching up" : "")).toList();
             case Action.Approve a -> List.of("wait for a person with role " + a.role() + " to approve: " + a.prompt());
             case Action.PointRecord p -> List.of("DNS " + p.record().name() + " (zone " + p.record().zone() + ") A -> " + p.address()
                     + " (DC " + p.dc() + ", TTL " + p.record().ttl() + ")", "  " + dnsWay(p.record(), p.via()));

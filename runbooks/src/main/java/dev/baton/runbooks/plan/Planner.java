@@ -126,7 +126,7 @@ public final class Planner {
 
         private Action action(Step step) {
             return switch (step) {
-                case Step.Precheck p -> new Action.Check(p.conditions().stream().map(this::condition).toList());
+                case Step.Precheck p -> new Action.Check(p.conditions().stream().map(this::condition).toList(), p.catchUpWait());
                 case Step.Approval a -> new Action.Approve(text(a.role()), text(a.prompt()));
                 case Step.DrainDns d when d.action() == Step.DnsAction.RESTORE -> restoreRecord(d);
                 case Step.DrainDns d -> pointRecord(d);

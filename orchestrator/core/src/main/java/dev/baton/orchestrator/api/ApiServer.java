@@ -325,7 +325,8 @@ public final class ApiServer implements AutoCloseable {
                     refused.leader().orElse(""), null), refused.getMessage());
             case RUNNING -> error(ctx, 409, "failover_running", refused.getMessage());
             case TARGET_UNHEALTHY -> error(ctx, 409, "target_unhealthy", refused.getMessage());
-            case NOT_READY -> error(ctx, 409, "not_ready", refused.getMessage());
+            case NOT_READY -> send(ctx, 409, "not_ready", new ApiError("not_ready", refused.getMessage(), null,
+                    refused.problems().isEmpty() ? null : refused.problems(), refused.catchingUp()), refused.getMessage());
             case CONFLICT -> error(ctx, 409, "conflict", refused.getMessage());
             case FORBIDDEN -> error(ctx, 403, "forbidden", refused.getMessage());
             case INVALID_RUNBOOK -> send(ctx, 422, "invalid_runbook", new ApiError("invalid_runbook", refused.getMessage(), null,

@@ -18,9 +18,21 @@ final class Conditions {
     private Conditions() {
     }
 
-    /** Why {@code condition} does not hold now, one line each; empty when it holds. */
-    static List<String> unmet(Condition condition, Evacuation run) {
+    /**
+     * One reason a condition does not hold now.
+     *
+     * @param catchingUp only candidates still catching up: it holds again in seconds without anyone doing anything
+     */
+    record Unmet(String reason, boolean catchingUp) {
+        static List<String> reasons(List<Unmet> unmet) {
+            return unmet.stream().map(Unmet::reason).toList();
+        }
+    }
+
+    /** Why {@code condition} does not hold now, one each; empty when it holds. */
+    static List<Unmet> unmet(Condition condition, Evacuation run) {
         FailoverRequest request = run.failover().request();
+        List<Unmet> unmet = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         switch (condition) {
             case Condition.DcHealthy h -> {
@@ -36,7 +48,9 @@ final class Conditions {
             }
             case Condition.MaxLag m -> {
                 FailoverPlan now = run.replan(m.max());
-                if (!now.allProblems().isEmpty()) failed.add("not ready: " + String.join("; ", now.allProblems()));
+                if (!now.allProblems().isEmpty()) {
+                    unmet.add(new Unmet("not ready: " + String.join("; ", now.allProblems()), now.onlyCatchingUp()));
+                }
                 Set<String> planned = shardNames(run.failover().plan());
                 if (!shardNames(now).equals(planned)) {
                     failed.add("the shards with a primary in " + request.from() + " changed since the plan: "
@@ -58,7 +72,8 @@ final class Conditions {
                 }
             }
         }
-        return failed;
+        failed.forEach(reason -> unmet.add(new Unmet(reason, false)));
+        return unmet;
     }
 
     /** The condition as a runbook writes it, for messages. */

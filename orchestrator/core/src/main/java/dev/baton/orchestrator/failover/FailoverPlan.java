@@ -20,4 +20,13 @@ public record FailoverPlan(String from, String to, TrafficPlan traffic, List<Sha
         return Stream.concat(problems.stream(), shards.stream().flatMap(s -> s.problems().stream().map(p -> s.shard() + ": " + p)))
                 .toList();
     }
+
+    /**
+     * Whether the plan is refused only because candidates are still catching up (each shard with a problem
+     * is {@link ShardPlan#catchingUp}, and nothing else is wrong): asking again in a few seconds may succeed.
+     */
+    public boolean onlyCatchingUp() {
+        return problems.isEmpty() && shards.stream().anyMatch(ShardPlan::catchingUp)
+                && shards.stream().allMatch(s -> s.problems().isEmpty() || s.catchingUp());
+    }
 }

@@ -30,6 +30,7 @@ public class FailoverRefused extends RuntimeException {
     private final Kind kind;
     private final String leader;
     private final List<String> problems;
+    private final boolean catchingUp;
 
     public FailoverRefused(Kind kind, String message) {
         this(kind, message, null);
@@ -40,10 +41,29 @@ public class FailoverRefused extends RuntimeException {
     }
 
     public FailoverRefused(Kind kind, String message, String leader, List<String> problems) {
+        this(kind, message, leader, problems, false);
+    }
+
+    private FailoverRefused(Kind kind, String message, String leader, List<String> problems, boolean catchingUp) {
         super(message);
         this.kind = kind;
         this.leader = leader;
         this.problems = List.copyOf(problems);
+        this.catchingUp = catchingUp;
+    }
+
+    /**
+     * NOT_READY, every problem listed.
+     *
+     * @param catchingUp only candidates still catching up: the same request may succeed in a few seconds
+     */
+    public static FailoverRefused notReady(String message, List<String> problems, boolean catchingUp) {
+        return new FailoverRefused(Kind.NOT_READY, message, null, problems, catchingUp);
+    }
+
+    /** For NOT_READY: whether it is only candidates still catching up, which clears by itself (a client may ask again). */
+    public boolean catchingUp() {
+        return catchingUp;
     }
 
     /** Every problem found, one each; empty when the message says it all. */

@@ -153,10 +153,10 @@ public final class FailoverService {
             if (!request.force()) throw new FailoverRefused(FailoverRefused.Kind.TARGET_UNHEALTHY, why + " (an admin may force it)");
             forced = " FORCED although the " + why;
         }
-        if (!discovery.problems().isEmpty()) throw notReady(request, discovery.problems());
+        if (!discovery.problems().isEmpty()) throw notReady(request, discovery.problems(), false);
         Plan runbook = runbookPlan(request, discovery, chosen.runbook());
         FailoverPlan plan = planner.plan(discovery, runbook);
-        if (!plan.allProblems().isEmpty()) throw notReady(request, plan.allProblems());
+        if (!plan.allProblems().isEmpty()) throw notReady(request, plan.allProblems(), plan.onlyCatchingUp());
         String id = "f-" + ID_TIME.format(Instant.now()) + "-" + HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         Lease lease = lock.tryAcquire(id).orElseThrow(() -> runningRefusal(lock.holder().orElse("(unknown)")));
         // A failover a lost leader left RUNNING comes first: this leader's takeover finishes it.
@@ -400,9 +400,11 @@ public final class FailoverService {
         }
     }
 
-    private static FailoverRefused notReady(FailoverRequest request, List<String> problems) {
-        return new FailoverRefused(FailoverRefused.Kind.NOT_READY, "not ready to fail over from " + request.from() + " to "
-                + request.to() + ": " + String.join("; ", problems));
+    /** @param catchingUp only candidates still catching up: the message says so, and the API tells clients they may ask again */
+    private static FailoverRefused notReady(FailoverRequest request, List<String> problems, boolean catchingUp) {
+        return FailoverRefused.notReady("not ready to fail over from " + request.from() + " to " + request.to() + ": "
+                + String.join("; ", problems) + (catchingUp ? " (only catching up, which clears by itself: ask again in a few seconds)" : ""),
+                problems, catchingUp);
     }
 
     private FailoverRefused runningRefusal(String id) {

@@ -111,14 +111,40 @@ sealed interface FailoverStep {
 
     /**
      * The plan's conditions, checked at the last moment: time passed since the request was accepted
-     * (lock, persistence), and a candidate may have fallen behind meanwhile.
+     * (lock, persistence), and a candidate may have fallen behind meanwhile. While every unmet one is
+     * candidates still catching up (as just after the previous move), they are checked again every
+     * {@link #CATCH_UP_CHECK} for up to the step's catchUpWait (an abort cuts it short); anything else
+     * refuses at once, and so does a candidate not caught up at the end of the wait, saying how long it waited.
      */
     record Precheck(PlannedStep planned, Action.Check check) implements FailoverStep {
+        static final Duration CATCH_UP_CHECK = Duration.ofMillis(250);
+
         public List<String> run(Evacuation run) {
-            List<String> failed = new ArrayList<>();
-            check.conditions().forEach(c -> failed.addAll(Conditions.unmet(c, run)));
-            if (!failed.isEmpty()) throw new IllegalStateException(String.join("; ", failed));
-            return List.of();
+            long start = System.nanoTime();
+            long until = start + check.catchUpWait().toNanos();
+            List<Conditions.Unmet> waitedFor = List.of();
+            for (int checks = 1; ; checks++) {
+                List<Conditions.Unmet> unmet = check.conditions().stream().flatMap(c -> Conditions.unmet(c, run).stream()).toList();
+                String waited = String.format(Locale.ROOT, "%.1f s (catchUpWait %d ms, %d checks)", (System.nanoTime() - start) / 1e9,
+                        check.catchUpWait().toMillis(), checks);
+                if (unmet.isEmpty()) {
+                    return waitedFor.isEmpty() ? List.of() : List.of("every candidate caught up after waiting " + waited + " for: "
+                            + String.join("; ", Conditions.Unmet.reasons(waitedFor)));
+                }
+                String why = String.join("; ", Conditions.Unmet.reasons(unmet));
+                boolean catchingUp = unmet.stream().allMatch(Conditions.Unmet::catchingUp);
+                long left = until - System.nanoTime();
+                if (!catchingUp || left <= 0) {
+                    if (waitedFor.isEmpty()) throw new IllegalStateException(why);
+                    throw new IllegalStateException((catchingUp ? "still not caught up after waiting " + waited
+                            : "after waiting " + waited + " for candidates to catch up") + ": " + why);
+                }
+                if (waitedFor.isEmpty()) {
+                    waitedFor = unmet;
+                    run.announce(name(), name() + " waits up to " + check.catchUpWait().toMillis() + " ms for candidates to catch up: " + why);
+                }
+                run.pause(Duration.ofNanos(Math.min(left, CATCH_UP_CHECK.toNanos())));
+            }
         }
 
         public boolean readOnly() {
@@ -396,7 +422,7 @@ sealed interface FailoverStep {
             Instant deadline = Instant.now().plus(planned.timeout());
             String condition = Conditions.describe(until.condition());
             for (int checks = 1; ; checks++) {
-                List<String> unmet = Conditions.unmet(until.condition(), run);
+                List<String> unmet = Conditions.Unmet.reasons(Conditions.unmet(until.condition(), run));
                 if (unmet.isEmpty()) {
                     return List.of(String.format(Locale.ROOT, "%s held at check %d, after %.1f ms", condition, checks,
                             (System.nanoTime() - start) / 1e6));

@@ -1,6 +1,7 @@
 package dev.baton.orchestrator.failover;
 
 import dev.baton.orchestrator.haproxy.HaproxyException;
+import dev.baton.orchestrator.mysql.CandidateProblem;
 import dev.baton.orchestrator.mysql.DiscoveryException;
 import dev.baton.orchestrator.mysql.LiveShard;
 import dev.baton.orchestrator.mysql.ServerStatus;
@@ -178,8 +179,9 @@ final class Planner {
             return new ShardPlan(shard.name(), ServerRef.of(fence), null, List.of(),
                     List.of("shard " + shard.name() + " has no server in " + target.name()));
         }
+        List<CandidateProblem> problems = live.candidateReadiness(candidate, maxLag);
         return new ShardPlan(shard.name(), ServerRef.of(fence), ServerRef.of(candidate), flips(shard, candidate),
-                live.candidateProblems(candidate, maxLag));
+                problems.stream().map(CandidateProblem::text).toList(), problems.stream().allMatch(CandidateProblem::catchingUp));
     }
 
     /**

@@ -100,45 +100,54 @@ public record LiveShard(Shard shard, ServerStatus.Up primary, List<ServerStatus>
      * problem is listed, so one refusal tells the operator everything to fix.
      */
     public List<String> candidateProblems(DbServer candidate, Duration maxLag) {
+        return candidateReadiness(candidate, maxLag).stream().map(CandidateProblem::text).toList();
+    }
+
+    /** {@link #candidateProblems}, each marked whether it clears by itself (the candidate only catching up). */
+    public List<CandidateProblem> candidateReadiness(DbServer candidate, Duration maxLag) {
         String name = candidate.id() + " at " + candidate.endpoint();
         if (!(other(candidate) instanceof ServerStatus.Up c)) {
-            return List.of("candidate " + name + " is unreachable: " + ((ServerStatus.Down) other(candidate)).reason());
+            return List.of(CandidateProblem.needsAPerson("candidate " + name + " is unreachable: "
+                    + ((ServerStatus.Down) other(candidate)).reason()));
         }
-        List<String> problems = new ArrayList<>();
+        List<CandidateProblem> problems = new ArrayList<>();
         // The primary's own GTIDs are never errant: the candidate may simply have been asked a moment
         // after the primary and already hold a newer one.
         List<GtidPosition.Gtid> errant = c.binlogState().notIn(primary.binlogState()).stream()
                 .filter(g -> g.server() != primary.serverId()).toList();
         if (!errant.isEmpty()) {
-            problems.add("candidate " + name + " has errant GTIDs the primary " + primary.server().id() + " never had: "
-                    + errant.stream().map(Object::toString).collect(Collectors.joining(",")));
+            problems.add(CandidateProblem.needsAPerson("candidate " + name + " has errant GTIDs the primary " + primary.server().id()
+                    + " never had: " + errant.stream().map(Object::toString).collect(Collectors.joining(","))));
         }
-        if (!c.logSlaveUpdates()) problems.add("candidate " + name + " has log_slave_updates OFF");
+        if (!c.logSlaveUpdates()) problems.add(CandidateProblem.needsAPerson("candidate " + name + " has log_slave_updates OFF"));
         if (c.replication().isEmpty()) {
-            problems.add("candidate " + name + " does not replicate from anything");
+            problems.add(CandidateProblem.needsAPerson("candidate " + name + " does not replicate from anything"));
             return problems;
         }
         ServerStatus.Replication r = c.replication().get();
         if (!r.replicatesFrom(primary.server().endpoint())) {
-            problems.add("candidate " + name + " replicates from " + r.master() + ", not from the primary "
-                    + primary.server().id() + " at " + primary.server().endpoint());
+            problems.add(CandidateProblem.needsAPerson("candidate " + name + " replicates from " + r.master() + ", not from the primary "
+                    + primary.server().id() + " at " + primary.server().endpoint()));
         }
         if (!r.ioRunning()) {
-            problems.add("candidate " + name + " replication IO thread is not running (" + r.ioState() + ")"
-                    + (r.lastIoError().isBlank() ? "" : ": " + r.lastIoError()));
+            String text = "candidate " + name + " replication IO thread is not running (" + r.ioState() + ")"
+                    + (r.lastIoError().isBlank() ? "" : ": " + r.lastIoError());
+            // Just after START SLAVE (a repoint) the IO thread connects for a moment; with an error it is failing.
+            boolean reconnecting = r.lastIoError().isBlank() && String.valueOf(r.ioState()).startsWith("Connecting");
+            problems.add(reconnecting ? CandidateProblem.catchingUp(text) : CandidateProblem.needsAPerson(text));
         }
         if (!r.sqlRunning()) {
-            problems.add("candidate " + name + " replication SQL thread is not running"
-                    + (r.lastSqlError().isBlank() ? "" : ": " + r.lastSqlError()));
+            problems.add(CandidateProblem.needsAPerson("candidate " + name + " replication SQL thread is not running"
+                    + (r.lastSqlError().isBlank() ? "" : ": " + r.lastSqlError())));
         }
         // Seconds_Behind_Master can stay up for a moment after the last event is applied (seen in CI: 5 s with 0
         // transactions behind); with nothing left to apply the candidate is not lagging, whatever it says.
         long transactionsBehind = c.currentPos().behind(primary.binlogPos());
-        r.secondsBehind().filter(s -> s > maxLag.toSeconds() && transactionsBehind > 0).ifPresent(s -> problems.add("candidate " + name
-                + " is lagging " + s + " s behind the primary (limit " + maxLag.toSeconds() + " s), " + transactionsBehind
-                + " transactions behind"));
+        r.secondsBehind().filter(s -> s > maxLag.toSeconds() && transactionsBehind > 0).ifPresent(s -> problems.add(
+                CandidateProblem.catchingUp("candidate " + name + " is lagging " + s + " s behind the primary (limit "
+                        + maxLag.toSeconds() + " s), " + transactionsBehind + " transactions behind")));
         if (!"Slave_Pos".equalsIgnoreCase(r.usingGtid()) && !"Current_Pos".equalsIgnoreCase(r.usingGtid())) {
-            problems.add("candidate " + name + " does not replicate with GTID (Using_Gtid " + r.usingGtid() + ")");
+            problems.add(CandidateProblem.needsAPerson("candidate " + name + " does not replicate with GTID (Using_Gtid " + r.usingGtid() + ")"));
         }
         return problems;
     }

@@ -2,6 +2,7 @@ package dev.baton.orchestrator.switchover;
 
 import dev.baton.orchestrator.haproxy.HaproxyRuntime;
 import dev.baton.orchestrator.haproxy.HolderConnection;
+import dev.baton.orchestrator.mysql.CandidateProblem;
 import dev.baton.orchestrator.mysql.ClientSession;
 import dev.baton.orchestrator.mysql.DiscoveryException;
 import dev.baton.orchestrator.mysql.GtidPosition;
@@ -170,10 +171,11 @@ final class ShardSwitchover {
         if (to == null) {
             throw new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY, "shard " + shard.name() + " has no server in " + target.name());
         }
-        List<String> problems = live.candidateProblems(to, options.maxLag());
+        List<CandidateProblem> problems = live.candidateReadiness(to, options.maxLag());
         if (!problems.isEmpty()) {
             throw new SwitchoverRefused(SwitchoverRefused.Kind.NOT_READY, "shard " + shard.name() + ": cannot switch "
-                    + from.id() + " -> " + to.id() + ": " + String.join("; ", problems));
+                    + from.id() + " -> " + to.id() + ": " + problems.stream().map(CandidateProblem::text).collect(Collectors.joining("; ")),
+                    problems.stream().allMatch(CandidateProblem::catchingUp));
         }
     }
 

@@ -49,9 +49,18 @@ public final class SwitchoverEngine {
      * finished or been abandoned (a listener abandoning because leadership was lost abandons them all).
      */
     public List<SwitchoverResult> switchoverAll(String toDc) {
+        return switchoverEach(topology.shards().stream().map(Shard::name).toList(), toDc);
+    }
+
+    /**
+     * {@link #switchoverAll} for the named shards only, e.g. those refused a moment ago because their candidate
+     * was still catching up; every name is checked before anything is touched.
+     */
+    public List<SwitchoverResult> switchoverEach(List<String> shards, String toDc) {
         datacenter(toDc);
+        List<Shard> named = shards.stream().map(this::shard).toList();
         try (ExecutorService pool = Executors.newFixedThreadPool(options.concurrency(), SwitchoverThreads.FACTORY)) {
-            List<Future<Optional<SwitchoverResult>>> futures = topology.shards().stream()
+            List<Future<Optional<SwitchoverResult>>> futures = named.stream()
                     .map(s -> pool.submit(() -> switchoverIfElsewhere(s, toDc)))
                     .toList();
             List<SwitchoverResult> results = new ArrayList<>();
@@ -124,7 +133,8 @@ public final class SwitchoverEngine {
         } catch (SwitchoverRefused refused) {
             if (refused.kind() == SwitchoverRefused.Kind.ALREADY_THERE) return Optional.empty();
             return Optional.of(new SwitchoverResult(shard.name(), "",
-                    shard.serverIn(toDc).map(DbServer::id).orElse(""), Outcome.REFUSED, refused.getMessage(), List.of(), 0, 0));
+                    shard.serverIn(toDc).map(DbServer::id).orElse(""), Outcome.REFUSED, refused.getMessage(), List.of(), 0, 0,
+                    refused.catchingUp()));
         }
     }
 

@@ -13,13 +13,21 @@ import java.util.List;
  *                     reconcile, only its own share (from its start until writes flowed, 0 when it
  *                     repaired nothing): the dead coordinator's share is not known
  * @param fromServer   for a reconcile, the old primary as far as the servers tell (may be empty)
+ * @param catchingUp   REFUSED only because the candidate was still catching up ({@link SwitchoverRefused#catchingUp()}):
+ *                     the same switchover may go through in a few seconds
  */
 public record SwitchoverResult(String shard, String fromServer, String toServer, Outcome outcome, String reason,
-                               List<StepTiming> steps, double writePauseMs, double wallMs) {
+                               List<StepTiming> steps, double writePauseMs, double wallMs, boolean catchingUp) {
 
     public enum Outcome { SWITCHED, ROLLED_BACK, REFUSED }
 
     public SwitchoverResult {
         steps = List.copyOf(steps);
+        catchingUp = catchingUp && outcome == Outcome.REFUSED;
+    }
+
+    public SwitchoverResult(String shard, String fromServer, String toServer, Outcome outcome, String reason,
+                            List<StepTiming> steps, double writePauseMs, double wallMs) {
+        this(shard, fromServer, toServer, outcome, reason, steps, writePauseMs, wallMs, false);
     }
 }

@@ -361,6 +361,9 @@ class CoordinatorApiTest {
                 "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"drill\",\"force\":true}");
         assertThat(forced.statusCode()).isEqualTo(409);
         assertThat(body(forced).get("code").asText()).isEqualTo("not_ready");
+        // Servers that cannot be asked do not clear by themselves: a client must not wait for them.
+        assertThat(body(forced).get("catchingUp").asBoolean(true)).isFalse();
+        assertThat(body(forced).get("problems")).isNotEmpty();
     }
 
     /** Last (methods run by name): it closes the leader. */

@@ -11,6 +11,7 @@ import dev.baton.orchestrator.config.ZooKeeperConfig;
 import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.HealthSnapshot;
 import dev.baton.orchestrator.health.Verdict;
+import dev.baton.orchestrator.mysql.LiveShard;
 import dev.baton.orchestrator.mysql.MariaDbServer;
 import dev.baton.orchestrator.mysql.ServerStatus;
 import dev.baton.orchestrator.runbook.RunbookCatalog;
@@ -20,6 +21,7 @@ import dev.baton.orchestrator.traffic.CheckoutDns;
 import dev.baton.orchestrator.traffic.CheckoutDrain;
 import dev.baton.wire.DbServer;
 import dev.baton.wire.Endpoint;
+import dev.baton.wire.Jdbc;
 import dev.baton.wire.Topology;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,10 +50,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Approval gates and wait-until steps on a real 2 DC x 2 shard lab, through runbooks written here, in
- * each service's catalog as a site's runbooks are, and run by {@link FailoverService} directly. The gate
- * comes after drain-dns, so that a rollback has something to put back; DNS is read from PowerDNS over
- * DNS, not from the coordinator's memory.
+ * Approval gates, wait-until steps and a precheck's wait for a candidate catching up, on a real 2 DC x 2
+ * shard lab, through runbooks written here, in each service's catalog as a site's runbooks are, and run by
+ * {@link FailoverService} directly. The gate comes after drain-dns, so that a rollback has something to put
+ * back; DNS is read from PowerDNS over DNS, not from the coordinator's memory.
  */
 class ApprovalLabTest {
     @TempDir
@@ -131,6 +138,27 @@ class ApprovalLabTest {
                     kind: notify
                     message: "Waited: ${reason}"
                 """.formatted(condition, timeout));
+    }
+
+    /**
+     * catch-up-test: a gate, so that the test makes a candidate lag once the request was accepted (a lagging
+     * candidate refuses the request itself), then the precheck that waits up to {@code catchUpWait}.
+     */
+    private static RunbookCatalog catchingUp(String catchUpWait) {
+        return catalog("catch-up-test", """
+                name: catch-up-test
+                description: A person confirms, then the precheck, which waits for a candidate still catching up.
+                scope: datacenter
+                steps:
+                  - {id: approve, kind: approval, role: operator, prompt: "go?", timeout: 60s}
+                  - id: precheck
+                    kind: precheck
+                    timeout: 10s
+                    catchUpWait: %s
+                    conditions:
+                      - max-lag: 1s
+                  - {id: report, kind: notify, message: "Caught up: ${reason}"}
+                """.formatted(catchUpWait));
     }
 
     /** The shipped runbooks and this one, as a site's {@code NAME.yaml}. */
@@ -313,6 +341,94 @@ class ApprovalLabTest {
         assertThat(done.step("report").state()).isEqualTo(TimelineStep.State.SKIPPED);
     }
 
+    @Test
+    void aPrecheckWaitsForACandidateCatchingUpAndSaysHowLong() throws Exception {
+        DbServer candidate = topology.shards().getFirst().serverIn(to).orElseThrow();
+        // Replication delayed by 4 s: the candidate lags 2 s and more (limit 1 s) when the precheck starts, then catches up by itself.
+        Failover done = runCatchUp("5s", candidate, 4, service -> { });
+        assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.SUCCEEDED);
+        assertThat(done.step("precheck").changes()).singleElement().asString()
+                .matches("every candidate caught up after waiting \\d+\\.\\d s \\(catchUpWait 5000 ms, \\d+ checks\\) for: not ready: "
+                        + candidate.shard() + ": candidate " + candidate.id() + " at " + candidate.endpoint() + " is lagging \\d+ s behind.*");
+        assertThat(done.step("precheck").durationMs()).isBetween(250.0, 5000.0);
+    }
+
+    @Test
+    void aCandidateThatDoesNotCatchUpWithinTheWaitIsRefusedSayingWhatItWaitedFor() throws Exception {
+        DbServer candidate = topology.shards().getFirst().serverIn(to).orElseThrow();
+        Failover done = runCatchUp("2s", candidate, 30, service -> assertThatThrownBy(() -> service.start(request("catch-up-test",
+                "still lagging"), "test")).isInstanceOfSatisfying(FailoverRefused.class, r -> {
+                    // Asked while it still lags, the request itself is refused, and told that this clears by itself.
+                    assertThat(r.kind()).isEqualTo(FailoverRefused.Kind.NOT_READY);
+                    assertThat(r.catchingUp()).as(r.getMessage()).isTrue();
+                    assertThat(r.getMessage()).contains("is lagging", "(only catching up, which clears by itself: ask again in a few seconds)");
+                }));
+        assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.ROLLED_BACK);
+        assertThat(done.reason()).matches("precheck failed: still not caught up after waiting 2\\.\\d s \\(catchUpWait 2000 ms, \\d+ checks\\): "
+                + "not ready: " + candidate.shard() + ": candidate " + candidate.id() + " at " + candidate.endpoint()
+                + " is lagging \\d+ s behind the primary \\(limit 1 s\\), 1 transactions behind");
+        assertThat(done.step("precheck").durationMs()).isBetween(2000.0, 5000.0);
+        assertThat(done.step("report").state()).isEqualTo(TimelineStep.State.SKIPPED);
+    }
+
+    @Test
+    void aCandidateThatCannotCatchUpByItselfIsRefusedAtOnce() throws Exception {
+        DbServer candidate = topology.shards().getFirst().serverIn(to).orElseThrow();
+        try (FailoverNode a = node(config("stopped"), catchingUp("5s"), "c-" + from, ApprovalLabTest::allHealthy)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
+            String id = a.failovers().start(request("catch-up-test", "stopped test"), "test").id();
+            awaitWaiting(a, id);
+            admin(candidate, "STOP SLAVE");
+            try {
+                a.failovers().approve(id, "olga", ApiRole.OPERATOR, "");
+                assertThat(a.failovers().awaitIdle(Duration.ofSeconds(20))).isTrue();
+                Failover done = a.failovers().get(id);
+                assertThat(done.state()).as(done.reason()).isEqualTo(Failover.State.ROLLED_BACK);
+                assertThat(done.reason()).startsWith("precheck failed: not ready: " + candidate.shard() + ": candidate " + candidate.id())
+                        .contains("replication SQL thread is not running").doesNotContain("waiting");
+                assertThat(done.step("precheck").durationMs()).isLessThan(2000.0);
+                // Asked now, the request itself is refused, and told it will not clear by itself.
+                assertThatThrownBy(() -> a.failovers().start(request("catch-up-test", "stopped"), "test"))
+                        .isInstanceOfSatisfying(FailoverRefused.class, r -> {
+                            assertThat(r.kind()).isEqualTo(FailoverRefused.Kind.NOT_READY);
+                            assertThat(r.catchingUp()).isFalse();
+                            assertThat(r.getMessage()).doesNotContain("clears by itself");
+                        });
+            } finally {
+                admin(candidate, "START SLAVE");
+            }
+        }
+    }
+
+    /**
+     * Starts catch-up-test, delays {@code candidate}'s replication by {@code delaySeconds} while the gate waits,
+     * writes on its primary, waits until it lags 2 s, approves, gives the service to {@code afterwards} once the
+     * failover ended; and puts replication back as it was.
+     */
+    private Failover runCatchUp(String catchUpWait, DbServer candidate, int delaySeconds, Consumer<FailoverService> afterwards)
+            throws Exception {
+        DbServer primary = topology.shard(candidate.shard()).orElseThrow().serverIn(from).orElseThrow();
+        try (FailoverNode a = node(config("catch-up-" + delaySeconds), catchingUp(catchUpWait), "c-" + from, ApprovalLabTest::allHealthy)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership().isLeader());
+            String id = a.failovers().start(request("catch-up-test", "catch-up test"), "test").id();
+            awaitWaiting(a, id);
+            admin(candidate, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = " + delaySeconds, "START SLAVE");
+            try {
+                admin(primary, "INSERT INTO probe(shard) VALUES ('catch-up')");
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> secondsBehind(candidate) >= 2);
+                a.failovers().approve(id, "olga", ApiRole.OPERATOR, "");
+                assertThat(a.failovers().awaitIdle(Duration.ofSeconds(30))).isTrue();
+                Failover done = a.failovers().get(id);
+                System.out.println(FailoverReport.of(done).text());
+                afterwards.accept(a.failovers());
+                return done;
+            } finally {
+                admin(candidate, "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 0", "START SLAVE");
+                await().atMost(Duration.ofSeconds(40)).until(() -> secondsBehind(candidate) == 0);
+            }
+        }
+    }
+
     private Failover runWait(String condition, String timeout, Supplier<HealthSnapshot> health) throws Exception {
         try (FailoverNode a = node(config("wait-" + condition.replaceAll("[^a-z]", "") + "-" + timeout), waitingFor(condition, timeout),
                 "c-" + from, health)) {
@@ -378,6 +494,20 @@ class ApprovalLabTest {
 
     private static String edgeTraffic() {
         return "dns " + served() + ", weights " + new CheckoutDrain(topology).weights();
+    }
+
+    private static void admin(DbServer server, String... statements) throws SQLException {
+        var c = topology.credentials();
+        try (Connection connection = DriverManager.getConnection(Jdbc.url(server.endpoint(), c.database(), 2000, 10_000),
+                c.adminUser(), c.adminPassword()); Statement st = connection.createStatement()) {
+            for (String sql : statements) st.execute(sql);
+        }
+    }
+
+    private static long secondsBehind(DbServer replica) {
+        var status = (ServerStatus.Up) LiveShard.discover(topology.shard(replica.shard()).orElseThrow(), topology.credentials())
+                .other(replica);
+        return status.replication().orElseThrow().secondsBehind().orElse(-1L);
     }
 
     private static String writableDc() {

@@ -72,6 +72,44 @@ class LiveShardTest {
         assertThat(live.candidateProblems(WEST, MAX_LAG)).isEmpty();
     }
 
+    @Test
+    void onlyACandidateThatIsBehindOrReconnectingIsCatchingUp() {
+        LiveShard lagging = LiveShard.of(SHARD, List.of(primary(EAST, "0-101-20"), replica(WEST, EAST.endpoint(), "0-101-8", 7L)));
+        assertThat(lagging.candidateReadiness(WEST, MAX_LAG)).extracting(CandidateProblem::catchingUp).containsExactly(true);
+
+        // Just after a repoint (START SLAVE), the IO thread connects for a moment without an error.
+        LiveShard reconnecting = LiveShard.of(SHARD, List.of(primary(EAST, "0-101-9"), withIo(WEST, "Connecting to master", "")));
+        assertThat(reconnecting.candidateReadiness(WEST, MAX_LAG)).singleElement().satisfies(p -> {
+            assertThat(p.text()).isEqualTo("candidate s1-west at 127.0.2.1:3306 replication IO thread is not running (Connecting to master)");
+            assertThat(p.catchingUp()).isTrue();
+        });
+        // Connecting again and again, with an error: it will not clear by itself.
+        LiveShard failing = LiveShard.of(SHARD, List.of(primary(EAST, "0-101-9"),
+                withIo(WEST, "Connecting to master", "error connecting to master 'repl@127.0.1.1:3306' - retry-time: 60")));
+        assertThat(failing.candidateReadiness(WEST, MAX_LAG)).extracting(CandidateProblem::catchingUp).containsExactly(false);
+        // A stopped IO thread is stopped.
+        LiveShard stopped = LiveShard.of(SHARD, List.of(primary(EAST, "0-101-9"), withIo(WEST, "", "")));
+        assertThat(stopped.candidateReadiness(WEST, MAX_LAG)).extracting(CandidateProblem::catchingUp).containsExactly(false);
+    }
+
+    @Test
+    void aCandidateBehindAndBrokenIsNotOnlyCatchingUp() {
+        ServerStatus.Up behindAndErrant = new ServerStatus.Up(WEST, 102, true, GtidPosition.parse("0-102-10"), GtidPosition.parse("0-101-8"),
+                GtidPosition.parse("0-101-8"), GtidPosition.parse("0-101-8,0-102-10"), true, false,
+                Optional.of(new ServerStatus.Replication(true, true, "Waiting for master to send event", Optional.of(7L), EAST.endpoint(),
+                        "Slave_Pos", "", "")));
+        LiveShard live = LiveShard.of(SHARD, List.of(primary(EAST, "0-101-20"), behindAndErrant));
+        assertThat(live.candidateReadiness(WEST, MAX_LAG)).extracting(CandidateProblem::catchingUp).containsExactly(false, true);
+        assertThat(live.candidateProblems(WEST, MAX_LAG)).containsExactlyElementsOf(
+                live.candidateReadiness(WEST, MAX_LAG).stream().map(CandidateProblem::text).toList());
+    }
+
+    private static ServerStatus.Up withIo(DbServer server, String ioState, String ioError) {
+        GtidPosition pos = GtidPosition.parse("0-101-9");
+        return new ServerStatus.Up(server, 102, true, pos, pos, pos, pos, true, false,
+                Optional.of(new ServerStatus.Replication(false, true, ioState, Optional.empty(), EAST.endpoint(), "Slave_Pos", ioError, "")));
+    }
+
     private static ServerStatus.Up primary(DbServer server, String position) {
         GtidPosition pos = GtidPosition.parse(position);
         return new ServerStatus.Up(server, 100 + (server == EAST ? 1 : 2), false, pos, pos, pos, pos, true, true, Optional.empty());

@@ -76,6 +76,9 @@ class SwitchoverRefusalTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> secondsBehind(west) >= 2);
             assertRefusedWithNothingChanged("s1", "west", SwitchoverRefused.Kind.NOT_READY,
                     "candidate s1-west at " + west.endpoint() + " is lagging", "s behind the primary (limit 1 s), 1 transactions behind");
+            // Lag is only catching up: the refusal says so, for a caller that may ask again in a moment.
+            assertThatThrownBy(() -> engine.switchover("s1", "west")).isInstanceOfSatisfying(SwitchoverRefused.class,
+                    e -> assertThat(e.catchingUp()).as(e.getMessage()).isTrue());
         } finally {
             sql.adminExecute(west.endpoint(), "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 0", "START SLAVE");
         }
@@ -90,6 +93,8 @@ class SwitchoverRefusalTest {
             assertRefusedWithNothingChanged("s2", "west", SwitchoverRefused.Kind.NOT_READY,
                     "candidate s2-west at " + west.endpoint() + " replication IO thread is not running",
                     "replication SQL thread is not running");
+            assertThatThrownBy(() -> engine.switchover("s2", "west")).isInstanceOfSatisfying(SwitchoverRefused.class,
+                    e -> assertThat(e.catchingUp()).as("a stopped replication does not clear by itself").isFalse());
         } finally {
             sql.adminExecute(west.endpoint(), "START SLAVE");
         }
