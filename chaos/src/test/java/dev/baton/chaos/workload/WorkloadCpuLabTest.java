@@ -1,0 +1,104 @@
+package dev.baton.chaos.workload;
+
+import dev.baton.chaos.lab.Lab;
+import dev.baton.chaos.lab.LabProcess;
+import dev.baton.chaos.lab.LabSpec;
+import dev.baton.chaos.workload.audit.AuditResult;
+import dev.baton.chaos.workload.audit.OrderAudit;
+import dev.baton.chaos.workload.load.LoadGenerator;
+import dev.baton.chaos.workload.load.LoadOptions;
+import dev.baton.chaos.workload.load.LoadResult;
+import dev.baton.chaos.workload.load.WarmUp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the checkout workload itself costs, per checkout: a measurement, not a timed assertion. A 2 DC x 8 shard
+ * lab with its checkout apps as child JVMs (as the demo runs them), this JVM as the load generator through DNS;
+ * once latency is steady, CPU of every process from /proc over the measured window, divided by the checkouts
+ * completed in it. Off by default (about a minute of a shared machine):
+ * {@code mvn -pl chaos -am test -Dtest=WorkloadCpuLabTest -Dworkload.cpu=true [-Dworkload.cpu.rate=200 -Dworkload.cpu.seconds=30]};
+ * the figures go to the test's output and to {@code target/workload-cpu.txt}.
+ */
+@EnabledIfSystemProperty(named = "workload.cpu", matches = "true")
+class WorkloadCpuLabTest {
+    /** USER_HZ: /proc's clock ticks, 100 on Linux whatever the kernel's HZ. */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    @Test
+    void cpuPerCheckout(@TempDir Path dir) throws Exception {
+        int rate = Integer.getInteger("workload.cpu.rate", 200);
+        Duration measured = Duration.ofSeconds(Long.getLong("workload.cpu.seconds", 30));
+        try (Lab lab = Lab.up(new LabSpec(dir, List.of("east", "west"), 8, 0, true))) {
+            LoadResult result;
+            WarmUp warmUp;
+            Map<String, Double> cpuSeconds;
+            long completed;
+            double wallSeconds;
+            try (LoadGenerator generator = new LoadGenerator(lab.topology(),
+                    LoadOptions.defaults().withRate(rate).withRampUp(Duration.ofSeconds(5)))) {
+                generator.start();
+                warmUp = generator.awaitSteady(Duration.ofSeconds(60));
+                Map<String, Long> before = ticks(lab);
+                LoadResult at = generator.snapshot();
+                long from = System.nanoTime();
+                Thread.sleep(measured);
+                Map<String, Long> after = ticks(lab);
+                wallSeconds = (System.nanoTime() - from) / 1e9;
+                LoadResult now = generator.snapshot();
+                completed = now.acknowledged() + now.failed() - at.acknowledged() - at.failed();
+                cpuSeconds = new TreeMap<>();
+                after.forEach((kind, t) -> cpuSeconds.put(kind, (t - before.getOrDefault(kind, 0L)) / TICKS_PER_SECOND));
+                result = generator.stop();
+            }
+
+            StringBuilder report = new StringBuilder();
+            report.append(String.format(Locale.ROOT, "workload CPU at %d checkouts/s over %.1f s (warm-up: %s after %.0f s, "
+                            + "steady p99 %.1f ms); %d checkouts completed in the window, %d failed overall %s%n",
+                    rate, wallSeconds, warmUp.steady() ? "steady" : "NOT steady", warmUp.seconds(), warmUp.steadyP99Ms(),
+                    completed, result.failed(), result.failureReasons()));
+            report.append(String.format(Locale.ROOT, "latency overall: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    result.latencyMs().p50Ms(), result.latencyMs().p99Ms(), result.latencyMs().maxMs()));
+            cpuSeconds.forEach((kind, s) -> report.append(String.format(Locale.ROOT,
+                    "  %-16s %6.1f %% of a core  %6.3f ms CPU per checkout%n", kind, 100 * s / wallSeconds, 1000 * s / completed)));
+            System.out.print(report);
+            Files.writeString(Path.of("target", "workload-cpu.txt"), report, StandardCharsets.UTF_8);
+
+            AuditResult audit = new OrderAudit(lab.topology(), Duration.ofSeconds(20)).check(result.orders());
+            assertThat(audit.lost()).isEmpty();
+            assertThat(audit.duplicated()).isEmpty();
+        }
+    }
+
+    /** CPU ticks so far per kind of process: this JVM (the load generator), each checkout app, and the rest by kind. */
+    private static Map<String, Long> ticks(Lab lab) throws IOException {
+        Map<String, Long> byKind = new LinkedHashMap<>();
+        byKind.put("load generator", ticksOf(ProcessHandle.current().pid()));
+        for (LabProcess p : lab.processes()) {
+            String kind = p.name().startsWith("checkout") ? p.name() : p.name().split(" ")[0];
+            byKind.merge(kind, ticksOf(p.pid()), Long::sum);
+        }
+        return byKind;
+    }
+
+    private static long ticksOf(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+        // "pid (comm) state ...": comm may hold spaces, so count fields after the last ')'; utime and stime are 14 and 15.
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+}
