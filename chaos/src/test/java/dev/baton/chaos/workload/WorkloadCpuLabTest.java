@@ -9,6 +9,8 @@ import dev.baton.chaos.workload.load.LoadGenerator;
 import dev.baton.chaos.workload.load.LoadOptions;
 import dev.baton.chaos.workload.load.LoadResult;
 import dev.baton.chaos.workload.load.WarmUp;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * once latency is steady, CPU of every process from /proc over the measured window, divided by the checkouts
  * completed in it. Off by default (about a minute of a shared machine):
  * {@code mvn -pl chaos -am test -Dtest=WorkloadCpuLabTest -Dworkload.cpu=true [-Dworkload.cpu.rate=200 -Dworkload.cpu.seconds=30]};
- * the figures go to the test's output and to {@code target/workload-cpu.txt}.
+ * the figures go to the test's output and to {@code target/workload-cpu.txt}. {@code -Dworkload.cpu.jfr=DIR} also
+ * records the measured window with JFR ("profile" settings, which cost some CPU themselves) in this JVM and in
+ * east's checkout app, for {@code jfr view hot-methods}.
  */
 @EnabledIfSystemProperty(named = "workload.cpu", matches = "true")
 class WorkloadCpuLabTest {
@@ -53,6 +57,7 @@ class WorkloadCpuLabTest {
                     LoadOptions.defaults().withRate(rate).withRampUp(Duration.ofSeconds(5)))) {
                 generator.start();
                 warmUp = generator.awaitSteady(Duration.ofSeconds(60));
+                Recording recording = profile(lab, measured);
                 Map<String, Long> before = ticks(lab);
                 LoadResult at = generator.snapshot();
                 long from = System.nanoTime();
@@ -64,6 +69,10 @@ class WorkloadCpuLabTest {
                 cpuSeconds = new TreeMap<>();
                 after.forEach((kind, t) -> cpuSeconds.put(kind, (t - before.getOrDefault(kind, 0L)) / TICKS_PER_SECOND));
                 result = generator.stop();
+                if (recording != null) {
+                    recording.stop(); // writes it to its destination
+                    recording.close();
+                }
             }
 
             StringBuilder report = new StringBuilder();
@@ -82,6 +91,20 @@ class WorkloadCpuLabTest {
             assertThat(audit.lost()).isEmpty();
             assertThat(audit.duplicated()).isEmpty();
         }
+    }
+
+    /** With {@code -Dworkload.cpu.jfr=DIR}: JFR in east's checkout app (by jcmd) and in this JVM, for the measured window. */
+    private static Recording profile(Lab lab, Duration window) throws Exception {
+        String dir = System.getProperty("workload.cpu.jfr");
+        if (dir == null) return null;
+        Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+        new ProcessBuilder(jcmd.toString(), Long.toString(lab.pidOf("checkout east")), "JFR.start", "settings=profile",
+                "duration=" + window.toSeconds() + "s", "filename=" + Path.of(dir, "checkout-east.jfr").toAbsolutePath())
+                .inheritIO().start().waitFor();
+        Recording recording = new Recording(Configuration.getConfiguration("profile"));
+        recording.setDestination(Path.of(dir, "load-generator.jfr").toAbsolutePath());
+        recording.start();
+        return recording;
     }
 
     /** CPU ticks so far per kind of process: this JVM (the load generator), each checkout app, and the rest by kind. */

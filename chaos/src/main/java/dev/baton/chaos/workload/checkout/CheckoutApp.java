@@ -97,7 +97,7 @@ public final class CheckoutApp implements AutoCloseable {
 
     public CheckoutStats stats() {
         return new CheckoutStats(dc.name(), requests.sum(), acknowledged.sum(), failed.sum(), badRequests.sum(),
-                retries.sum(), shardBusy.sum(), bulkheads.busy());
+                retries.sum(), shardBusy.sum(), bulkheads.writing(), bulkheads.waiting());
     }
 
     private void checkout(HttpExchange ex) throws IOException {

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -17,6 +18,7 @@ import java.util.stream.Collectors;
  */
 final class ShardBulkheads {
     private final Map<String, Bulkhead> byShard;
+    private final Map<String, AtomicInteger> waiting;
 
     ShardBulkheads(Collection<String> shards, CheckoutOptions options) {
         BulkheadConfig config = BulkheadConfig.custom()
@@ -26,11 +28,19 @@ final class ShardBulkheads {
                 .build();
         this.byShard = shards.stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
                 shard -> Bulkhead.of("shard-" + shard, config)));
+        this.waiting = shards.stream().collect(Collectors.toUnmodifiableMap(Function.identity(), shard -> new AtomicInteger()));
     }
 
     /** Waits up to the configured time for a turn at this shard; false when none came. */
     boolean enter(String shard) {
-        return of(shard).tryAcquirePermission();
+        Bulkhead b = of(shard);
+        AtomicInteger queue = waiting.get(shard);
+        queue.incrementAndGet();
+        try {
+            return b.tryAcquirePermission();
+        } finally {
+            queue.decrementAndGet();
+        }
     }
 
     /** Gives back a turn taken by {@link #enter}. */
@@ -38,8 +48,15 @@ final class ShardBulkheads {
         of(shard).onComplete();
     }
 
+    /** Checkouts waiting for a turn per shard, for {@code /stats}. */
+    Map<String, Integer> waiting() {
+        Map<String, Integer> now = new TreeMap<>();
+        waiting.forEach((shard, n) -> now.put(shard, n.get()));
+        return now;
+    }
+
     /** Writes under way per shard, for {@code /stats}. */
-    Map<String, Integer> busy() {
+    Map<String, Integer> writing() {
         Map<String, Integer> busy = new TreeMap<>();
         byShard.forEach((shard, b) -> busy.put(shard,
                 b.getMetrics().getMaxAllowedConcurrentCalls() - b.getMetrics().getAvailableConcurrentCalls()));
