@@ -34,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * once latency is steady, CPU of every process from /proc over the measured window, divided by the checkouts
  * completed in it. Off by default (about a minute of a shared machine):
  * {@code mvn -pl chaos -am test -Dtest=WorkloadCpuLabTest -Dworkload.cpu=true [-Dworkload.cpu.rate=200 -Dworkload.cpu.seconds=30
- * -Dworkload.cpu.warmup=20]};
+ * -Dworkload.cpu.warmup=40]};
  * the figures go to the test's output and to {@code target/workload-cpu.txt}. {@code -Dworkload.cpu.jfr=DIR} also
  * records the measured window with JFR ("profile" settings, which cost some CPU themselves) in this JVM and in
  * east's checkout app, for {@code jfr view hot-methods}.
@@ -52,25 +52,32 @@ class WorkloadCpuLabTest {
             LoadResult result;
             WarmUp warmUp;
             Map<String, Double> cpuSeconds;
+            Map<String, Double> jitSeconds;
             long completed;
             double wallSeconds;
             try (LoadGenerator generator = new LoadGenerator(lab.topology(),
                     LoadOptions.defaults().withRate(rate).withRampUp(Duration.ofSeconds(5)))) {
                 generator.start();
-                // JIT compilation is most of a fresh JVM's CPU for its first 20 s or so: not what a checkout costs.
-                Thread.sleep(Duration.ofSeconds(Long.getLong("workload.cpu.warmup", 20)));
+                // JIT compilation is most of a fresh JVM's CPU for its first minute on this machine: not what a checkout
+                // costs. What is left of it in the window is counted apart (the JIT column).
+                Thread.sleep(Duration.ofSeconds(Long.getLong("workload.cpu.warmup", 40)));
                 warmUp = generator.awaitSteady(Duration.ofSeconds(60));
                 Recording recording = profile(lab, measured);
                 Map<String, Long> before = ticks(lab);
+                Map<String, Map<Long, Long>> jitBefore = jitTicks(lab);
                 LoadResult at = generator.snapshot();
                 long from = System.nanoTime();
                 Thread.sleep(measured);
                 Map<String, Long> after = ticks(lab);
+                Map<String, Map<Long, Long>> jitAfter = jitTicks(lab);
                 wallSeconds = (System.nanoTime() - from) / 1e9;
                 LoadResult now = generator.snapshot();
                 completed = now.acknowledged() + now.failed() - at.acknowledged() - at.failed();
                 cpuSeconds = new TreeMap<>();
                 after.forEach((kind, t) -> cpuSeconds.put(kind, (t - before.getOrDefault(kind, 0L)) / TICKS_PER_SECOND));
+                jitSeconds = new TreeMap<>();
+                jitAfter.forEach((kind, threads) -> jitSeconds.put(kind, threads.entrySet().stream().mapToLong(e ->
+                        e.getValue() - jitBefore.getOrDefault(kind, Map.of()).getOrDefault(e.getKey(), 0L)).sum() / TICKS_PER_SECOND));
                 result = generator.stop();
                 if (recording != null) {
                     recording.stop(); // writes it to its destination
@@ -85,8 +92,14 @@ class WorkloadCpuLabTest {
                     completed, result.failed(), result.failureReasons()));
             report.append(String.format(Locale.ROOT, "latency overall: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     result.latencyMs().p50Ms(), result.latencyMs().p99Ms(), result.latencyMs().maxMs()));
-            cpuSeconds.forEach((kind, s) -> report.append(String.format(Locale.ROOT,
-                    "  %-16s %6.1f %% of a core  %6.3f ms CPU per checkout%n", kind, 100 * s / wallSeconds, 1000 * s / completed)));
+            if (result.failed() > 0) report.append("failures: ").append(result.failureSamples(3)).append('\n');
+            report.append("warm-up p99 per second (ms): ").append(warmUp.p99PerSecondMs()).append('\n');
+            report.append("  process           % of a core   ms CPU per checkout   of which JIT compiler threads\n");
+            cpuSeconds.forEach((kind, s) -> {
+                double jit = jitSeconds.getOrDefault(kind, 0.0);
+                report.append(String.format(Locale.ROOT, "  %-16s %6.1f %%       %6.3f                %6.3f ms%n", kind,
+                        100 * s / wallSeconds, 1000 * s / completed, 1000 * jit / completed));
+            });
             System.out.print(report);
             Files.writeString(Path.of("target", "workload-cpu.txt"), report, StandardCharsets.UTF_8);
 
@@ -121,8 +134,42 @@ class WorkloadCpuLabTest {
         return byKind;
     }
 
+    /**
+     * CPU ticks so far of each JIT compiler thread (by thread id) of the JVMs: this one and the checkout apps. A
+     * compiler thread that exits inside the window takes its ticks along, so the JIT column may undercount.
+     */
+    private static Map<String, Map<Long, Long>> jitTicks(Lab lab) throws IOException {
+        Map<String, Map<Long, Long>> byKind = new LinkedHashMap<>();
+        byKind.put("load generator", jitTicksOf(ProcessHandle.current().pid()));
+        for (LabProcess p : lab.processes()) {
+            if (p.name().startsWith("checkout")) byKind.put(p.name(), jitTicksOf(p.pid()));
+        }
+        return byKind;
+    }
+
+    private static Map<Long, Long> jitTicksOf(long pid) throws IOException {
+        Map<Long, Long> threads = new LinkedHashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm"), StandardCharsets.ISO_8859_1);
+                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+                        threads.put(Long.parseLong(task.getFileName().toString()), ticksIn(task.resolve("stat")));
+                    }
+                } catch (IOException e) {
+                    // The thread ended while being listed.
+                }
+            }
+        }
+        return threads;
+    }
+
     private static long ticksOf(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
+        return ticksIn(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    private static long ticksIn(Path statFile) throws IOException {
+        String stat = Files.readString(statFile, StandardCharsets.ISO_8859_1);
         // "pid (comm) state ...": comm may hold spaces, so count fields after the last ')'; utime and stime are 14 and 15.
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
