@@ -52,7 +52,7 @@ class WorkloadCpuLabTest {
             LoadResult result;
             WarmUp warmUp;
             Map<String, Double> cpuSeconds;
-            Map<String, Double> jitSeconds;
+            Map<String, Map<String, Double>> threadSeconds;
             long completed;
             double wallSeconds;
             try (LoadGenerator generator = new LoadGenerator(lab.topology(),
@@ -64,20 +64,28 @@ class WorkloadCpuLabTest {
                 warmUp = generator.awaitSteady(Duration.ofSeconds(60));
                 Recording recording = profile(lab, measured);
                 Map<String, Long> before = ticks(lab);
-                Map<String, Map<Long, Long>> jitBefore = jitTicks(lab);
+                Map<String, Map<Long, Task>> threadsBefore = threadTicks(lab);
                 LoadResult at = generator.snapshot();
                 long from = System.nanoTime();
                 Thread.sleep(measured);
                 Map<String, Long> after = ticks(lab);
-                Map<String, Map<Long, Long>> jitAfter = jitTicks(lab);
+                Map<String, Map<Long, Task>> threadsAfter = threadTicks(lab);
                 wallSeconds = (System.nanoTime() - from) / 1e9;
                 LoadResult now = generator.snapshot();
                 completed = now.acknowledged() + now.failed() - at.acknowledged() - at.failed();
                 cpuSeconds = new TreeMap<>();
                 after.forEach((kind, t) -> cpuSeconds.put(kind, (t - before.getOrDefault(kind, 0L)) / TICKS_PER_SECOND));
-                jitSeconds = new TreeMap<>();
-                jitAfter.forEach((kind, threads) -> jitSeconds.put(kind, threads.entrySet().stream().mapToLong(e ->
-                        e.getValue() - jitBefore.getOrDefault(kind, Map.of()).getOrDefault(e.getKey(), 0L)).sum() / TICKS_PER_SECOND));
+                threadSeconds = new TreeMap<>();
+                threadsAfter.forEach((kind, threads) -> {
+                    Map<String, Double> byGroup = new TreeMap<>();
+                    threads.forEach((tid, task) -> {
+                        Task then = threadsBefore.getOrDefault(kind, Map.of()).get(tid);
+                        byGroup.merge(task.group(), (task.ticks() - (then == null ? 0 : then.ticks())) / TICKS_PER_SECOND, Double::sum);
+                        byGroup.merge(task.group() + " (sys)", (task.sysTicks() - (then == null ? 0 : then.sysTicks())) / TICKS_PER_SECOND,
+                                Double::sum);
+                    });
+                    threadSeconds.put(kind, byGroup);
+                });
                 result = generator.stop();
                 if (recording != null) {
                     recording.stop(); // writes it to its destination
@@ -96,9 +104,18 @@ class WorkloadCpuLabTest {
             report.append("warm-up p99 per second (ms): ").append(warmUp.p99PerSecondMs()).append('\n');
             report.append("  process           % of a core   ms CPU per checkout   of which JIT compiler threads\n");
             cpuSeconds.forEach((kind, s) -> {
-                double jit = jitSeconds.getOrDefault(kind, 0.0);
+                double jit = threadSeconds.getOrDefault(kind, Map.of()).entrySet().stream()
+                        .filter(e -> e.getKey().equals("C# CompilerThre"))
+                        .mapToDouble(Map.Entry::getValue).sum();
                 report.append(String.format(Locale.ROOT, "  %-16s %6.1f %%       %6.3f                %6.3f ms%n", kind,
                         100 * s / wallSeconds, 1000 * s / completed, 1000 * jit / completed));
+            });
+            threadSeconds.forEach((kind, groups) -> {
+                report.append("  ").append(kind).append(" by thread, ms CPU per checkout:");
+                groups.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                        .filter(e -> e.getValue() > 0)
+                        .forEach(e -> report.append(String.format(Locale.ROOT, " %s %.3f;", e.getKey(), 1000 * e.getValue() / completed)));
+                report.append('\n');
             });
             System.out.print(report);
             Files.writeString(Path.of("target", "workload-cpu.txt"), report, StandardCharsets.UTF_8);
@@ -134,28 +151,31 @@ class WorkloadCpuLabTest {
         return byKind;
     }
 
+    /** A thread: its name with the numbers taken out (so a pool's threads group together) and its CPU ticks so far. */
+    private record Task(String group, long ticks, long sysTicks) {
+    }
+
     /**
-     * CPU ticks so far of each JIT compiler thread (by thread id) of the JVMs: this one and the checkout apps. A
-     * compiler thread that exits inside the window takes its ticks along, so the JIT column may undercount.
+     * CPU ticks so far of every thread (by thread id) of the JVMs: this one and the checkout apps. A thread that
+     * ends inside the window takes its ticks along, so the groups may add up to less than the process.
      */
-    private static Map<String, Map<Long, Long>> jitTicks(Lab lab) throws IOException {
-        Map<String, Map<Long, Long>> byKind = new LinkedHashMap<>();
-        byKind.put("load generator", jitTicksOf(ProcessHandle.current().pid()));
+    private static Map<String, Map<Long, Task>> threadTicks(Lab lab) throws IOException {
+        Map<String, Map<Long, Task>> byKind = new LinkedHashMap<>();
+        byKind.put("load generator", threadTicksOf(ProcessHandle.current().pid()));
         for (LabProcess p : lab.processes()) {
-            if (p.name().startsWith("checkout")) byKind.put(p.name(), jitTicksOf(p.pid()));
+            if (p.name().startsWith("checkout")) byKind.put(p.name(), threadTicksOf(p.pid()));
         }
         return byKind;
     }
 
-    private static Map<Long, Long> jitTicksOf(long pid) throws IOException {
-        Map<Long, Long> threads = new LinkedHashMap<>();
+    private static Map<Long, Task> threadTicksOf(long pid) throws IOException {
+        Map<Long, Task> threads = new LinkedHashMap<>();
         try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks.toList()) {
                 try {
-                    String name = Files.readString(task.resolve("comm"), StandardCharsets.ISO_8859_1);
-                    if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-                        threads.put(Long.parseLong(task.getFileName().toString()), ticksIn(task.resolve("stat")));
-                    }
+                    String name = Files.readString(task.resolve("comm"), StandardCharsets.ISO_8859_1).strip();
+                    threads.put(Long.parseLong(task.getFileName().toString()),
+                            new Task(name.replaceAll("\\d+", "#"), ticksIn(task.resolve("stat")), sysTicksIn(task.resolve("stat"))));
                 } catch (IOException e) {
                     // The thread ended while being listed.
                 }
@@ -166,6 +186,11 @@ class WorkloadCpuLabTest {
 
     private static long ticksOf(long pid) throws IOException {
         return ticksIn(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    private static long sysTicksIn(Path statFile) throws IOException {
+        String stat = Files.readString(statFile, StandardCharsets.ISO_8859_1);
+        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[12]);
     }
 
     private static long ticksIn(Path statFile) throws IOException {
