@@ -124,20 +124,24 @@ class ShardBulkheadLabTest {
             Thread.sleep(1_000);
         }
 
+        List<Sent> heldDuring = during(sent, held, holdFrom, holdTo);
+        List<Sent> otherBefore = during(sent, other, holdFrom - TimeUnit.SECONDS.toNanos(1), holdFrom);
+        List<Sent> otherDuring = during(sent, other, holdFrom, holdTo);
+        double drainMs = (backlogGoneAt - holdTo) / 1e6;
+        System.out.printf("hold of %.0f ms: held shard at most %d writing, %d waiting, %d sessions on its primary; median latency "
+                        + "held %.1f ms, other %.1f ms (before: %.1f ms); backlog gone %.0f ms after the release%n",
+                (holdTo - holdFrom) / 1e6, maxWriting, maxWaiting, maxSessions, median(heldDuring), median(otherDuring),
+                median(otherBefore), drainMs);
         assertThat(sent).allSatisfy(s -> assertThat(s.status()).as("%s", s).isEqualTo(200));
         // The hold happened and filled the held shard's bulkhead: the others waited for a turn...
         assertThat(maxWriting).isEqualTo(writes);
         assertThat(maxWaiting).isPositive();
         // ... and never held more of the primary's connections than the bulkhead allows (without it, one per checkout).
         assertThat(maxSessions).isBetween(1L, (long) writes);
-        List<Sent> heldDuring = during(sent, held, holdFrom, holdTo);
-        List<Sent> otherBefore = during(sent, other, holdFrom - TimeUnit.SECONDS.toNanos(1), holdFrom);
-        List<Sent> otherDuring = during(sent, other, holdFrom, holdTo);
         assertThat(median(heldDuring)).as("held shard's checkouts during the hold").isGreaterThan(150);
         // The other shard keeps its latency: its median during the hold near its median before (not the hold's ~250 ms).
         assertThat(median(otherDuring)).as("other shard during the hold; before: %.1f ms", median(otherBefore))
                 .isLessThan(Math.max(100, 3 * median(otherBefore)));
-        double drainMs = (backlogGoneAt - holdTo) / 1e6;
         assertThat(backlogGoneAt).as("held shard's backlog never drained").isPositive();
         assertThat(drainMs).as("held shard's backlog gone after the release").isLessThan(1_000);
         assertAudited(sent);
