@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,6 +52,7 @@ class WorkloadCpuLabTest {
         try (Lab lab = Lab.up(new LabSpec(dir, List.of("east", "west"), 8, 0, true))) {
             LoadResult result;
             WarmUp warmUp;
+            long loadStarted;
             Map<String, Double> cpuSeconds;
             Map<String, Map<String, Double>> threadSeconds;
             long completed;
@@ -58,6 +60,7 @@ class WorkloadCpuLabTest {
             try (LoadGenerator generator = new LoadGenerator(lab.topology(),
                     LoadOptions.defaults().withRate(rate).withRampUp(Duration.ofSeconds(5)))) {
                 generator.start();
+                loadStarted = System.nanoTime();
                 // JIT compilation is most of a fresh JVM's CPU for its first minute on this machine: not what a checkout
                 // costs. What is left of it in the window is counted apart (the JIT column).
                 Thread.sleep(Duration.ofSeconds(Long.getLong("workload.cpu.warmup", 40)));
@@ -100,7 +103,12 @@ class WorkloadCpuLabTest {
                     completed, result.failed(), result.failureReasons()));
             report.append(String.format(Locale.ROOT, "latency overall: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                     result.latencyMs().p50Ms(), result.latencyMs().p99Ms(), result.latencyMs().maxMs()));
-            if (result.failed() > 0) report.append("failures: ").append(result.failureSamples(3)).append('\n');
+            if (result.failed() > 0) {
+                report.append("failures: ").append(result.failureSamples(3)).append('\n');
+                Map<Long, Long> bySecond = result.failures().stream().collect(Collectors.groupingBy(
+                        f -> (f.plannedAtNanos() - loadStarted) / 1_000_000_000, TreeMap::new, Collectors.counting()));
+                report.append("failures by second of load (planned): ").append(bySecond).append('\n');
+            }
             report.append("warm-up p99 per second (ms): ").append(warmUp.p99PerSecondMs()).append('\n');
             report.append("  process           % of a core   ms CPU per checkout   of which JIT compiler threads\n");
             cpuSeconds.forEach((kind, s) -> {
@@ -131,10 +139,13 @@ class WorkloadCpuLabTest {
         String dir = System.getProperty("workload.cpu.jfr");
         if (dir == null) return null;
         Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+        // CPU-time samples (JDK 25, Linux) see native and kernel time too, which execution samples miss.
         new ProcessBuilder(jcmd.toString(), Long.toString(lab.pidOf("checkout east")), "JFR.start", "settings=profile",
+                "jdk.CPUTimeSample#enabled=true", "jdk.CPUTimeSample#throttle=2ms",
                 "duration=" + window.toSeconds() + "s", "filename=" + Path.of(dir, "checkout-east.jfr").toAbsolutePath())
                 .inheritIO().start().waitFor();
         Recording recording = new Recording(Configuration.getConfiguration("profile"));
+        recording.enable("jdk.CPUTimeSample").with("throttle", "2ms");
         recording.setDestination(Path.of(dir, "load-generator.jfr").toAbsolutePath());
         recording.start();
         return recording;
