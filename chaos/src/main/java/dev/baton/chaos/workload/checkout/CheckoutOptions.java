@@ -22,10 +22,12 @@ public record CheckoutOptions(Duration retryBudget, Duration firstBackoff, Durat
                               int writesPerShard, Duration waitForShard) {
 
     /**
-     * 8 writes per shard: Little's law at the densest load the labs run (200 checkouts/s into one app over 2 shards,
-     * 100/s per shard) lets each write take up to 80 ms before anyone waits, 3x the p99 of a warm lab; over 8 shards
-     * there is 4x more room. Bounded, a held shard ties up at most 8 connections and, when the hold ends, costs at
-     * most 8 new ones (about 3 ms of CPU each here) instead of one per checkout that arrived during the hold.
+     * 8 writes per shard: by Little's law, at the densest load the labs run (200 checkouts/s into one app over 2
+     * shards, 100/s per shard) each write may take 80 ms before anyone waits for a turn, where a warm lab's whole
+     * checkout takes 3-4 ms (p50) and 7-15 ms (p99 of a second) here; over 8 shards there is 4x more room. Bounded,
+     * a held shard ties up at most 8 connections (unbounded: 24 in a 500 ms hold at 50/s, ShardBulkheadLabTest) and,
+     * when the hold ends, costs at most 8 new ones (about 3 ms of CPU each here) instead of one per checkout that
+     * arrived during the hold.
      */
     public static final int WRITES_PER_SHARD = 8;
 
