@@ -7,7 +7,6 @@ import dev.baton.wire.Datacenter;
 import dev.baton.wire.Endpoint;
 import dev.baton.wire.Topology;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
