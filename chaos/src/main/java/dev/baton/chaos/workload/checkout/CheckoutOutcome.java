@@ -16,6 +16,10 @@ public sealed interface CheckoutOutcome {
     record KeyConflict(String idempotencyKey, long existingShopId) implements CheckoutOutcome {
     }
 
+    /** No turn at the shard's bulkhead within the wait: its writes are held or slow. Nothing was written. HTTP 503. */
+    record ShardBusy(String shard, int writesAtOnce, long waitedMs) implements CheckoutOutcome {
+    }
+
     /** A non-retryable database error. HTTP 500. */
     record Failed(String shard, String error) implements CheckoutOutcome {
     }

@@ -24,6 +24,10 @@ import java.util.concurrent.LinkedBlockingDeque;
  * {@code DriverManager}: the 4.0 driver parses a URL into a configuration by scanning the class
  * path for codecs, and doing that per connection made a cold app under load queue hundreds of
  * checkouts behind the scan (seen in thread dumps: 532 requests in {@code Configuration.loadCodecs}).
+ *
+ * <p>How many are in use per writer at once is the shard's bulkhead's business ({@link ShardBulkheads}):
+ * a new connection is opened only when none is idle, so a writer never has more connections than
+ * turns, held shard or not.
  */
 final class WriterConnections implements AutoCloseable {
     private final Credentials credentials;

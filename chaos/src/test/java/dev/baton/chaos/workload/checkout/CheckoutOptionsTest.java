@@ -24,8 +24,25 @@ class CheckoutOptionsTest {
     void refusesNonsense() {
         assertThatThrownBy(() -> CheckoutOptions.defaults().backoffAfter(0)).hasMessageContaining("1-based");
         assertThatThrownBy(() -> new CheckoutOptions(Duration.ofSeconds(1), Duration.ofMillis(30), Duration.ofMillis(20),
-                Duration.ofSeconds(3), Duration.ofSeconds(3), 1)).hasMessageContaining("backoff");
+                Duration.ofSeconds(3), Duration.ofSeconds(3), 1, 8, Duration.ofSeconds(1))).hasMessageContaining("backoff");
         assertThatThrownBy(() -> new CheckoutOptions(Duration.ofSeconds(1), Duration.ofMillis(5), Duration.ofMillis(20),
-                Duration.ofSeconds(3), Duration.ofSeconds(3), -1)).hasMessageContaining("maxIdlePerWriter");
+                Duration.ofSeconds(3), Duration.ofSeconds(3), -1, 8, Duration.ofSeconds(1))).hasMessageContaining("maxIdlePerWriter");
+        assertThatThrownBy(() -> CheckoutOptions.defaults().withBulkhead(0, Duration.ofSeconds(1)))
+                .hasMessageContaining("writesPerShard");
+        assertThatThrownBy(() -> CheckoutOptions.defaults().withBulkhead(8, Duration.ofMillis(-1)))
+                .hasMessageContaining("waitForShard");
+    }
+
+    @Test
+    void theBulkheadLetsEightWritesPerShardAndAWaitOfASecond() {
+        CheckoutOptions o = CheckoutOptions.defaults();
+        assertThat(o.writesPerShard()).isEqualTo(8);
+        assertThat(o.waitForShard()).isEqualTo(Duration.ofSeconds(1));
+        // No more idle connections than can ever be busy at once.
+        assertThat(o.maxIdlePerWriter()).isEqualTo(o.writesPerShard());
+        CheckoutOptions narrow = o.withBulkhead(2, Duration.ofMillis(100));
+        assertThat(narrow.writesPerShard()).isEqualTo(2);
+        assertThat(narrow.waitForShard()).isEqualTo(Duration.ofMillis(100));
+        assertThat(narrow.retryBudget()).isEqualTo(o.retryBudget());
     }
 }
