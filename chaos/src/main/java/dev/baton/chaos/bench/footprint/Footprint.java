@@ -28,7 +28,7 @@ public record Footprint(double wallSeconds, List<ProcessUse> processes) {
         return kinds.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(e -> {
             List<ProcessUse> ps = e.getValue();
             return new KindUse(e.getKey(), ps.size(), ps.stream().mapToDouble(ProcessUse::cpuSeconds).sum(),
-                    ps.stream().mapToDouble(ProcessUse::cpuPct).sum(), ps.stream().mapToDouble(ProcessUse::cpuPct).max().orElse(0),
+                    ps.stream().mapToDouble(ProcessUse::jitSeconds).sum(), ps.stream().mapToDouble(ProcessUse::cpuPct).sum(), ps.stream().mapToDouble(ProcessUse::cpuPct).max().orElse(0),
                     ps.stream().mapToDouble(ProcessUse::rssMbAvg).sum(), ps.stream().mapToDouble(ProcessUse::rssMbMax).max().orElse(0));
         }).toList();
     }
@@ -55,14 +55,14 @@ public record Footprint(double wallSeconds, List<ProcessUse> processes) {
     /** One line per kind, then the total. */
     public String markdown() {
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
-                "| kind | processes | CPU s | CPU %% of a core (all) | busiest one %% | RSS MB (all, mean) | largest RSS MB |%n"
-                        + "|---|---|---|---|---|---|---|%n"));
+                "| kind | processes | CPU s | of which JIT s | CPU %% of a core (all) | busiest one %% | RSS MB (all, mean) | largest RSS MB |%n"
+                        + "|---|---|---|---|---|---|---|---|%n"));
         for (KindUse k : byKind()) {
-            md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.0f | %.0f |%n", k.kind(), k.processes(),
-                    k.cpuSeconds(), k.cpuPct(), k.cpuPctMax(), k.rssMb(), k.rssMbMax()));
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f |%n", k.kind(), k.processes(),
+                    k.cpuSeconds(), k.jitSeconds(), k.cpuPct(), k.cpuPctMax(), k.rssMb(), k.rssMbMax()));
         }
-        md.append(String.format(Locale.ROOT, "| **all** | %d | %.2f | %.2f (%.3f cores) | | %.0f | |%n", processes.size(),
-                cpuSeconds(), totalCores() * 100, totalCores(), rssMb()));
+        md.append(String.format(Locale.ROOT, "| **all** | %d | %.2f | %.2f | %.2f (%.3f cores) | | %.0f | |%n", processes.size(),
+                cpuSeconds(), processes.stream().mapToDouble(ProcessUse::jitSeconds).sum(), totalCores() * 100, totalCores(), rssMb()));
         md.append(String.format(Locale.ROOT, "%nOver %.1f s of wall time, from /proc/PID/stat.%n", wallSeconds));
         return md.toString();
     }

@@ -31,6 +31,9 @@ public final class FootprintSampler implements AutoCloseable {
         final Tracked tracked;
         final long baseTicks;
         long lastTicks;
+        /** JIT compiler threads' ticks when first seen and at the last sample (see {@link ProcStat#jitTicks}). */
+        long baseJitTicks = -1;
+        long lastJitTicks;
         long rssMaxKb;
         long rssSumKb;
         int samples;
@@ -79,6 +82,10 @@ public final class FootprintSampler implements AutoCloseable {
     }
 
     private synchronized void sample() {
+        sample(false);
+    }
+
+    private synchronized void sample(boolean finalSample) {
         if (result != null) return;
         List<Tracked> now = new ArrayList<>();
         now.add(self);
@@ -102,6 +109,10 @@ public final class FootprintSampler implements AutoCloseable {
                 continue;
             }
             s.lastTicks = Math.max(s.lastTicks, stat.get().cpuTicks());
+            // The compiler threads are read at the first and the final sample only: a directory walk per process per second
+            // would cost more than what it measures.
+            if (s.baseJitTicks < 0) s.baseJitTicks = s.baseTicks == 0 ? 0 : ProcStat.jitTicks(s.tracked.pid());
+            if (finalSample) s.lastJitTicks = ProcStat.jitTicks(s.tracked.pid());
             s.rssMaxKb = Math.max(s.rssMaxKb, stat.get().rssKb());
             s.rssSumKb += stat.get().rssKb();
             s.samples++;
@@ -123,32 +134,33 @@ public final class FootprintSampler implements AutoCloseable {
         }
         synchronized (this) {
             if (result != null) return result;
-            sample();
+            sample(true);
             double wall = (System.nanoTime() - startNanos) / 1e9;
             List<ProcessUse> uses = new ArrayList<>();
             long goneTicks = 0;
             for (Seen s : seen.values()) {
                 if (s.samples == 0) continue;
                 long ticks = Math.max(0, s.lastTicks - s.baseTicks);
+                long jit = s.gone ? 0 : Math.max(0, s.lastJitTicks - Math.max(0, s.baseJitTicks));
                 if (s.gone) goneTicks += s.lastTicks;
-                uses.add(use(s.tracked, ticks, wall, s.rssSumKb / (double) s.samples, s.rssMaxKb));
+                uses.add(use(s.tracked, ticks, jit, wall, s.rssSumKb / (double) s.samples, s.rssMaxKb));
             }
             // Reaped children show up in this JVM's cutime/cstime; a lab process that ended (and so may have been
             // reaped by this JVM) is already counted on its own line, so it is taken out again.
             long childTicks = ProcStat.read(self.pid()).map(ProcStat::childTicks).orElse(selfChildTicksAtStart)
                     - selfChildTicksAtStart - goneTicks;
             if (childTicks > 0) {
-                uses.add(use(new Tracked("helpers", "commands this JVM ran and reaped", self.pid()), childTicks, wall, 0, 0));
+                uses.add(use(new Tracked("helpers", "commands this JVM ran and reaped", self.pid()), childTicks, 0, wall, 0, 0));
             }
             result = new Footprint(wall, uses);
             return result;
         }
     }
 
-    private static ProcessUse use(Tracked t, long ticks, double wall, double rssKbAvg, long rssKbMax) {
+    private static ProcessUse use(Tracked t, long ticks, long jitTicks, double wall, double rssKbAvg, long rssKbMax) {
         double cpuSeconds = ticks / ProcStat.TICKS_PER_SECOND;
-        return new ProcessUse(t.kind(), t.name(), t.pid(), cpuSeconds, wall <= 0 ? 0 : 100 * cpuSeconds / wall,
-                rssKbAvg / 1024, rssKbMax / 1024.0);
+        return new ProcessUse(t.kind(), t.name(), t.pid(), cpuSeconds, jitTicks / ProcStat.TICKS_PER_SECOND,
+                wall <= 0 ? 0 : 100 * cpuSeconds / wall, rssKbAvg / 1024, rssKbMax / 1024.0);
     }
 
     @Override

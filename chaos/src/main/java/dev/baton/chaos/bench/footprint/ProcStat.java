@@ -14,6 +14,32 @@ record ProcStat(long cpuTicks, long childTicks, long rssKb) {
     static final double TICKS_PER_SECOND = 100.0;
     private static final long PAGE_KB = 4;
 
+    /**
+     * CPU ticks of the process's JIT compiler threads (HotSpot names them {@code C1 CompilerThreadN} and
+     * {@code C2 CompilerThreadN}); 0 for a process that has none. A compiler thread that ended took its
+     * count with it, so this is a lower bound.
+     */
+    static long jitTicks(long pid) {
+        long ticks = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"), StandardCharsets.ISO_8859_1);
+                } catch (IOException gone) {
+                    continue;
+                }
+                String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) continue;
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return ticks;
+    }
+
     /** Empty when the process is gone (or a zombie, whose counters no longer move). */
     static Optional<ProcStat> read(long pid) {
         String stat;
