@@ -26,13 +26,18 @@ public final class JvmOptions {
     private static final List<String> COMMON = List.of("-XX:+UseSerialGC", "-XX:-UsePerfData");
     /** For processes whose work is a little every second. */
     private static final List<String> LOW_RATE = List.of("-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=0.02");
+    private static final List<String> C1_ONLY = List.of("-XX:TieredStopAtLevel=1");
 
     public enum Kind {
         COORDINATOR("-Xmx256m"),
         AGENT("-Xmx96m"),
         ZOOKEEPER("-Xmx128m"),
         STAND_INS("-Xmx64m"),
-        /** Serves every checkout of its DC: the tiered compiler's C2 code pays for itself at hundreds per second. */
+        /**
+         * Serves every checkout of its DC. C1 only, default thresholds (hundreds a second compile its paths at once): C2
+         * was still compiling minutes after the start (3 of its 12 CPU seconds in a steady minute at 200 checkouts/s, and
+         * half its start-up), and C1's code served the same load for about the same CPU.
+         */
         CHECKOUT("-Xmx256m");
 
         private final String heap;
@@ -51,7 +56,7 @@ public final class JvmOptions {
         List<String> options = new ArrayList<>();
         options.add(kind.heap);
         options.addAll(COMMON);
-        if (kind != Kind.CHECKOUT) options.addAll(LOW_RATE);
+        options.addAll(kind == Kind.CHECKOUT ? C1_ONLY : LOW_RATE);
         return List.copyOf(options);
     }
 
