@@ -8,42 +8,44 @@ import java.util.Locale;
 /**
  * The JVM options of every kind of Java process a lab runs, in one place. They run side by side on a
  * 2-core machine with the databases, so each is sized for what it does (measured with
- * {@code bench footprint} and /proc, see the issue 10 note):
+ * {@code bench footprint}, whose tables show each kind's CPU and how much of it its JIT compiler threads used):
  * <ul>
  *   <li>Serial GC everywhere: small heaps, and no parallel or concurrent GC threads competing for two cores.</li>
- *   <li>Services that do a little work every second (agents, coordinators, ZooKeeper, the stand-ins) compile with
- *   C1 only and a lower compile threshold. With the default tiered compiler a once-a-second code path stays
- *   interpreted for minutes and C2 then keeps compiling it in the background: an idle agent spent 5.9 % of a core,
- *   of which ~2.5 % was the JIT; C1-only with thresholds scaled to 2 % compiles those paths in the first seconds and
- *   idles (measured per HTTP request: 3.7 ms with default C1 thresholds, 1 ms scaled). The coordinator's failover
- *   code runs a few times a day: under tiered compilation it would run interpreted, under this it is compiled early.</li>
+ *   <li>C1 only everywhere. Under the default tiered compiler C2 was still compiling minutes after a start (a
+ *   quarter of a checkout app's CPU in a steady minute of load) and was about half of every JVM's start-up CPU;
+ *   C1's code served the same load for about the same CPU.</li>
+ *   <li>Compile thresholds scaled down for the services whose work is a little every second (agents,
+ *   coordinators): at the default thresholds a once-a-second code path stays interpreted for minutes (a Micronaut
+ *   request cost 3.7 ms of CPU at default C1 thresholds, 1 ms at scaled ones). Lower scaling idles cheaper and
+ *   costs more at the start, where every path run a few times is compiled: see each kind.</li>
  *   <li>No perf-data file: its sampler wakes every 50 ms in every JVM.</li>
  * </ul>
  * {@code BATON_JVM_<KIND>} (e.g. {@code BATON_JVM_CHECKOUT="-Xmx256m"}) replaces a kind's options, to measure another choice.
  */
 public final class JvmOptions {
     /** What every lab JVM gets. */
-    private static final List<String> COMMON = List.of("-XX:+UseSerialGC", "-XX:-UsePerfData");
-    /** For processes whose work is a little every second. */
-    private static final List<String> LOW_RATE = List.of("-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=0.02");
-    private static final List<String> C1_ONLY = List.of("-XX:TieredStopAtLevel=1");
+    private static final List<String> COMMON = List.of("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1");
 
     public enum Kind {
-        COORDINATOR("-Xmx256m"),
-        AGENT("-Xmx96m"),
-        ZOOKEEPER("-Xmx128m"),
-        STAND_INS("-Xmx64m"),
         /**
-         * Serves every checkout of its DC. C1 only, default thresholds (hundreds a second compile its paths at once): C2
-         * was still compiling minutes after the start (3 of its 12 CPU seconds in a steady minute at 200 checkouts/s, and
-         * half its start-up), and C1's code served the same load for about the same CPU.
+         * Idle most of the day, so idle CPU matters most: thresholds at 5 %. Measured on one coordinator (first 12 s /
+         * the next 60 s): scaling 1.0 3.9 s / 2.2 %, 0.2 4.3 s / 2.0 %, 0.05 4.3 s / 1.4 %, 0.02 5.2 s / 1.1 %.
          */
-        CHECKOUT("-Xmx256m");
+        COORDINATOR("-Xmx256m", 0.05),
+        /** One per DC beside its databases, reporting every second: the lowest idle CPU, thresholds at 2 %. */
+        AGENT("-Xmx96m", 0.02),
+        /** Default thresholds: its load is the coordinators' sessions and writes, and its start-up counts. */
+        ZOOKEEPER("-Xmx128m", 1),
+        STAND_INS("-Xmx64m", 1),
+        /** Serves every checkout of its DC: hundreds a second compile its paths at once at the default thresholds. */
+        CHECKOUT("-Xmx256m", 1);
 
         private final String heap;
+        private final double compileThresholdScaling;
 
-        Kind(String heap) {
+        Kind(String heap, double compileThresholdScaling) {
             this.heap = heap;
+            this.compileThresholdScaling = compileThresholdScaling;
         }
     }
 
@@ -56,7 +58,9 @@ public final class JvmOptions {
         List<String> options = new ArrayList<>();
         options.add(kind.heap);
         options.addAll(COMMON);
-        options.addAll(kind == Kind.CHECKOUT ? C1_ONLY : LOW_RATE);
+        if (kind.compileThresholdScaling != 1) {
+            options.add("-XX:CompileThresholdScaling=" + String.format(Locale.ROOT, "%s", kind.compileThresholdScaling));
+        }
         return List.copyOf(options);
     }
 
