@@ -3,14 +3,14 @@ package dev.baton.agents.report;
 import dev.baton.agents.ReportSink;
 import dev.baton.agents.http.Clients;
 import dev.baton.wire.health.HealthReport;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.MediaType;
-import io.micronaut.http.client.HttpClient;
-import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -62,8 +62,9 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
 
     private static final class Sender {
         private final URI coordinator;
-        private final String path;
+        private final URI reports;
         private final String token;
+        private final Duration timeout;
         private final Backoff backoff;
         private final HttpClient client;
         private final AtomicReference<Outgoing> newest = new AtomicReference<>();
@@ -79,10 +80,13 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
 
         Sender(URI coordinator, String token, Backoff backoff, Duration timeout) {
             this.coordinator = coordinator;
-            this.path = stripSlash(coordinator.getRawPath()) + HealthReport.PATH;
+            this.reports = URI.create(coordinator.getScheme() + "://" + coordinator.getRawAuthority()
+                    + stripSlash(coordinator.getRawPath()) + HealthReport.PATH);
             this.token = token;
+            this.timeout = timeout;
             this.backoff = backoff;
-            this.client = Clients.create(coordinator, timeout);
+            Clients.request(reports, timeout); // refuses a bad URL now, not at the first report
+            this.client = Clients.create(timeout);
         }
 
         void offer(Outgoing report) {
@@ -117,20 +121,24 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
         private boolean send(Outgoing outgoing) {
             HealthReport report = outgoing.report();
             try {
-                client.toBlocking().exchange(HttpRequest.POST(path, outgoing.json())
-                        .contentType(MediaType.APPLICATION_JSON_TYPE)
-                        .bearerAuth(token));
-                delivered.incrementAndGet();
-                return true;
-            } catch (HttpClientResponseException e) {
-                if (e.code() >= 400 && e.code() < 500) {
+                HttpResponse<String> answer = Clients.send(client, Clients.request(reports, timeout)
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + token)
+                        .POST(HttpRequest.BodyPublishers.ofString(outgoing.json()))
+                        .build());
+                int code = answer.statusCode();
+                if (code >= 200 && code < 300) {
+                    delivered.incrementAndGet();
+                    return true;
+                }
+                if (code >= 400 && code < 500) {
                     rejected.incrementAndGet();
-                    lastError = coordinator + " refused report " + report.sequence() + ": " + e.code() + " " + body(e);
+                    lastError = coordinator + " refused report " + report.sequence() + ": " + code + " " + answer.body();
                     LOG.warn(lastError);
                     return true;
                 }
-                return failure(report, e.code() + " " + body(e));
-            } catch (RuntimeException e) {
+                return failure(report, code + " " + answer.body());
+            } catch (IOException | RuntimeException e) {
                 return failure(report, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             }
         }
@@ -152,10 +160,6 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
             Thread running = thread;
             if (running != null) running.interrupt();
             client.close();
-        }
-
-        private static String body(HttpClientResponseException e) {
-            return e.getResponse().getBody(String.class).orElse(e.getMessage());
         }
 
         private static String stripSlash(String path) {

@@ -15,7 +15,7 @@ import java.util.Locale;
  *   quarter of a checkout app's CPU in a steady minute of load) and was about half of every JVM's start-up CPU;
  *   C1's code served the same load for about the same CPU.</li>
  *   <li>Compile thresholds scaled down for the services whose work is a little every second (agents,
- *   coordinators): at the default thresholds a once-a-second code path stays interpreted for minutes (a Micronaut
+ *   coordinators): at the default thresholds a once-a-second code path stays interpreted for minutes (an HTTP
  *   request cost 3.7 ms of CPU at default C1 thresholds, 1 ms at scaled ones). Lower scaling idles cheaper and
  *   costs more at the start, where every path run a few times is compiled: see each kind.</li>
  *   <li>No perf-data file: its sampler wakes every 50 ms in every JVM.</li>
