@@ -1,45 +1,91 @@
 package dev.baton.agents.http;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /**
- * The agent's HTTP: the JDK's own client (java.net.http), HTTP/1.1 with kept-alive connections.
- * It replaced Micronaut's client (Netty and Reactor under it): JFR execution samples of an idle agent
- * put 70 % of its Java time in Netty and Micronaut for three small requests a second.
+ * The agent's HTTP: a few small requests a second, each blocking its own thread. The JDK's
+ * {@link HttpURLConnection} does that in the calling thread over a kept-alive connection (the JDK's
+ * keep-alive cache). It replaced Micronaut's client, measured: JFR put 70 % of an idle agent's Java
+ * samples in Netty and Micronaut; {@code java.net.http}, tried next, still took a third of them in its
+ * selector and worker threads and their futures.
  */
 public final class Clients {
+    /** More than any answer the agent reads (a health page, a coordinator's refusal); the rest is drained unread. */
+    private static final int MAX_BODY = 64 * 1024;
+
     private Clients() {
     }
 
-    /** A client whose connect gives up after {@code timeout}; each request carries the same {@code timeout} (see {@link #request}). */
-    public static HttpClient create(Duration timeout) {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                // Reports and probes are small and periodic; a redirect would mean a misconfigured URL, not something to follow.
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
-    }
-
-    /** A request to {@code url} that fails after {@code timeout} without an answer. */
-    public static HttpRequest.Builder request(URI url, Duration timeout) {
-        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
-            throw new IllegalArgumentException("bad URL " + url + ": not an http(s) URL with a host");
+    /** What came back: the status code and the body as text. */
+    public record Answer(int code, String body) {
+        public boolean ok() {
+            return code >= 200 && code < 300;
         }
-        return HttpRequest.newBuilder(url).timeout(timeout);
     }
 
-    /** Sends and reads the body as text. */
-    public static HttpResponse<String> send(HttpClient client, HttpRequest request) throws java.io.IOException {
+    /** Refuses anything but an http(s) URL with a host, so that a bad URL fails at start, not at the first request. */
+    public static URL url(URI uri) {
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("bad URL " + uri + ": not an http(s) URL with a host");
+        }
         try {
-            return client.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted");
+            return uri.toURL();
+        } catch (MalformedURLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad URL " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Answer get(URL url, Duration timeout) throws IOException {
+        return exchange(url, "GET", timeout, Map.of(), null);
+    }
+
+    public static Answer post(URL url, Duration timeout, Map<String, String> headers, String body) throws IOException {
+        return exchange(url, "POST", timeout, headers, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Answer exchange(URL url, String method, Duration timeout, Map<String, String> headers, byte[] body)
+            throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) url.openConnection();
+        try {
+            int millis = Math.toIntExact(timeout.toMillis());
+            connection.setConnectTimeout(millis);
+            connection.setReadTimeout(millis);
+            // A redirect would mean a misconfigured URL, not something to follow.
+            connection.setInstanceFollowRedirects(false);
+            connection.setUseCaches(false);
+            connection.setRequestMethod(method);
+            headers.forEach(connection::setRequestProperty);
+            if (body != null) {
+                connection.setDoOutput(true);
+                connection.setFixedLengthStreamingMode(body.length);
+                try (OutputStream out = connection.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            int code = connection.getResponseCode();
+            InputStream in = code >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            // Reading to the end and closing the stream (not disconnecting) returns the connection to the keep-alive cache.
+            return new Answer(code, in == null ? "" : read(in));
+        } catch (IOException | RuntimeException e) {
+            connection.disconnect(); // a broken exchange must not leave its connection for the next one
+            throw e;
+        }
+    }
+
+    private static String read(InputStream in) throws IOException {
+        try (in) {
+            byte[] head = in.readNBytes(MAX_BODY);
+            in.transferTo(OutputStream.nullOutputStream());
+            return new String(head, StandardCharsets.UTF_8);
         }
     }
 }

@@ -8,11 +8,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URL;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,11 +61,10 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
 
     private static final class Sender {
         private final URI coordinator;
-        private final URI reports;
+        private final URL reports;
         private final String token;
         private final Duration timeout;
         private final Backoff backoff;
-        private final HttpClient client;
         private final AtomicReference<Outgoing> newest = new AtomicReference<>();
         private final Semaphore wake = new Semaphore(0);
         private final AtomicLong delivered = new AtomicLong();
@@ -80,13 +78,12 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
 
         Sender(URI coordinator, String token, Backoff backoff, Duration timeout) {
             this.coordinator = coordinator;
-            this.reports = URI.create(coordinator.getScheme() + "://" + coordinator.getRawAuthority()
-                    + stripSlash(coordinator.getRawPath()) + HealthReport.PATH);
+            Clients.url(coordinator); // refuses a bad URL now, not at the first report
+            this.reports = Clients.url(URI.create(coordinator.getScheme() + "://" + coordinator.getRawAuthority()
+                    + stripSlash(coordinator.getRawPath()) + HealthReport.PATH));
             this.token = token;
             this.timeout = timeout;
             this.backoff = backoff;
-            Clients.request(reports, timeout); // refuses a bad URL now, not at the first report
-            this.client = Clients.create(timeout);
         }
 
         void offer(Outgoing report) {
@@ -121,13 +118,10 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
         private boolean send(Outgoing outgoing) {
             HealthReport report = outgoing.report();
             try {
-                HttpResponse<String> answer = Clients.send(client, Clients.request(reports, timeout)
-                        .header("Content-Type", "application/json")
-                        .header("Authorization", "Bearer " + token)
-                        .POST(HttpRequest.BodyPublishers.ofString(outgoing.json()))
-                        .build());
-                int code = answer.statusCode();
-                if (code >= 200 && code < 300) {
+                Clients.Answer answer = Clients.post(reports, timeout,
+                        Map.of("Content-Type", "application/json", "Authorization", "Bearer " + token), outgoing.json());
+                int code = answer.code();
+                if (answer.ok()) {
                     delivered.incrementAndGet();
                     return true;
                 }
@@ -159,7 +153,6 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
             closed = true;
             Thread running = thread;
             if (running != null) running.interrupt();
-            client.close();
         }
 
         private static String stripSlash(String path) {
