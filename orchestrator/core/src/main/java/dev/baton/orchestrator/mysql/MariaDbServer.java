@@ -119,7 +119,9 @@ public final class MariaDbServer implements AutoCloseable {
     /** Waits (bounded) until the SQL thread has applied {@code position}; false on timeout. */
     public boolean waitForGtid(GtidPosition position, Duration timeout) {
         if (position.gtids().isEmpty()) return true;
-        int timeoutMs = (int) Math.min(Integer.MAX_VALUE - STATEMENT_TIMEOUT_MS, timeout.toMillis());
+        // Rounded up: a wait cut to the millisecond below ended before a caller's deadline (CI: a shard given up at 1499.4 of 1500 ms).
+        long ceilMs = (timeout.toNanos() + 999_999) / 1_000_000;
+        int timeoutMs = (int) Math.min(Integer.MAX_VALUE - STATEMENT_TIMEOUT_MS, ceilMs);
         return query("wait for GTID " + position, timeoutMs + STATEMENT_TIMEOUT_MS, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
                 ps.setString(1, position.toString());
