@@ -65,7 +65,7 @@ record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, Stri
                 .map(dc -> new CoordinatorPeer("coordinator-" + dc.name(), dc.name(), new Endpoint(dc.address(), freePort(dc))))
                 .toList();
         ConfigFile config = new ConfigFile(null, topologyFile, coordinators,
-                new ZooKeeperConfig(topology.zookeeper().toString(), "baton/" + topology.name(), 4000),
+                new ZooKeeperConfig(topology.zookeeper().toString(), "baton/" + topology.name(), 2000),
                 List.of(new ApiUser("admin", ApiRole.ADMIN, TokenHash.of(tokens.get("admin"))),
                         new ApiUser("sre", ApiRole.OPERATOR, TokenHash.of(tokens.get("sre"))),
                         new ApiUser("viewer", ApiRole.VIEWER, TokenHash.of(tokens.get("viewer")))),
