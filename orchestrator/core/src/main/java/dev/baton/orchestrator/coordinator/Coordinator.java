@@ -19,6 +19,7 @@ import dev.baton.orchestrator.monitor.ObservationBoard;
 import dev.baton.orchestrator.runbook.CatalogRefused;
 import dev.baton.orchestrator.runbook.RunbookCatalog;
 import dev.baton.orchestrator.switchover.SwitchoverOptions;
+import dev.baton.orchestrator.switchover.WarmUp;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -105,6 +106,13 @@ public final class Coordinator implements AutoCloseable {
             throw e;
         }
         LOG.info("coordinator {} serves {}/api/v1", self.id(), self.url());
+        // In the background: a takeover that comes first simply runs cold, as it did before.
+        Thread.ofPlatform().daemon().name("warm-up").start(() -> {
+            long started = System.nanoTime();
+            int up = WarmUp.readEverything(config.topology());
+            LOG.info("coordinator {} warmed up for a takeover in {} ms: {} servers answered", self.id(),
+                    (System.nanoTime() - started) / 1_000_000, up);
+        });
         // What a site reviewed, in the log of the coordinator that runs it.
         runbooks.entries().stream().filter(e -> e.source() == RunbookCatalog.Source.SITE).forEach(e -> LOG.info(
                 "coordinator {} offers site runbook {} from {}, sha256 {}", self.id(), e.name(), e.file(), e.sha256()));
