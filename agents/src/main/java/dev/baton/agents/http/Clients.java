@@ -19,13 +19,13 @@ import java.util.Map;
  * selector and worker threads and their futures.
  */
 public final class Clients {
-    /** More than any answer the agent reads (a health page, a coordinator's refusal); the rest is drained unread. */
-    private static final int MAX_BODY = 64 * 1024;
+    /** Bodies only go into messages (a health page's complaint, a coordinator's refusal): the head is kept, the rest drained. */
+    private static final int MAX_BODY = 200;
 
     private Clients() {
     }
 
-    /** What came back: the status code and the body as text. */
+    /** What came back: the status code and the head of the body as text ("..." when there was more). */
     public record Answer(int code, String body) {
         public boolean ok() {
             return code >= 200 && code < 300;
@@ -84,8 +84,8 @@ public final class Clients {
     private static String read(InputStream in) throws IOException {
         try (in) {
             byte[] head = in.readNBytes(MAX_BODY);
-            in.transferTo(OutputStream.nullOutputStream());
-            return new String(head, StandardCharsets.UTF_8);
+            boolean more = in.transferTo(OutputStream.nullOutputStream()) > 0;
+            return new String(head, StandardCharsets.UTF_8).strip() + (more ? "..." : "");
         }
     }
 }

@@ -30,7 +30,7 @@ public final class HttpProber implements Prober {
             Clients.Answer answer = Clients.get(target, timeout);
             if (answer.ok()) return new HttpProbe(name, url.toString(), answer.code(), Elapsed.millisSince(started), null);
             return new HttpProbe(name, url.toString(), answer.code(), Elapsed.millisSince(started),
-                    name + " at " + url + " answered " + answer.code() + ": " + abbreviate(answer.body()));
+                    name + " at " + url + " answered " + answer.code() + ": " + answer.body());
         } catch (IOException | RuntimeException e) {
             return new HttpProbe(name, url.toString(), 0, Elapsed.millisSince(started),
                     name + " at " + url + ": " + Elapsed.describe(e));
@@ -40,10 +40,5 @@ public final class HttpProber implements Prober {
     @Override
     public Probe failed(String error) {
         return new HttpProbe(name, url.toString(), 0, timeout.toMillis(), name + " at " + url + ": " + error);
-    }
-
-    private static String abbreviate(String body) {
-        String text = body == null ? "" : body.strip();
-        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
     }
 }

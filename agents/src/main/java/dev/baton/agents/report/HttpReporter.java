@@ -62,7 +62,7 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
     private static final class Sender {
         private final URI coordinator;
         private final URL reports;
-        private final String token;
+        private final Map<String, String> headers;
         private final Duration timeout;
         private final Backoff backoff;
         private final AtomicReference<Outgoing> newest = new AtomicReference<>();
@@ -81,7 +81,7 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
             Clients.url(coordinator); // refuses a bad URL now, not at the first report
             this.reports = Clients.url(URI.create(coordinator.getScheme() + "://" + coordinator.getRawAuthority()
                     + stripSlash(coordinator.getRawPath()) + HealthReport.PATH));
-            this.token = token;
+            this.headers = Map.of("Content-Type", "application/json", "Authorization", "Bearer " + token);
             this.timeout = timeout;
             this.backoff = backoff;
         }
@@ -118,8 +118,7 @@ public final class HttpReporter implements ReportSink, AutoCloseable {
         private boolean send(Outgoing outgoing) {
             HealthReport report = outgoing.report();
             try {
-                Clients.Answer answer = Clients.post(reports, timeout,
-                        Map.of("Content-Type", "application/json", "Authorization", "Bearer " + token), outgoing.json());
+                Clients.Answer answer = Clients.post(reports, timeout, headers, outgoing.json());
                 int code = answer.code();
                 if (answer.ok()) {
                     delivered.incrementAndGet();

@@ -251,12 +251,7 @@ final class ShardSwitchover {
     private void catchUp(GtidPosition last) {
         Duration left = timeLeft(options.mode() == Mode.HOLD ? "fence" : "read-only");
         boolean shardBound = left.compareTo(options.catchUpTimeout()) < 0;
-        Duration bound = shardBound ? left : options.catchUpTimeout();
-        long until = System.nanoTime() + bound.toNanos();
-        boolean reached = candidate.waitForGtid(last, bound);
-        // The server's timer may end its wait a moment early: give up only once the bound has passed here too.
-        while (!reached && System.nanoTime() < until) reached = candidate.waitForGtid(last, Duration.ofNanos(until - System.nanoTime()));
-        if (!reached) {
+        if (!candidate.waitForGtid(last, shardBound ? left : options.catchUpTimeout())) {
             String applied = "candidate " + to.id() + " did not apply " + last + " within ";
             throw new IllegalStateException(shardBound ? shardTimeoutPassed("catch-up") + ": " + applied + left.toMillis() + " ms"
                     : applied + options.catchUpTimeout().toMillis() + " ms");
