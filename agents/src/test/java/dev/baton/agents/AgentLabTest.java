@@ -101,9 +101,29 @@ class AgentLabTest {
     }
 
     @Test
+    void haproxyProbeKeepsItsConnectionAndReplacesOneHaproxyClosedWhileIdle() throws Exception {
+        var dc = topology.datacenters().getFirst();
+        try (HaproxyProber prober = new HaproxyProber(dc.name(), dc.haproxyRuntime(), TIMEOUT)) {
+            HaproxyProbe first = prober.run();
+            HaproxyProbe second = prober.run();
+            assertThat(first.reachable()).as(first.toString()).isTrue();
+            assertThat(second.reachable()).as(second.toString()).isTrue();
+            assertThat(second.servers()).isEqualTo(first.servers());
+            // The lab's HAProxy closes a runtime connection idle for its "stats timeout" (10 s).
+            Thread.sleep(10_500);
+            HaproxyProbe afterIdle = prober.run();
+            assertThat(afterIdle.reachable()).as(afterIdle.toString()).isTrue();
+            assertThat(afterIdle.servers()).isEqualTo(first.servers());
+        }
+    }
+
+    @Test
     void haproxyProbeListsTheWriterServerAddress() {
         for (var dc : topology.datacenters()) {
-            HaproxyProbe probe = new HaproxyProber(dc.name(), dc.haproxyRuntime(), TIMEOUT).run();
+            HaproxyProbe probe;
+            try (HaproxyProber prober = new HaproxyProber(dc.name(), dc.haproxyRuntime(), TIMEOUT)) {
+                probe = prober.run();
+            }
             assertThat(probe.reachable()).as(probe.toString()).isTrue();
             DbServer primary = server("s1-east");
             assertThat(probe.servers()).filteredOn(s -> s.backend().equals("w_s1")).singleElement().satisfies(s -> {
@@ -140,7 +160,7 @@ class AgentLabTest {
     }
 
     @Test
-    void runningAgentReportsEveryIntervalToItsCoordinator() throws Exception {
+    void runningAgentReportsToItsCoordinatorAtLeastEveryHeartbeat() throws Exception {
         List<HealthReport> local = new CopyOnWriteArrayList<>();
         try (FakeCoordinator coordinator = new FakeCoordinator(0, Duration.ZERO);
              HttpReporter reporter = new HttpReporter(List.of(coordinator.url()), FakeCoordinator.TOKEN, Backoff.defaults(),

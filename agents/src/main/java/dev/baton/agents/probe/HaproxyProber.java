@@ -4,6 +4,8 @@ import dev.baton.wire.Endpoint;
 import dev.baton.wire.health.HaproxyProbe;
 import dev.baton.wire.health.Probe;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,18 +15,32 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.List;
 
-/** Reads {@code show servers state} from a DC's HAProxy runtime API (TCP). */
-public final class HaproxyProber implements Prober {
+/**
+ * Reads {@code show servers state} from a DC's HAProxy runtime API (TCP). The connection is kept in
+ * interactive ("prompt") mode between rounds, as {@link MariaDbProber} keeps its own: a new TCP
+ * connection every second (connect, accept, close on both sides) was the most expensive of an idle
+ * agent's probes. Any error drops it; it is replaced every {@link MariaDbProber#RECONNECT_EVERY}
+ * anyway, so that an HAProxy that stopped accepting connections shows within that time. A kept
+ * connection that HAProxy closed while idle ({@code stats timeout}) is replaced at once, in the round.
+ */
+public final class HaproxyProber implements Prober, AutoCloseable {
     // srv_admin_state bits (HAProxy's SRV_ADMF_*): forced, inherited, config, resolver and DNS maintenance; forced and inherited drain.
     private static final int MAINT = 0x01 | 0x02 | 0x04 | 0x20 | 0x40;
     private static final int DRAIN = 0x08 | 0x10;
     private static final String[] OPERATIONAL = {"STOPPED", "STARTING", "RUNNING", "STOPPING"};
+    private static final byte[] SHOW = "show servers state\n".getBytes(StandardCharsets.US_ASCII);
 
     private final String dc;
     private final Endpoint runtime;
     private final int timeoutMs;
+    /** A round that overran the agent's interval may still run when the next starts: they must not share the connection. */
+    private final ReentrantLock running = new ReentrantLock();
+    private Socket socket;
+    private InputStream in;
+    private long connectedAt;
 
     public HaproxyProber(String dc, Endpoint runtime, Duration timeout) {
         this.dc = dc;
@@ -35,19 +51,35 @@ public final class HaproxyProber implements Prober {
     @Override
     public HaproxyProbe run() {
         long started = System.nanoTime();
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(runtime.host(), runtime.port()), timeoutMs);
-            socket.setSoTimeout(timeoutMs);
-            OutputStream out = socket.getOutputStream();
-            out.write("show servers state\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            // Non-interactive mode: HAProxy answers and closes.
-            String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return new HaproxyProbe(dc, runtime, true, parse(answer), Elapsed.millisSince(started), null);
-        } catch (IOException | RuntimeException e) {
-            return new HaproxyProbe(dc, runtime, false, List.of(), Elapsed.millisSince(started),
-                    "HAProxy runtime API of " + dc + " at " + runtime + ": " + Elapsed.describe(e));
+        if (!running.tryLock()) {
+            return new HaproxyProbe(dc, runtime, false, List.of(), Elapsed.millisSince(started), "HAProxy runtime API of "
+                    + dc + " at " + runtime + ": the previous round's question has not been answered yet");
+        }
+        try {
+            String answer;
+            try {
+                boolean kept = socket != null && System.nanoTime() - connectedAt < MariaDbProber.RECONNECT_EVERY.toNanos();
+                if (!kept) reconnect();
+                try {
+                    answer = ask(SHOW);
+                } catch (IOException e) {
+                    if (!kept) throw e;
+                    reconnect(); // the kept connection had been closed while idle: one new one, in this round
+                    answer = ask(SHOW);
+                }
+            } catch (IOException | RuntimeException e) {
+                drop();
+                return new HaproxyProbe(dc, runtime, false, List.of(), Elapsed.millisSince(started),
+                        "HAProxy runtime API of " + dc + " at " + runtime + ": " + Elapsed.describe(e));
+            }
+            try {
+                return new HaproxyProbe(dc, runtime, true, parse(answer), Elapsed.millisSince(started), null);
+            } catch (RuntimeException e) {
+                return new HaproxyProbe(dc, runtime, false, List.of(), Elapsed.millisSince(started),
+                        "HAProxy runtime API of " + dc + " at " + runtime + ": " + Elapsed.describe(e));
+            }
+        } finally {
+            running.unlock();
         }
     }
 
@@ -55,6 +87,65 @@ public final class HaproxyProber implements Prober {
     public Probe failed(String error) {
         return new HaproxyProbe(dc, runtime, false, List.of(), timeoutMs, "HAProxy runtime API of " + dc + " at "
                 + runtime + ": " + error);
+    }
+
+    @Override
+    public void close() {
+        running.lock();
+        try {
+            drop();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private void reconnect() throws IOException {
+        drop();
+        Socket fresh = new Socket();
+        try {
+            fresh.setTcpNoDelay(true);
+            fresh.connect(new InetSocketAddress(runtime.host(), runtime.port()), timeoutMs);
+            fresh.setSoTimeout(timeoutMs);
+            socket = fresh;
+            in = new BufferedInputStream(fresh.getInputStream());
+            connectedAt = System.nanoTime();
+            ask("prompt\n".getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException | RuntimeException e) {
+            drop();
+            fresh.close();
+            throw e;
+        }
+    }
+
+    /** Sends one command and reads its answer, which ends with the prompt "> " at the start of a line. */
+    private String ask(byte[] command) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(command);
+        out.flush();
+        ByteArrayOutputStream answer = new ByteArrayOutputStream(4096);
+        int previous = '\n', beforePrevious = '\n';
+        while (true) {
+            int b = in.read();
+            if (b < 0) throw new IOException("HAProxy closed the connection before its answer ended");
+            if (b == ' ' && previous == '>' && beforePrevious == '\n') {
+                byte[] bytes = answer.toByteArray();
+                return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8); // without the '>' already copied
+            }
+            answer.write(b);
+            beforePrevious = previous;
+            previous = b;
+        }
+    }
+
+    private void drop() {
+        if (socket == null) return;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Broken already, or going anyway.
+        }
+        socket = null;
+        in = null;
     }
 
     /**

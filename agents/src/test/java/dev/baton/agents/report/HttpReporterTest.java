@@ -1,6 +1,10 @@
 package dev.baton.agents.report;
 
+import dev.baton.wire.Endpoint;
 import dev.baton.wire.health.HealthReport;
+import dev.baton.wire.health.MariaDbProbe;
+import dev.baton.wire.health.Probe;
+import dev.baton.wire.health.ReachabilityProbe;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -14,11 +18,13 @@ import static org.awaitility.Awaitility.await;
 /** The reporter against small real HTTP servers standing in for coordinators. */
 class HttpReporterTest {
     private static final String TOKEN = FakeCoordinator.TOKEN;
+    /** These tests offer reports of one state many times a second and are about delivery: every one is sent. */
+    private static final Duration EVERY = Duration.ZERO;
 
     @Test
     void postsWithTheTokenAndIncreasingSequences() throws Exception {
         try (FakeCoordinator coordinator = new FakeCoordinator(0, Duration.ZERO);
-             HttpReporter reporter = new HttpReporter(List.of(coordinator.url()), TOKEN, Backoff.defaults(), Duration.ofSeconds(2))) {
+             HttpReporter reporter = new HttpReporter(List.of(coordinator.url()), TOKEN, Backoff.defaults(), Duration.ofSeconds(2), EVERY)) {
             for (long seq = 1; seq <= 5; seq++) {
                 reporter.submit(report(seq));
                 Thread.sleep(50);
@@ -37,7 +43,7 @@ class HttpReporterTest {
         gone.close();
         Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofMillis(800));
         try (HttpReporter reporter = new HttpReporter(List.of(URI.create("http://127.0.0.1:" + port)), TOKEN, backoff,
-                Duration.ofSeconds(1))) {
+                Duration.ofSeconds(1), EVERY)) {
             long seq = 0;
             long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (System.nanoTime() < end) {
@@ -80,7 +86,7 @@ class HttpReporterTest {
         try (FakeCoordinator slow = new FakeCoordinator(0, Duration.ofSeconds(30));
              FakeCoordinator fast = new FakeCoordinator(0, Duration.ZERO);
              HttpReporter reporter = new HttpReporter(List.of(slow.url(), fast.url()), TOKEN, Backoff.defaults(),
-                     Duration.ofSeconds(2))) {
+                     Duration.ofSeconds(2), EVERY)) {
             // The first request pays for the HTTP client's class loading: out of the count below.
             reporter.submit(report(1));
             await().atMost(Duration.ofSeconds(30)).until(() -> fast.sequences().contains(1L));
@@ -110,6 +116,66 @@ class HttpReporterTest {
             assertThat(delivery.lastError()).contains("401");
             assertThat(coordinator.received).isEmpty();
         }
+    }
+
+    @Test
+    void anUnchangedReportWaitsForTheHeartbeatAndAChangeGoesAtOnce() throws Exception {
+        Duration heartbeat = Duration.ofMillis(1500);
+        try (FakeCoordinator coordinator = new FakeCoordinator(0, Duration.ZERO);
+             HttpReporter reporter = new HttpReporter(List.of(coordinator.url()), TOKEN, Backoff.defaults(), Duration.ofSeconds(2),
+                     heartbeat)) {
+            reporter.submit(report(1, probes(3, true, 1)));
+            // Delivered as the agent counts it (the answer read), not only as the server recorded it.
+            await().atMost(Duration.ofSeconds(30)).until(() -> reporter.deliveries().getFirst().delivered() == 1);
+            long firstSent = System.nanoTime();
+            // Only latencies and the reachability target differ: the same state, not sent before the heartbeat.
+            long seq = 1;
+            while (System.nanoTime() - firstSent < heartbeat.toNanos() - Duration.ofMillis(300).toNanos()) {
+                reporter.submit(report(++seq, probes(7 + (int) seq, true, (int) seq)));
+                Thread.sleep(100);
+            }
+            Thread.sleep(200); // anything wrongly sent would be in by now
+            assertThat(coordinator.sequences()).as("unchanged state before the heartbeat").containsExactly(1L);
+            assertThat(reporter.unchangedSkipped()).isEqualTo(seq - 1);
+            // A change of state: sent at once, long before the heartbeat.
+            long changed = ++seq;
+            reporter.submit(report(changed, probes(3, false, 1)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.sequences().contains(changed));
+            // The same state again once the heartbeat is due: sent.
+            Thread.sleep(heartbeat.toMillis());
+            long heartbeatReport = ++seq;
+            reporter.submit(report(heartbeatReport, probes(5, false, 1)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> coordinator.sequences().contains(heartbeatReport));
+        }
+    }
+
+    @Test
+    void aReportIsResentUntilDeliveredEvenWhenUnchanged() throws Exception {
+        FakeCoordinator gone = new FakeCoordinator(0, Duration.ZERO);
+        int port = gone.port();
+        gone.close();
+        try (HttpReporter reporter = new HttpReporter(List.of(URI.create("http://127.0.0.1:" + port)), TOKEN,
+                new Backoff(Duration.ofMillis(50), Duration.ofMillis(100)), Duration.ofSeconds(1), Duration.ofSeconds(60))) {
+            reporter.submit(report(1, probes(1, true, 1)));
+            try (FakeCoordinator back = new FakeCoordinator(port, Duration.ZERO)) {
+                // Never delivered, so never "what the coordinator has": the next round's report goes although unchanged.
+                reporter.submit(report(2, probes(1, true, 1)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> !back.received.isEmpty());
+                assertThat(reporter.unchangedSkipped()).isZero();
+            }
+        }
+    }
+
+    private static List<Probe> probes(long latencyMs, boolean writable, int turn) {
+        Endpoint db = new Endpoint("127.0.0.1", 3306);
+        return List.of(
+                new MariaDbProbe("s1-east", db, true, !writable, false, false, false, null, "0-1-5", "0-1-5", latencyMs, null),
+                new ReachabilityProbe("east", "west", "mariadb s" + turn + "-west", new Endpoint("127.0.0.2", 3300 + turn), true,
+                        latencyMs, null));
+    }
+
+    private static HealthReport report(long sequence, List<Probe> probes) {
+        return new HealthReport("agent-test", "east", sequence, Instant.now(), probes);
     }
 
     private static HealthReport report(long sequence) {

@@ -41,8 +41,8 @@ final class AgentCommand implements Callable<Integer> {
              Agent agent = new Agent(c.agentId(), c.dc(), Probers.forDc(c.topology(), c.dc(), c.probeTimeout()), reporter,
                      c.interval())) {
             agent.start();
-            spec.commandLine().getOut().printf("agent %s in %s reporting every %d ms to %s%n", c.agentId(), c.dc(),
-                    c.interval().toMillis(), c.coordinators());
+            spec.commandLine().getOut().printf("agent %s in %s probing every %d ms, reporting each change at once and an unchanged state every %d ms, to %s%n",
+                    c.agentId(), c.dc(), c.interval().toMillis(), HttpReporter.UNCHANGED_EVERY.toMillis(), c.coordinators());
             spec.commandLine().getOut().flush();
             new CountDownLatch(1).await();
         } catch (InterruptedException e) {

@@ -67,7 +67,7 @@ class AgentCommandTest {
             runner.interrupt();
             MainTest.Run r = run.get();
             assertThat(r.code()).isZero();
-            assertThat(r.out()).contains("agent agent-east-1 in east reporting every 200 ms", "agent agent-east-1 stopped");
+            assertThat(r.out()).contains("agent agent-east-1 in east probing every 200 ms", "agent agent-east-1 stopped");
             HealthReport report = HealthReport.fromJson(received.getFirst());
             assertThat(report.agentId()).isEqualTo("agent-east-1");
             assertThat(report.probes()).isNotEmpty().allSatisfy(p -> assertThat(p.error()).isNotNull());

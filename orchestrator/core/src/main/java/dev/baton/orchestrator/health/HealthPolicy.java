@@ -28,7 +28,9 @@ public record HealthPolicy(Duration silentAfter, Duration minHold, int minEvalua
     }
 
     /**
-     * Agents report every second: three missed reports make an agent silent; a verdict must hold 2 s.
+     * Agents probe every second and report a change at once, an unchanged state every 2 s: an agent is silent 3 s
+     * after its last report (a dead one as fast as when every round was sent), a late heartbeat has a second of
+     * slack; a verdict must hold 2 s.
      * Coordinators rewrite an unchanged observation every 2 s: two missed rewrites make it stale.
      */
     public static HealthPolicy defaults() {
