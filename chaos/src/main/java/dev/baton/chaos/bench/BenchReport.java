@@ -22,7 +22,35 @@ import java.util.Map;
  * says how long it took until checkout latency was steady, and whether it was (null without a warm-up).
  */
 public record BenchReport(Config config, Checkouts warmup, WarmUp warmedUp, Summary backgroundStallMs, @JsonUnwrapped PhaseReport baton,
-                          PhaseReport baseline, Ratios ratio, List<Target> targets) {
+                          PhaseReport baseline, Ratios ratio, ProbeFigures probe, Idle idle, List<Target> targets) {
+
+    /**
+     * Baton's phase as each kind of client saw it: failed writes per shard switchover of the no-retry probe that opens a
+     * new connection per write, and of the one that keeps its connection.
+     */
+    public record ProbeFigures(double newConnectionFailedPerSwitchover, double persistentConnectionFailedPerSwitchover) {
+        static ProbeFigures of(PhaseReport baton) {
+            return new ProbeFigures(baton.probeFailedWrites().perSwitchover(), baton.pooledProbeFailedWrites().perSwitchover());
+        }
+    }
+
+    /**
+     * Switchovers on the same lab with no checkout load, after the loaded phases.
+     *
+     * @param writePauseMs         the engine's write pause, hold to release: what a client connecting during it waits
+     * @param clientPauseMs        the longest stretch without a commit of the persistent-connection probe, per shard
+     * @param baselineEnginePauseMs the naive baseline's engine figure (read-only to flip), on the same idle lab
+     * @param baselineClientPauseMs the naive baseline's persistent-connection pause
+     */
+    public record Idle(int switchovers, Summary writePauseMs, Summary clientPauseMs, ProbeWrites newConnectionFailed,
+                       ProbeWrites persistentConnectionFailed, Summary baselineEnginePauseMs, Summary baselineClientPauseMs,
+                       List<PhaseReport> phases) {
+        static Idle of(PhaseReport baton, PhaseReport baseline) {
+            return new Idle(baton.switchovers(), baton.enginePauseMs(), baton.writePauseMs(), baton.probeFailedWrites(),
+                    baton.pooledProbeFailedWrites(), baseline == null ? null : baseline.enginePauseMs(),
+                    baseline == null ? null : baseline.writePauseMs(), baseline == null ? List.of(baton) : List.of(baton, baseline));
+        }
+    }
 
     public record Config(int shards, int ratePerSecond, int rounds, List<String> dcs, String startedAt,
                          int cores, double quietWindowSeconds, int probeIntervalMs, int freshProbeIntervalMs) {
@@ -51,6 +79,11 @@ public record BenchReport(Config config, Checkouts warmup, WarmUp warmedUp, Summ
      */
     public record Checkouts(long attempted, long acknowledged, long failed, long lost, long duplicated,
                             Map<String, Long> failureReasons, long staleConnectionRetries, List<String> auditProblems) {
+        /** A phase without checkout load. */
+        static Checkouts none() {
+            return new Checkouts(0, 0, 0, 0, 0, Map.of(), 0, List.of());
+        }
+
         /** Nothing lost or stored twice, and the audit could check every order. */
         boolean ordersIntact() {
             return lost == 0 && duplicated == 0 && auditProblems.isEmpty();
@@ -113,7 +146,7 @@ public record BenchReport(Config config, Checkouts warmup, WarmUp warmedUp, Summ
      * The issue's targets for this 2-core machine, judged on Baton's phase; and, whatever phase they were in (the
      * warm-up and the baseline's included), no order lost or stored twice.
      */
-    static List<Target> judge(Checkouts warmup, PhaseReport p, PhaseReport baseline, int shards) {
+    static List<Target> judge(Checkouts warmup, PhaseReport p, PhaseReport baseline, Idle idle, int shards) {
         List<Target> t = new ArrayList<>();
         t.add(new Target("failed checkouts", "0", "" + p.checkouts().failed(), p.checkouts().failed() == 0));
         t.add(new Target("lost orders (audit complete)", "0", p.checkouts().lost()
@@ -133,6 +166,26 @@ public record BenchReport(Config config, Checkouts warmup, WarmUp warmedUp, Summ
                 p.writePauseMs().max() <= 500));
         t.add(new Target("all " + shards + " shards switched, wall max", "<= 1500 ms",
                 Summary.fmt(p.switchoverWallMs().max()) + " ms", p.switchoverWallMs().max() <= 1500));
+        if (baseline != null) {
+            // Issue 11: under load, half the naive baseline's pause or better.
+            t.add(new Target("write pause per shard, p50, vs the naive baseline's (" + Summary.fmt(baseline.writePauseMs().p50()) + " ms)",
+                    "<= 0.5 x", Summary.fmt(p.writePauseMs().p50()) + " ms", p.writePauseMs().p50() <= 0.5 * baseline.writePauseMs().p50()));
+        }
+        t.add(new Target("failed no-retry persistent-connection probe writes per switchover", "<= 1",
+                Summary.fmt(p.pooledProbeFailedWrites().perSwitchover()), p.pooledProbeFailedWrites().perSwitchover() <= 1));
+        if (idle != null) {
+            t.add(new Target("idle lab: engine write pause (hold to release), p50", "<= 50 ms", Summary.fmt(idle.writePauseMs().p50()) + " ms",
+                    idle.writePauseMs().p50() <= 50));
+            t.add(new Target("idle lab: engine write pause (hold to release), max", "<= 150 ms", Summary.fmt(idle.writePauseMs().max()) + " ms",
+                    idle.writePauseMs().max() <= 150));
+            if (idle.baselineClientPauseMs() != null) {
+                t.add(new Target("idle lab: persistent-connection pause p50, vs the naive baseline's ("
+                        + Summary.fmt(idle.baselineClientPauseMs().p50()) + " ms)", "<=",
+                        Summary.fmt(idle.clientPauseMs().p50()) + " ms", idle.clientPauseMs().p50() <= idle.baselineClientPauseMs().p50()));
+            }
+            t.add(new Target("idle lab: failed no-retry new-connection probe writes", "0", "" + idle.newConnectionFailed().total(),
+                    idle.newConnectionFailed().total() == 0));
+        }
         t.add(new Target("failed no-retry new-connection probe writes per switchover", "0",
                 Summary.fmt(p.probeFailedWrites().perSwitchover()), p.probeFailedWrites().total() == 0));
         t.add(new Target("every switchover completed", "all", (p.switchovers() - p.notSwitched()) + "/" + p.switchovers(),
@@ -209,13 +262,28 @@ public record BenchReport(Config config, Checkouts warmup, WarmUp warmedUp, Summ
         if (!baton.outsideWindows().errors().isEmpty()) {
             md.append("\nProbe errors outside every switchover window (Baton): ").append(baton.outsideWindows().errors()).append("\n");
         }
+        if (idle != null) {
+            md.append("\n## Idle lab (no checkout load, after the loaded phases, %d shard switchovers each way)\n\n".formatted(idle.switchovers()))
+                    .append("| measure | Baton | naive baseline |\n|---|---|---|\n");
+            md.append("| engine write pause p50 / max (ms) | %s | %s |\n".formatted(pm(idle.writePauseMs()), pm(idle.baselineEnginePauseMs())));
+            md.append("| persistent-connection pause p50 / max (ms) | %s | %s |\n".formatted(pm(idle.clientPauseMs()),
+                    pm(idle.baselineClientPauseMs())));
+            md.append("| failed no-retry writes, new conn / persistent | %d / %d | %s |\n".formatted(idle.newConnectionFailed().total(),
+                    idle.persistentConnectionFailed().total(), idle.phases().size() < 2 ? "" : idle.phases().get(1).probeFailedWrites().total()
+                            + " / " + idle.phases().get(1).pooledProbeFailedWrites().total()));
+        }
         md.append("\n## Targets (Baton)\n\n| target | wanted | measured | met |\n|---|---|---|---|\n");
         for (Target t : targets) {
             md.append("| %s | %s | %s | %s |\n".formatted(t.name(), t.target(), t.measured(), t.met() ? "yes" : "**no**"));
         }
         rounds(md, baton);
         if (baseline != null) rounds(md, baseline);
+        if (idle != null) idle.phases().forEach(p -> rounds(md, p));
         return md.toString();
+    }
+
+    private static String pm(Summary s) {
+        return s == null ? "" : Summary.fmt(s.p50()) + " / " + Summary.fmt(s.max());
     }
 
     private static void rounds(StringBuilder md, PhaseReport p) {

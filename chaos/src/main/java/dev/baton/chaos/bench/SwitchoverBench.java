@@ -52,10 +52,18 @@ public final class SwitchoverBench {
      * @param startCheckoutApps   start a checkout app per DC in this JVM (when the lab runs none)
      * @param baselineRounds      rounds of the naive baseline (0: none)
      * @param warmup              load before anything is measured, so JIT compilation is not billed to the first round
+     * @param idleRounds          rounds of each way with no checkout load, after the loaded phases (0: none): the pause a
+     *                            client meets on an idle lab, where nothing but the switchover itself takes time
      */
     public record Options(int ratePerSecond, int rounds, int baselineRounds, Duration settle, Duration quietWindow,
-                          Duration warmup, boolean startCheckoutApps) {
+                          Duration warmup, boolean startCheckoutApps, int idleRounds) {
+        public Options(int ratePerSecond, int rounds, int baselineRounds, Duration settle, Duration quietWindow,
+                       Duration warmup, boolean startCheckoutApps) {
+            this(ratePerSecond, rounds, baselineRounds, settle, quietWindow, warmup, startCheckoutApps, 0);
+        }
+
         public Options {
+            if (idleRounds < 0) throw new IllegalArgumentException("idle rounds must be >= 0, got " + idleRounds);
             if (ratePerSecond < 1) throw new IllegalArgumentException("--rate must be at least 1, got " + ratePerSecond);
             if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1, got " + rounds);
             if (baselineRounds < 0) throw new IllegalArgumentException("baseline rounds must be >= 0, got " + baselineRounds);
@@ -108,31 +116,39 @@ public final class SwitchoverBench {
             WarmUpPhase warmup = warmUp();
             Checkouts warmupCheckouts = warmup == null ? null : warmup.checkouts();
             Summary[] stalls = new Summary[1];
-            PhaseReport ours = phase("baton", baton, options.rounds(), stalls);
+            PhaseReport ours = phase("baton", baton, options.rounds(), stalls, true);
             PhaseReport theirs = baseline == null || options.baselineRounds() == 0 ? null
-                    : phase("baseline", baseline, options.baselineRounds(), null);
+                    : phase("baseline", baseline, options.baselineRounds(), null, true);
+            BenchReport.Idle idle = null;
+            if (options.idleRounds() > 0) {
+                PhaseReport idleOurs = phase("idle", baton, options.idleRounds(), null, false);
+                PhaseReport idleTheirs = baseline == null ? null : phase("idle-baseline", baseline, options.idleRounds(), null, false);
+                idle = BenchReport.Idle.of(idleOurs, idleTheirs);
+            }
             var config = new BenchReport.Config(shards.size(), options.ratePerSecond(), options.rounds(),
                     List.of(home, away), startedAt, Runtime.getRuntime().availableProcessors(),
                     options.quietWindow().toMillis() / 1000.0, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS * shards.size());
             return new BenchReport(config, warmupCheckouts, warmup == null ? null : warmup.warmedUp(), stalls[0], ours, theirs,
-                    BenchReport.ratios(ours, theirs), BenchReport.judge(warmupCheckouts, ours, theirs, shards.size()));
+                    BenchReport.ratios(ours, theirs), BenchReport.ProbeFigures.of(ours), idle,
+                    BenchReport.judge(warmupCheckouts, ours, theirs, idle, shards.size()));
         } finally {
             apps.forEach(CheckoutApp::close);
         }
     }
 
-    private PhaseReport phase(String name, ShardSwitcher switcher, int rounds, Summary[] quietStalls)
+    /** One way of switching, {@code rounds} there and back, under checkout load or with none ({@code loaded} false). */
+    private PhaseReport phase(String name, ShardSwitcher switcher, int rounds, Summary[] quietStalls, boolean loaded)
             throws InterruptedException {
-        log.printf("[%s] %d shards, %d checkouts/s, %d rounds%n", name, shards.size(), options.ratePerSecond(), rounds);
+        log.printf("[%s] %d shards, %d checkouts/s, %d rounds%n", name, shards.size(), loaded ? options.ratePerSecond() : 0, rounds);
         Probes probes = Probes.start(topology, shards);
-        LoadGenerator load = new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond()));
+        LoadGenerator load = loaded ? new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond())) : null;
         List<Switched> switched = new ArrayList<>();
         long quietFrom;
         long quietTo;
         LoadResult loadResult;
         Probed probed;
         try {
-            load.start();
+            if (load != null) load.start();
             quietFrom = System.nanoTime();
             Thread.sleep(options.quietWindow());
             quietTo = System.nanoTime();
@@ -145,10 +161,10 @@ public final class SwitchoverBench {
                 }
             }
         } finally {
-            loadResult = load.stop();
+            loadResult = load == null ? null : load.stop();
             probed = probes.stop();
         }
-        long resent = load.staleConnectionRetries();
+        long resent = load == null ? 0 : load.staleConnectionRetries();
         // Every figure from the probes' complete results, taken once they stopped: a write still running when a
         // round ended (held, or waiting for a timeout) is in them, wherever it ended.
         if (quietStalls != null) {
@@ -169,16 +185,20 @@ public final class SwitchoverBench {
             log.printf("[%s] failed probe writes outside every switchover window: %d new-conn / %d pooled %s%n", name,
                     outside.probeFailedWrites(), outside.pooledProbeFailedWrites(), outside.errors());
         }
-        log.printf("[%s] load: %d attempted, %d acknowledged, %d failed, %d sent a second time; auditing...%n", name,
-                loadResult.attempted(), loadResult.acknowledged(), loadResult.failed(), resent);
-        AuditResult audit = audit(name, loadResult);
+        Checkouts checkouts = Checkouts.none();
+        Latency latency = new Latency(0, 0, 0);
+        if (loadResult != null) {
+            log.printf("[%s] load: %d attempted, %d acknowledged, %d failed, %d sent a second time; auditing...%n", name,
+                    loadResult.attempted(), loadResult.acknowledged(), loadResult.failed(), resent);
+            checkouts = checkouts(loadResult, resent, audit(name, loadResult));
+            latency = new Latency(loadResult.latencyMs().p50Ms(), loadResult.latencyMs().p99Ms(), loadResult.latencyMs().maxMs());
+        }
 
         List<ShardResult> all = done.stream().flatMap(r -> r.shards().stream()).toList();
         List<Long> walls = done.stream().map(Round::wallMs).toList();
         long failedProbes = all.stream().mapToLong(ShardResult::probeFailures).sum();
         long failedPooled = all.stream().mapToLong(ShardResult::pooledProbeFailures).sum();
-        return new PhaseReport(name, checkouts(loadResult, resent, audit),
-                new Latency(loadResult.latencyMs().p50Ms(), loadResult.latencyMs().p99Ms(), loadResult.latencyMs().maxMs()),
+        return new PhaseReport(name, checkouts, latency,
                 Summary.of(all.stream().map(ShardResult::pauseMs).toList()),
                 Summary.of(all.stream().filter(s -> s.enginePauseMs() >= 0).map(ShardResult::enginePauseMs).toList()),
                 new ProbeWrites(failedProbes, all.isEmpty() ? 0 : failedProbes / (double) all.size(),

@@ -31,17 +31,24 @@ class BenchReportTest {
                 new ProbeWrites(2, 1, 1), Map.of(), outside, Summary.of(List.of(300L, 400L)), 2, 0, List.of());
     }
 
+    /** The naive baseline: pauses more than twice Baton's, as issue 11 wants them. */
+    private static PhaseReport naive(Checkouts checkouts) {
+        Summary pause = Summary.of(List.of(120.0, 200.0));
+        return new PhaseReport("baseline", checkouts, new Latency(5, 20, 50), pause, pause, new ProbeWrites(30, 15, 20),
+                new ProbeWrites(20, 10, 12), Map.of(), NONE, Summary.of(List.of(500L, 700L)), 2, 0, List.of());
+    }
+
     private static BenchReport report(Checkouts warmup, PhaseReport baton, PhaseReport baseline) {
         var config = new BenchReport.Config(1, 50, 1, List.of("east", "west"), "now", 2, 1, 10, 10);
         return new BenchReport(config, warmup, null, Summary.of(List.of(5.0)), baton, baseline, BenchReport.ratios(baton, baseline),
-                BenchReport.judge(warmup, baton, baseline, 1));
+                BenchReport.ProbeFigures.of(baton), null, BenchReport.judge(warmup, baton, baseline, null, 1));
     }
 
     private static final OutsideWindows NONE = new OutsideWindows(0, 0, Map.of());
 
     @Test
     void aCleanRunHoldsEveryTarget() {
-        BenchReport r = report(checkouts(0, 0, 0), phase(checkouts(0, 0, 0), NONE), phase(checkouts(7, 0, 0), NONE));
+        BenchReport r = report(checkouts(0, 0, 0), phase(checkouts(0, 0, 0), NONE), naive(checkouts(7, 0, 0)));
         assertThat(r.targets()).allMatch(Target::met);
         assertThat(r.ok()).isTrue();
     }
@@ -51,10 +58,10 @@ class BenchReportTest {
         PhaseReport clean = phase(checkouts(0, 0, 0), NONE);
         assertThat(report(checkouts(0, 1, 0), clean, null).ok()).isFalse();
         assertThat(report(checkouts(0, 0, 1), clean, null).ok()).isFalse();
-        assertThat(report(null, clean, phase(checkouts(0, 1, 0), NONE)).ok()).isFalse();
-        assertThat(report(null, clean, phase(checkouts(0, 0, 2), NONE)).ok()).isFalse();
+        assertThat(report(null, clean, naive(checkouts(0, 1, 0))).ok()).isFalse();
+        assertThat(report(null, clean, naive(checkouts(0, 0, 2))).ok()).isFalse();
         // The baseline's failed checkouts are what the baseline is for: reported, not judged.
-        assertThat(report(null, clean, phase(checkouts(30, 0, 0), NONE)).ok()).isTrue();
+        assertThat(report(null, clean, naive(checkouts(30, 0, 0))).ok()).isTrue();
         // An audit that could not check every order proves nothing lost.
         Checkouts unchecked = new Checkouts(10, 10, 0, 0, 0, Map.of(), 0, List.of("lagging: s1-west"));
         assertThat(report(unchecked, clean, null).ok()).isFalse();
@@ -92,5 +99,35 @@ class BenchReportTest {
         assertThat(SwitchoverBench.windowOf(new ProbeAttempt(460 * MS, 470 * MS, "1290"), switched)).isEqualTo(-1);
         assertThat(SwitchoverBench.windowOf(new ProbeAttempt(1700 * MS, 1710 * MS, "1290"), switched)).isEqualTo(1);
         assertThat(SwitchoverBench.windowOf(new ProbeAttempt(10 * MS, 20 * MS, "1290"), switched)).isEqualTo(-1);
+    }
+
+    @Test
+    void issue11TargetsAreJudgedAndTheirFiguresAreInTheJson() throws Exception {
+        PhaseReport clean = phase(checkouts(0, 0, 0), NONE);
+        // Baton's p50 (40 ms) against a baseline of 70 ms: not half of it.
+        Summary close = Summary.of(List.of(70.0, 90.0));
+        PhaseReport closeBaseline = new PhaseReport("baseline", checkouts(0, 0, 0), new Latency(5, 20, 50), close, close,
+                new ProbeWrites(0, 0, 0), new ProbeWrites(0, 0, 0), Map.of(), NONE, Summary.of(List.of(500L)), 2, 0, List.of());
+        assertThat(report(null, clean, closeBaseline).targets()).filteredOn(t -> !t.met()).singleElement()
+                .satisfies(t -> assertThat(t.name()).contains("vs the naive baseline"));
+
+        var config = new BenchReport.Config(1, 50, 1, List.of("east", "west"), "now", 2, 1, 10, 10);
+        Summary slow = Summary.of(List.of(60.0, 160.0));
+        PhaseReport idleBaton = new PhaseReport("idle", Checkouts.none(), new Latency(0, 0, 0), Summary.of(List.of(30.0, 40.0)), slow,
+                new ProbeWrites(0, 0, 0), new ProbeWrites(2, 1, 1), Map.of(), NONE, Summary.of(List.of(300L)), 2, 0, List.of());
+        BenchReport.Idle idle = BenchReport.Idle.of(idleBaton, naive(Checkouts.none()));
+        BenchReport r = new BenchReport(config, null, null, Summary.of(List.of(5.0)), clean, naive(checkouts(0, 0, 0)),
+                BenchReport.ratios(clean, naive(checkouts(0, 0, 0))), BenchReport.ProbeFigures.of(clean), idle,
+                BenchReport.judge(null, clean, naive(checkouts(0, 0, 0)), idle, 1));
+        assertThat(r.targets()).filteredOn(t -> !t.met()).extracting(Target::name)
+                .containsExactly("idle lab: engine write pause (hold to release), p50", "idle lab: engine write pause (hold to release), max");
+        JsonNode json = new ObjectMapper().readTree(r.toJson());
+        assertThat(json.path("probe").path("newConnectionFailedPerSwitchover").asDouble(-1)).isZero();
+        assertThat(json.path("probe").path("persistentConnectionFailedPerSwitchover").asDouble()).isEqualTo(1.0);
+        assertThat(json.path("idle").path("writePauseMs").path("p50").asDouble()).isEqualTo(60.0);
+        assertThat(json.path("idle").path("writePauseMs").path("max").asDouble()).isEqualTo(160.0);
+        assertThat(json.path("writePauseMs").path("p50").isNumber()).isTrue();
+        assertThat(json.path("baseline").path("writePauseMs").path("max").isNumber()).isTrue();
+        assertThat(r.toMarkdown()).contains("## Idle lab").contains("| engine write pause p50 / max (ms) | 60.0 / 160.0 |");
     }
 }

@@ -31,6 +31,8 @@ final class BenchCommand {
     static final class Switchover implements Callable<Integer> {
         @Mixin BenchLab bench;
         @Option(names = "--rounds", defaultValue = "10", description = "Rounds, each there and back (default: ${DEFAULT-VALUE}).") int rounds;
+        @Option(names = "--idle-rounds", defaultValue = "2", description = "Rounds of each way with no checkout load after the loaded "
+                + "phases, on the same lab (default: ${DEFAULT-VALUE}; 0: none).") int idleRounds;
         @Option(names = "--baseline-rounds", description = "Rounds of the naive baseline (default: same as --rounds; 0: none).") Integer baselineRounds;
         @Option(names = "--out", defaultValue = "bench-out/switchover", description = "Report folder (default: ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--settle-ms", defaultValue = "1000", description = "Pause after each switchover (default: ${DEFAULT-VALUE}).") long settleMs;
@@ -46,7 +48,8 @@ final class BenchCommand {
             Lab lab = Lab.up(new LabSpec(labDir, bench.dcs, bench.shards, 0, false));
             try {
                 var options = new SwitchoverBench.Options(bench.rate, rounds, baselineRounds == null ? rounds : baselineRounds,
-                        Duration.ofMillis(settleMs), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(warmupSeconds), true);
+                        Duration.ofMillis(settleMs), Duration.ofSeconds(quietSeconds), Duration.ofSeconds(warmupSeconds), true,
+                        idleRounds);
                 BenchReport report = run(lab, options);
                 report.write(out);
                 printReport(out, report.toMarkdown() + footprint.appendTo(out));
