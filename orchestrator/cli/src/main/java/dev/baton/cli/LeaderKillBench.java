@@ -132,10 +132,14 @@ final class LeaderKillBench {
      */
     record Report(Options options, int shards, WarmUp warmedUp, List<Kill> kills, Summary killToEndMs, EvacuationBench.Checkouts checkouts,
                   LatencySummary latencyMs, WritableSampler.Result writablePrimaries, long twoWritableObserved, long zeroWritableMaxMs,
-                  Map<String, Long> failedOutsideKills, List<Target> targets, List<String> misses) {
+                  Map<String, Long> failedOutsideKills, long readOnlyErrorsToCheckout, List<Target> targets, List<String> misses) {
+
+        /** Issue 11: a shard's writes flow again this soon after a leader's death (no shard without a writable server longer). */
+        static final long WRITES_AGAIN_TARGET_MS = 3000;
 
         static Report of(Options options, int shards, WarmUp warmedUp, List<Kill> kills, EvacuationBench.Checkouts checkouts,
-                         LatencySummary latency, WritableSampler.Result writable, Map<String, Long> failedOutsideKills) {
+                         LatencySummary latency, WritableSampler.Result writable, Map<String, Long> failedOutsideKills,
+                         long readOnlyErrorsToCheckout) {
             List<Target> targets = new ArrayList<>();
             List<String> misses = new ArrayList<>();
             long planned = kills.stream().filter(k -> k.error().isEmpty()).count();
@@ -172,9 +176,18 @@ final class LeaderKillBench {
                 misses.add("two writable primaries seen " + writable.twoWritableObserved() + " time(s), first: "
                         + writable.twoWritable().getFirst());
             }
+            // Issue 11: a dead holder must not let writes through to a fenced primary, and writes flow again within 3 s.
+            targets.add(new Target("checkouts answered with a read-only error (writes let through to a fenced primary)", "0",
+                    Long.toString(readOnlyErrorsToCheckout), readOnlyErrorsToCheckout == 0));
+            if (readOnlyErrorsToCheckout > 0) misses.add(readOnlyErrorsToCheckout + " checkout(s) failed on a read-only server");
+            targets.add(new Target("longest a shard had no writable server (kill -> writes flowing again)", "<= " + WRITES_AGAIN_TARGET_MS
+                    + " ms", writable.zeroWritableMaxMs() + " ms", writable.zeroWritableMaxMs() <= WRITES_AGAIN_TARGET_MS));
+            if (writable.zeroWritableMaxMs() > WRITES_AGAIN_TARGET_MS) {
+                misses.add("a shard had no writable server for " + writable.zeroWritableMaxMs() + " ms");
+            }
             Summary killToEnd = Summary.of(kills.stream().map(Kill::killToEndMs).filter(Objects::nonNull).toList());
             return new Report(options, shards, warmedUp, kills, killToEnd, checkouts, latency, writable, writable.twoWritableObserved(),
-                    writable.zeroWritableMaxMs(), failedOutsideKills, targets, misses);
+                    writable.zeroWritableMaxMs(), failedOutsideKills, readOnlyErrorsToCheckout, targets, misses);
         }
 
         boolean ok() {
@@ -319,7 +332,14 @@ final class LeaderKillBench {
         }
         Map<String, Long> beforeFirst = failures(load, Long.MIN_VALUE, attempts.isEmpty() ? Long.MAX_VALUE : attempts.getFirst().startNanos() - 1);
         return Report.of(options, topology.shards().size(), warmedUp, kills, EvacuationBench.Checkouts.of(load, retried, audit),
-                load.latencyMs(), writable, beforeFirst);
+                load.latencyMs(), writable, beforeFirst, readOnlyErrors(load));
+    }
+
+    /** Failed checkouts whose last error was the server's read-only refusal (1290, 1836): writes let through to a fenced primary. */
+    static long readOnlyErrors(LoadResult load) {
+        return load.failures().stream().filter(f -> f.detail() != null
+                && (f.detail().contains("1290") || f.detail().contains("1836") || f.detail().contains("read-only")
+                || f.detail().contains("read_only"))).count();
     }
 
     /** The checkouts planned in [fromNanos, toNanos] that failed, counted by reason. */

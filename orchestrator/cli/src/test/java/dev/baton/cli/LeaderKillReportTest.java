@@ -29,14 +29,18 @@ class LeaderKillReportTest {
     }
 
     private static LeaderKillBench.Report report(List<LeaderKillBench.Kill> kills, EvacuationBench.Checkouts checkouts) {
-        return LeaderKillBench.Report.of(OPTIONS, 2, null, kills, checkouts, LatencySummary.EMPTY, ONE_WRITABLE, Map.of());
+        return report(kills, checkouts, 0);
+    }
+
+    private static LeaderKillBench.Report report(List<LeaderKillBench.Kill> kills, EvacuationBench.Checkouts checkouts, long readOnly) {
+        return LeaderKillBench.Report.of(OPTIONS, 2, null, kills, checkouts, LatencySummary.EMPTY, ONE_WRITABLE, Map.of(), readOnly);
     }
 
     @Test
     void everyKillEndingWellInTimeWithNothingFailedHoldsEveryTarget() {
         LeaderKillBench.Report r = report(List.of(kill(1, "ROLLED_BACK", 4000L, Map.of()), kill(2, "SUCCEEDED", 6000L, Map.of())),
                 checkouts(0, 0));
-        assertThat(r.targets()).hasSize(5).allMatch(LeaderKillBench.Target::met);
+        assertThat(r.targets()).hasSize(7).allMatch(LeaderKillBench.Target::met);
         assertThat(r.ok()).isTrue();
         assertThat(r.misses()).isEmpty();
         assertThat(r.markdown()).contains("## Targets").contains("Every target held.");
@@ -60,6 +64,14 @@ class LeaderKillReportTest {
             assertThat(t.name()).startsWith("failed checkouts");
             assertThat(t.measured()).startsWith("3 (during kills 3, after their ends 0, before the first 0)");
         });
+    }
+
+    @Test
+    void aReadOnlyErrorReturnedToCheckoutIsItsOwnMiss() {
+        LeaderKillBench.Report r = report(List.of(kill(1, "SUCCEEDED", 4000L, Map.of("http 503", 2L))), checkouts(2, 0), 2);
+        assertThat(r.targets()).filteredOn(t -> !t.met()).extracting(LeaderKillBench.Target::name)
+                .contains("checkouts answered with a read-only error (writes let through to a fenced primary)");
+        assertThat(r.misses()).contains("2 checkout(s) failed on a read-only server");
     }
 
     @Test
