@@ -1,6 +1,8 @@
 package dev.baton.orchestrator.switchover;
 
 import dev.baton.orchestrator.haproxy.HaproxyRuntime;
+import dev.baton.orchestrator.haproxy.HaproxyException;
+import dev.baton.orchestrator.haproxy.HoldGuard;
 import dev.baton.orchestrator.haproxy.HolderConnection;
 import dev.baton.orchestrator.mysql.CandidateProblem;
 import dev.baton.orchestrator.mysql.ClientSession;
@@ -61,6 +63,8 @@ final class ShardSwitchover {
     private MariaDbServer candidate;
     private List<DcWriter> writers = List.of();
     private List<HolderConnection> holders = List.of();
+    /** The same hold again from a process of its own, so that it outlives this JVM; null when it could not start. */
+    private HoldGuard guard;
     /** Our own session on P; client sessions with a higher id connected during this switchover. */
     private long primarySessionId;
     /** Every DC's runtime API connection, opened before the pause; kept as they open so all get closed. */
@@ -202,6 +206,13 @@ final class ShardSwitchover {
             } finally {
                 holders = List.copyOf(opened);
             }
+            try {
+                guard = HoldGuard.open(writers.stream().map(w -> w.frontends().writer()).toList(), Duration.ofMillis(HOLDER_TIMEOUT_MS));
+            } catch (HaproxyException e) {
+                // The holders above hold writes; the guard only keeps them held should this coordinator die mid-switchover.
+                LOG.warn("shard {}: writes will be held by this process only (should it die, HAProxy lets them through to the fenced "
+                        + "primary until the next leader takes over): {}", shard.name(), e.getMessage());
+            }
         }
     }
 
@@ -234,7 +245,8 @@ final class ShardSwitchover {
                     .filter(s -> !s.loggingIn() && s.id() > primarySessionId && !s.idleFor(QUIET_MS)).toList();
             Set<String> users = sessions.stream().filter(s -> !s.loggingIn()).map(ClientSession::user)
                     .collect(Collectors.toCollection(TreeSet::new));
-            if (sessions.size() >= proxied && logins <= holders.size() && busy.isEmpty()) return users;
+            int holding = holders.size() + (guard == null ? 0 : guard.connections());
+            if (sessions.size() >= proxied && logins <= holding && busy.isEmpty()) return users;
             if (System.nanoTime() > deadline) {
                 LOG.info("shard {}: drain timed out with {} sessions busy, {} logging in, {} of {} proxied connections seen on {}",
                         shard.name(), busy.size(), logins, sessions.size(), proxied, from.id());
@@ -373,6 +385,8 @@ final class ShardSwitchover {
 
     private void closeHolders() {
         holders.forEach(HolderConnection::close);
+        if (guard != null) guard.close();
+        guard = null;
     }
 
     private void closeAll() {

@@ -118,4 +118,37 @@ class HaproxyRuntimeTest {
             runtime.setServerMaxconn(backend, server, 1000);
         }
     }
+    @Test
+    void theGuardKeepsWritesHeldWhenTheHoldersCloseAndLetsThemGoWhenEnded() throws Exception {
+        String backend = frontends.writerBackend(), server = frontends.writerServer();
+        int before = runtime.serverState(backend, server).currentSessions();
+        HolderConnection holder = HolderConnection.open(frontends.writer(), 1000);
+        try (HoldGuard guard = HoldGuard.open(List.of(frontends.writer()), java.time.Duration.ofSeconds(3));
+             Socket client = new Socket()) {
+            assertThat(guard.connections()).isEqualTo(1);
+            assertThat(runtime.serverState(backend, server).currentSessions()).as("holder and guard counted").isEqualTo(before + 2);
+            runtime.setServerMaxconn(backend, server, 1);
+            holder.close(); // what a coordinator's death does to its own holders
+            client.connect(new InetSocketAddress(frontends.writer().host(), frontends.writer().port()), 1000);
+            client.setSoTimeout(500);
+            InputStream in = client.getInputStream();
+            assertThatThrownBy(in::read).as("still queued: the guard holds the slot").isInstanceOf(SocketTimeoutException.class);
+            guard.close();
+            client.setSoTimeout(2000);
+            assertThat(in.read()).as("greeted once the guard ended (maxconn 1, nothing holding)").isPositive();
+        } finally {
+            holder.close();
+            runtime.setServerMaxconn(backend, server, 1000);
+        }
+    }
+
+    @Test
+    void aGuardThatCannotConnectSaysSo() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> HoldGuard.open(List.of(new dev.baton.wire.Endpoint("127.0.0.1", closedPort)), java.time.Duration.ofSeconds(2)))
+                .isInstanceOf(HaproxyException.class).hasMessageContaining("could not hold");
+    }
 }
