@@ -263,7 +263,7 @@ public record BenchReport(Config config, Checkouts warmup, WarmUp warmedUp, Summ
             md.append("\nProbe errors outside every switchover window (Baton): ").append(baton.outsideWindows().errors()).append("\n");
         }
         if (idle != null) {
-            md.append("\n## Idle lab (no checkout load, after the loaded phases, %d shard switchovers each way)\n\n".formatted(idle.switchovers()))
+            md.append("\n## Idle lab (no checkout load, after the loaded phases, %d shard switchovers by each method)\n\n".formatted(idle.switchovers()))
                     .append("| measure | Baton | naive baseline |\n|---|---|---|\n");
             md.append("| engine write pause p50 / max (ms) | %s | %s |\n".formatted(pm(idle.writePauseMs()), pm(idle.baselineEnginePauseMs())));
             md.append("| persistent-connection pause p50 / max (ms) | %s | %s |\n".formatted(pm(idle.clientPauseMs()),
