@@ -1,11 +1,11 @@
 package dev.baton.agents.probe;
 
 import dev.baton.wire.Endpoint;
+import dev.baton.wire.HaproxyPrompt;
 import dev.baton.wire.health.HaproxyProbe;
 import dev.baton.wire.health.Probe;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -109,7 +109,7 @@ public final class HaproxyProber implements Prober, AutoCloseable {
             socket = fresh;
             in = new BufferedInputStream(fresh.getInputStream());
             connectedAt = System.nanoTime();
-            ask("prompt\n".getBytes(StandardCharsets.US_ASCII));
+            ask(HaproxyPrompt.ENTER.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException | RuntimeException e) {
             drop();
             fresh.close();
@@ -117,24 +117,14 @@ public final class HaproxyProber implements Prober, AutoCloseable {
         }
     }
 
-    /** Sends one command and reads its answer, which ends with the prompt "> " at the start of a line. */
+    /** Sends one command and reads its answer. */
     private String ask(byte[] command) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(command);
         out.flush();
-        ByteArrayOutputStream answer = new ByteArrayOutputStream(4096);
-        int previous = '\n', beforePrevious = '\n';
-        while (true) {
-            int b = in.read();
-            if (b < 0) throw new IOException("HAProxy closed the connection before its answer ended");
-            if (b == ' ' && previous == '>' && beforePrevious == '\n') {
-                byte[] bytes = answer.toByteArray();
-                return new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8); // without the '>' already copied
-            }
-            answer.write(b);
-            beforePrevious = previous;
-            previous = b;
-        }
+        String answer = HaproxyPrompt.readAnswer(in);
+        if (answer == null) throw new IOException("HAProxy closed the connection before its answer ended");
+        return answer;
     }
 
     private void drop() {

@@ -1,9 +1,9 @@
 package dev.baton.orchestrator.haproxy;
 
 import dev.baton.wire.Endpoint;
+import dev.baton.wire.HaproxyPrompt;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -186,7 +186,7 @@ public final class HaproxyRuntime implements AutoCloseable {
             fresh.setSoTimeout(READ_TIMEOUT_MS);
             socket = fresh;
             in = new BufferedInputStream(fresh.getInputStream());
-            exchange("prompt\n", 1);
+            exchange(HaproxyPrompt.ENTER, 1);
         } catch (IOException e) {
             closeSocket();
             fresh.close();
@@ -200,23 +200,10 @@ public final class HaproxyRuntime implements AutoCloseable {
         out.write(script.getBytes(StandardCharsets.US_ASCII));
         out.flush();
         List<String> result = new ArrayList<>(answers);
-        ByteArrayOutputStream answer = new ByteArrayOutputStream();
-        int previous = '\n', beforePrevious = '\n';
         while (result.size() < answers) {
-            int b = in.read();
-            if (b < 0) throw new IOException("connection closed after " + result.size() + " of " + answers + " answers");
-            if (b == ' ' && previous == '>' && beforePrevious == '\n') {
-                byte[] bytes = answer.toByteArray();
-                // drop the '>' already copied
-                result.add(new String(bytes, 0, bytes.length - 1, StandardCharsets.UTF_8).strip());
-                answer.reset();
-                previous = '\n';
-                beforePrevious = '\n';
-                continue;
-            }
-            answer.write(b);
-            beforePrevious = previous;
-            previous = b;
+            String answer = HaproxyPrompt.readAnswer(in);
+            if (answer == null) throw new IOException("connection closed after " + result.size() + " of " + answers + " answers");
+            result.add(answer.strip());
         }
         return result;
     }

@@ -1,7 +1,6 @@
 package dev.baton.orchestrator.switchover;
 
 import dev.baton.orchestrator.haproxy.HaproxyRuntime;
-import dev.baton.orchestrator.haproxy.HaproxyException;
 import dev.baton.orchestrator.haproxy.HoldGuard;
 import dev.baton.orchestrator.haproxy.HolderConnection;
 import dev.baton.orchestrator.mysql.CandidateProblem;
@@ -199,19 +198,26 @@ final class ShardSwitchover {
         Parallel.map(List.of(primary, candidate), MariaDbServer::connect);
         primarySessionId = primary.connectionId();
         if (options.mode() == Mode.HOLD) {
+            // The guard's process starts at once and connects while our own holders do.
+            CompletableFuture<HoldGuard> guarding = CompletableFuture.supplyAsync(
+                    () -> HoldGuard.open(writers.stream().map(w -> w.frontends().writer()).toList(), Duration.ofMillis(HOLDER_TIMEOUT_MS)),
+                    task -> SwitchoverThreads.FACTORY.newThread(task).start());
             // Kept as they open, so a failure in one DC still closes the holders of the others.
             List<HolderConnection> opened = new CopyOnWriteArrayList<>();
             try {
                 Parallel.map(writers, w -> opened.add(HolderConnection.open(w.frontends().writer(), HOLDER_TIMEOUT_MS)));
+            } catch (RuntimeException e) {
+                guarding.thenAccept(HoldGuard::close); // nothing will be held: no guard either
+                throw e;
             } finally {
                 holders = List.copyOf(opened);
             }
             try {
-                guard = HoldGuard.open(writers.stream().map(w -> w.frontends().writer()).toList(), Duration.ofMillis(HOLDER_TIMEOUT_MS));
-            } catch (HaproxyException e) {
+                guard = guarding.join();
+            } catch (CompletionException e) {
                 // The holders above hold writes; the guard only keeps them held should this coordinator die mid-switchover.
                 LOG.warn("shard {}: writes will be held by this process only (should it die, HAProxy lets them through to the fenced "
-                        + "primary until the next leader takes over): {}", shard.name(), e.getMessage());
+                        + "primary until the next leader takes over): {}", shard.name(), e.getCause().getMessage());
             }
         }
     }
