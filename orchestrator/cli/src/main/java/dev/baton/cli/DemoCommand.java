@@ -53,6 +53,12 @@ final class DemoCommand implements Callable<Integer> {
         report.targets().forEach(t -> System.out.printf("  %-4s %s: %s (wanted %s)%n", t.met() ? "ok" : "MISS", t.name(), t.measured(), t.target()));
         System.out.println("report: " + lab.dir().resolve("report/report.md"));
         System.out.println("Everything is still running.");
+        // The leader's console: a follower's shows everything too, but sends a failover to the leader's address.
+        String leader = services.api("viewer").get("/api/v1/topology").body().path("leader").asText("");
+        String leaderUrl = services.coordinators().stream().filter(c -> c.id().equals(leader)).map(c -> c.url()).findFirst()
+                .orElse(services.urls().getFirst());
+        System.out.println("  web console: " + leaderUrl + "/console/   demo login: sre / " + services.consoleLogins().get("sre")
+                + "   (an operator; admin and viewer logins in " + services.consoleLoginsFile() + ")");
         services.urls().forEach(url -> System.out.println("  coordinator API: " + url + "/api/v1   (OpenAPI: " + url + "/api/v1/openapi.json)"));
         System.out.println("  API tokens (user=token; admin, sre, viewer): " + services.tokenFile());
         System.out.println("  e.g. ./baton failover --from east --to west --dry-run --dir " + lab.dir());

@@ -13,6 +13,7 @@ import dev.baton.orchestrator.config.ConfigLoader;
 import dev.baton.orchestrator.config.ConsulConfig;
 import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.config.NotifyChannel;
+import dev.baton.orchestrator.config.PasswordHash;
 import dev.baton.orchestrator.config.TokenHash;
 import dev.baton.orchestrator.config.ZooKeeperConfig;
 import dev.baton.orchestrator.consul.ConsulTarget;
@@ -36,17 +37,19 @@ import java.util.stream.Collectors;
 /**
  * A coordinator config for a lab: a coordinator per DC on the DC's own address, the lab's
  * ZooKeeper, fresh tokens for an admin ({@code admin}), an operator ({@code sre}) and a viewer
- * ({@code viewer}), and an agent per DC ({@code agent-<dc>}) with its own token. The lab's stand-ins
+ * ({@code viewer}), each with a console password too, and an agent per DC ({@code agent-<dc>}) with its own token. The lab's stand-ins
  * are its Consul ({@code consul:}) and its notify channels {@value #PAGER} (PagerDuty-shaped) and
  * {@value #CHAT} (Slack-shaped), so the shipped runbooks' consul and notify steps run on a lab.
  * It lives here, not in the lab, so the coordinator's code never depends on the lab.
  *
  * @param tokens      the plain API tokens by user name; only their hashes go into the config
  * @param agentTokens the plain agent tokens by DC; likewise
+ * @param passwords   the console passwords by user name; only their bcrypt hashes go into the config
  */
-record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, String> agentTokens) {
+record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, String> agentTokens, Map<String, String> passwords) {
     static final String COORDINATOR_FILE = "coordinator.yaml";
     static final String TOKENS_FILE = "api-tokens";
+    static final String LOGINS_FILE = "console-logins";
     static final String PAGER = "pager";
     static final String CHAT = "chat";
     /** PagerDuty needs one; the sink records it with the event, so it is a name a reader recognises, not a secret. */
@@ -59,6 +62,7 @@ record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, Stri
         String topologyFile = lab.topologyFile().getFileName().toString();
         Map<String, String> tokens = new TreeMap<>(Map.of("admin", TokenHash.newToken(), "sre", TokenHash.newToken(),
                 "viewer", TokenHash.newToken()));
+        Map<String, String> passwords = new TreeMap<>(Map.of("admin", newPassword(), "sre", newPassword(), "viewer", newPassword()));
         Map<String, String> agentTokens = new TreeMap<>();
         topology.datacenterNames().forEach(dc -> agentTokens.put(dc, TokenHash.newToken()));
         List<CoordinatorPeer> coordinators = topology.datacenters().stream()
@@ -66,14 +70,26 @@ record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, Stri
                 .toList();
         ConfigFile config = new ConfigFile(null, topologyFile, coordinators,
                 new ZooKeeperConfig(topology.zookeeper().toString(), "baton/" + topology.name(), 2000),
-                List.of(new ApiUser("admin", ApiRole.ADMIN, TokenHash.of(tokens.get("admin"))),
-                        new ApiUser("sre", ApiRole.OPERATOR, TokenHash.of(tokens.get("sre"))),
-                        new ApiUser("viewer", ApiRole.VIEWER, TokenHash.of(tokens.get("viewer")))),
+                List.of(user("admin", ApiRole.ADMIN, tokens, passwords), user("sre", ApiRole.OPERATOR, tokens, passwords),
+                        user("viewer", ApiRole.VIEWER, tokens, passwords)),
                 agentTokens.entrySet().stream().map(e -> new AgentAccount(agentId(e.getKey()), e.getKey(), TokenHash.of(e.getValue())))
                         .toList(),
                 "coordinator-audit.jsonl", lab.standIns().map(LabConfig::channels).orElse(null),
                 lab.standIns().map(s -> consul(s, topology)).orElse(null));
-        return new LabConfig(config, tokens, agentTokens);
+        return new LabConfig(config, tokens, agentTokens, passwords);
+    }
+
+    private static ApiUser user(String name, ApiRole role, Map<String, String> tokens, Map<String, String> passwords) {
+        return new ApiUser(name, role, TokenHash.of(tokens.get(name)), null, PasswordHash.of(passwords.get(name)));
+    }
+
+    /** 16 letters and digits without look-alikes (about 90 bits): typed by a person from the demo's output. */
+    private static String newPassword() {
+        String alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 16; i++) sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        return sb.toString();
     }
 
     private static Map<String, NotifyChannel> channels(StandIns standIns) {
@@ -101,6 +117,8 @@ record LabConfig(ConfigFile config, Map<String, String> tokens, Map<String, Stri
     void write(Path labDir) {
         ConfigLoader.write(config, labDir.resolve(COORDINATOR_FILE));
         secret(labDir.resolve(TOKENS_FILE), tokens.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + "\n")
+                .collect(Collectors.joining()));
+        secret(labDir.resolve(LOGINS_FILE), passwords.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue() + "\n")
                 .collect(Collectors.joining()));
         List<String> urls = config.coordinators().stream().map(CoordinatorPeer::url).toList();
         agentTokens.forEach((dc, token) -> {

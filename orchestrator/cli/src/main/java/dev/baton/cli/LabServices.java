@@ -169,12 +169,21 @@ record LabServices(List<CoordinatorPeer> coordinators, Path tokenFile, Map<Strin
         }
     }
 
+    /** The console's logins, user to password, from the lab's folder (mode 600, beside the tokens). */
+    Map<String, String> consoleLogins() {
+        return readTokens(consoleLoginsFile());
+    }
+
+    Path consoleLoginsFile() {
+        return tokenFile.resolveSibling(LabConfig.LOGINS_FILE);
+    }
+
     private static Map<String, String> readTokens(Path file) {
         try {
             return Files.readAllLines(file).stream().map(String::strip).filter(l -> l.contains("="))
                     .map(l -> l.split("=", 2)).collect(Collectors.toMap(p -> p[0], p -> p[1]));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the API tokens " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 }

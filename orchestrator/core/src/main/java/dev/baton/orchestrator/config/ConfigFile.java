@@ -21,12 +21,14 @@ import java.util.Map;
  * @param consul   where runbooks' consul steps write; null when none does
  * @param runbooks the directory of the site's own runbooks, one {@code NAME.yaml} each, relative to the config's
  *                 folder; read when the coordinator starts (a change needs a restart); null for the shipped ones alone
+ * @param console  the web console's session lifetimes; null for the defaults
  */
 public record ConfigFile(Topology topology, String topologyFile, List<CoordinatorPeer> coordinators,
                          ZooKeeperConfig zookeeper, List<ApiUser> users, List<AgentAccount> agents, String auditLog,
                          @JsonProperty("notify") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, NotifyChannel> channels,
                          @JsonInclude(JsonInclude.Include.NON_NULL) ConsulConfig consul,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) String runbooks) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String runbooks,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) ConsoleSettings console) {
     public ConfigFile {
         if ((topology == null) == (topologyFile == null)) {
             throw new IllegalArgumentException("give exactly one of 'topology' (inline) and 'topologyFile' (a path to topology.json)");
@@ -41,16 +43,23 @@ public record ConfigFile(Topology topology, String topologyFile, List<Coordinato
         channels = channels == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(channels));
     }
 
+    /** A config with the console's defaults. */
+    public ConfigFile(Topology topology, String topologyFile, List<CoordinatorPeer> coordinators, ZooKeeperConfig zookeeper,
+                      List<ApiUser> users, List<AgentAccount> agents, String auditLog, Map<String, NotifyChannel> channels,
+                      ConsulConfig consul, String runbooks) {
+        this(topology, topologyFile, coordinators, zookeeper, users, agents, auditLog, channels, consul, runbooks, null);
+    }
+
     /** A config without a runbooks directory. */
     public ConfigFile(Topology topology, String topologyFile, List<CoordinatorPeer> coordinators, ZooKeeperConfig zookeeper,
                       List<ApiUser> users, List<AgentAccount> agents, String auditLog, Map<String, NotifyChannel> channels,
                       ConsulConfig consul) {
-        this(topology, topologyFile, coordinators, zookeeper, users, agents, auditLog, channels, consul, null);
+        this(topology, topologyFile, coordinators, zookeeper, users, agents, auditLog, channels, consul, null, null);
     }
 
     /** A config without notify channels, Consul or a runbooks directory. */
     public ConfigFile(Topology topology, String topologyFile, List<CoordinatorPeer> coordinators, ZooKeeperConfig zookeeper,
                       List<ApiUser> users, List<AgentAccount> agents, String auditLog) {
-        this(topology, topologyFile, coordinators, zookeeper, users, agents, auditLog, null, null, null);
+        this(topology, topologyFile, coordinators, zookeeper, users, agents, auditLog, null, null, null, null);
     }
 }

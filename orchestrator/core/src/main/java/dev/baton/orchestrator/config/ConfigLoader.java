@@ -69,7 +69,7 @@ public final class ConfigLoader {
         check(source, raw, topology);
         return new CoordinatorConfig(source, topology, raw.coordinators(), raw.zookeeper(), raw.users(), raw.agents(),
                 dir.resolve(raw.auditLog()), raw.channels(), raw.consul() == null ? null : raw.consul().target(topology.name()),
-                raw.runbooks() == null ? null : dir.resolve(raw.runbooks()));
+                raw.runbooks() == null ? null : dir.resolve(raw.runbooks()), raw.console());
     }
 
     /** Mode 600: the file may hold secrets Baton must send as they are (a PagerDuty routing key). */

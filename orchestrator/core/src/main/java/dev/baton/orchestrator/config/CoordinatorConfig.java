@@ -16,15 +16,18 @@ import java.util.Optional;
  * @param channels the notify channels by name (YAML {@code notify:})
  * @param consul null when no Consul is configured
  * @param runbooks the site's runbooks directory, resolved; null when the config names none
+ * @param console  the web console's session lifetimes
  */
 public record CoordinatorConfig(Path source, Topology topology, List<CoordinatorPeer> coordinators,
                                 ZooKeeperConfig zookeeper, List<ApiUser> users, List<AgentAccount> agents, Path auditLog,
-                                Map<String, NotifyChannel> channels, ConsulTarget consul, Path runbooks) {
+                                Map<String, NotifyChannel> channels, ConsulTarget consul, Path runbooks,
+                                ConsoleSettings console) {
     public CoordinatorConfig {
         coordinators = List.copyOf(coordinators);
         users = List.copyOf(users);
         agents = List.copyOf(agents);
         channels = Collections.unmodifiableMap(new LinkedHashMap<>(channels));
+        if (console == null) console = ConsoleSettings.DEFAULT;
     }
 
     public Optional<ConsulTarget> consulTarget() {
@@ -37,6 +40,10 @@ public record CoordinatorConfig(Path source, Topology topology, List<Coordinator
 
     /** The user whose token this is, if any. */
     public Optional<ApiUser> userWithToken(String token) {
-        return users.stream().filter(u -> u.token().matches(token)).findFirst();
+        return users.stream().filter(u -> u.token() != null && u.token().matches(token)).findFirst();
+    }
+
+    public Optional<ApiUser> user(String name) {
+        return users.stream().filter(u -> u.name().equals(name)).findFirst();
     }
 }

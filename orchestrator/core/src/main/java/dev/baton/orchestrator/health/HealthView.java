@@ -26,6 +26,7 @@ public final class HealthView {
     private final Map<String, Received> latest = new HashMap<>();
     private final Map<String, Observed> observations = new HashMap<>();
     private final Map<String, VerdictHold> holds = new LinkedHashMap<>();
+    private final CheckoutHistory checkouts = new CheckoutHistory();
     private HealthSnapshot snapshot;
 
     public HealthView(Topology topology, HealthPolicy policy) {
@@ -45,6 +46,12 @@ public final class HealthView {
     public synchronized void record(HealthReport report, Instant receivedAt) {
         latest.merge(report.agentId(), new Received(report, receivedAt),
                 (old, neu) -> neu.report().sequence() > old.report().sequence() ? neu : old);
+        checkouts.record(report);
+    }
+
+    /** What the agents' checkout probes saw, report by report. */
+    public CheckoutHistory checkouts() {
+        return checkouts;
     }
 
     /** Keeps a coordinator's observation (its own or a peer's read from ZooKeeper) in place of its previous one. */

@@ -6,6 +6,7 @@ import dev.baton.orchestrator.config.CoordinatorPeer;
 import dev.baton.orchestrator.events.EventHub;
 import dev.baton.orchestrator.health.AgentStatus;
 import dev.baton.orchestrator.health.AgentTokens;
+import dev.baton.orchestrator.health.CheckoutHistory;
 import dev.baton.orchestrator.health.CoordinatorObservation;
 import dev.baton.orchestrator.health.DcHealth;
 import dev.baton.orchestrator.health.HealthPolicy;
@@ -98,6 +99,11 @@ public final class HealthMonitor implements AutoCloseable {
             case IngestResult.Rejected r -> rejected.get(r.code()).increment();
         }
         return result;
+    }
+
+    /** The checkout probes' samples between two instants, oldest first. */
+    public List<CheckoutHistory.Sample> checkouts(Instant from, Instant to) {
+        return view.checkouts().between(from, to);
     }
 
     /** Records a coordinator's observation, this one's own or a peer's from ZooKeeper, as received now. */
