@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("Everything is still running.");
         // The leader's console: a follower's shows everything too, but sends a failover to the leader's address.
         String leader = services.api("viewer").get("/api/v1/topology").body().path("leader").asText("");
-        String leaderUrl = services.coordinators().stream().filter(c -> c.id().equals(leader)).map(c -> c.url()).findFirst()
+        String leaderUrl = services.coordinators().stream().filter(p -> p.id().equals(leader)).map(p -> p.url()).findFirst()
                 .orElse(services.urls().getFirst());
         System.out.println("  web console: " + leaderUrl + "/console/   demo login: sre / " + services.consoleLogins().get("sre")
                 + "   (an operator; admin and viewer logins in " + services.consoleLoginsFile() + ")");

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "baton", mixinStandardHelpOptions = true, version = "baton 0.1.0",
         description = "Multi-datacenter failover orchestrator.",
         subcommands = {DemoCommand.class, LabCommand.class, SwitchoverCommand.class, BenchCommand.class,
-                CoordinatorCommand.class, AgentCommand.class, FailoverCommand.class, RunbookCommand.class,
+                CoordinatorCommand.class, AgentCommand.class, FailoverCommand.class, RunbookCommand.class, PasswdCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
