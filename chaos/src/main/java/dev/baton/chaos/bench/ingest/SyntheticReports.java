@@ -24,14 +24,14 @@ import java.util.List;
  * the checkout app, and the reachability of each other DC's HAProxy and first MariaDB. The
  * coordinator parses and judges them as it would real ones; only sequence and sentAt change.
  */
-final class SyntheticReports {
+public final class SyntheticReports {
     private final Topology topology;
 
-    SyntheticReports(Topology topology) {
+    public SyntheticReports(Topology topology) {
         this.topology = topology;
     }
 
-    HealthReport report(String agentId, String dc, long sequence, Instant sentAt) {
+    public HealthReport report(String agentId, String dc, long sequence, Instant sentAt) {
         return new HealthReport(agentId, dc, sequence, sentAt, probes(dc, sequence));
     }
 
