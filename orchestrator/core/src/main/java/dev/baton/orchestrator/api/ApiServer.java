@@ -67,6 +67,9 @@ public final class ApiServer implements AutoCloseable {
     private static final int MAX_BODY_BYTES = 64 * 1024;
     private static final String REPORTS = BASE + "/agents/reports";
     private static final String SESSION_PATH = BASE + "/session";
+    private static final String FAILOVERS = BASE + "/failovers";
+    /** Sent by the console's polls: they read, but are not the user's doing, so they do not keep a session alive. */
+    private static final String BACKGROUND_HEADER = "X-Baton-Background";
     private static final String SESSION_COOKIE = "baton_session";
     private static final String CSRF_HEADER = "X-CSRF-Token";
     private static final String SESSION = "baton.session";
@@ -123,6 +126,8 @@ public final class ApiServer implements AutoCloseable {
         router.route().handler(BodyHandler.create().setBodyLimit(MAX_BODY_BYTES));
         router.route().handler(this::countAndAudit);
         router.get("/").handler(ctx -> ctx.redirect("/console/"));
+        // The console's URLs are relative to /console/.
+        router.getWithRegex("^/console$").handler(ctx -> ctx.redirect("/console/"));
         router.get("/console/vendor/uplot/*").handler(StaticHandler.create(WEBJARS + UPLOT));
         router.get("/console/vendor/echarts/*").handler(StaticHandler.create(WEBJARS + ECHARTS));
         // The console's own files change with every upgrade: not cached, so a console never runs old code on a new API.
@@ -136,6 +141,7 @@ public final class ApiServer implements AutoCloseable {
         router.delete(SESSION_PATH).handler(this::logout);
         router.get(BASE + "/audit").handler(this::auditEntries);
         router.get(BASE + "/checkouts").handler(this::checkouts);
+        router.get(BASE + "/traffic").handler(ctx -> blocking(ctx, 200, () -> TrafficView.read(config.topology())));
         router.get(BASE + "/health").handler(ctx -> json(ctx, 200, health.snapshot()));
         router.get(BASE + "/agents").handler(ctx -> json(ctx, 200, health.agents()));
         // Asking who leads is a ZooKeeper read: off the event loop.
@@ -146,7 +152,7 @@ public final class ApiServer implements AutoCloseable {
         router.get(BASE + "/failovers/:id/report").handler(ctx -> blocking(ctx, 200, () -> failovers.report(ctx.pathParam("id"))));
         router.get(BASE + "/runbooks").handler(ctx -> json(ctx, 200, failovers.runbooks().entries().stream().map(RunbookView::of).toList()));
         router.get(BASE + "/runbooks/:name").handler(this::runbook);
-        router.post(BASE + "/failovers").handler(this::createFailover);
+        router.post(FAILOVERS).handler(this::createFailover);
         router.post(BASE + "/failovers/:id/abort").handler(this::abortFailover);
         router.post(BASE + "/failovers/:id/approve").handler(this::approveFailover);
         router.get(BASE + "/events").handler(this::eventStream);
@@ -181,6 +187,11 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         Principal who = principal(ctx);
+        if (!request.dryRun() && !who.role().allows(ApiRole.OPERATOR)) {
+            error(ctx, 403, "forbidden", "user " + who.name() + " is a " + who.role().name().toLowerCase()
+                    + "; starting a failover needs operator (a dry run, dryRun: true, is open to viewers)");
+            return;
+        }
         if (request.force() && !request.dryRun() && !who.role().allows(ApiRole.ADMIN)) {
             error(ctx, 403, "forbidden", "user " + who.name() + " is a " + who.role().name().toLowerCase()
                     + "; forcing a failover past an unhealthy target needs admin");
@@ -339,7 +350,8 @@ public final class ApiServer implements AutoCloseable {
                         + "or a console session (log in at /console/)");
                 return;
             }
-            switch (sessions.use(cookie.getValue(), Instant.now())) {
+            boolean background = ctx.request().getHeader(BACKGROUND_HEADER) != null && !mutates(ctx.request().method());
+            switch (sessions.use(cookie.getValue(), Instant.now(), !background)) {
                 case ConsoleSessions.Lookup.Unknown u -> {
                     ctx.response().addCookie(endedCookie());
                     error(ctx, 401, "unauthenticated", "no such console session (logged out, or coordinator " + leadership.id()
@@ -366,8 +378,8 @@ public final class ApiServer implements AutoCloseable {
         }
         ctx.put(PRINCIPAL, who);
         ApiRole needed = !mutates(ctx.request().method()) ? ApiRole.VIEWER : ApiRole.OPERATOR;
-        // Anyone may end their own session.
-        if (ctx.request().path().equals(SESSION_PATH)) needed = ApiRole.VIEWER;
+        // Anyone may end their own session, and preview a plan (a dry run changes nothing; createFailover checks the rest).
+        if (ctx.request().path().equals(SESSION_PATH) || ctx.request().path().equals(FAILOVERS)) needed = ApiRole.VIEWER;
         if (!who.role().allows(needed)) {
             error(ctx, 403, "forbidden", "user " + who.name() + " is a " + who.role().name().toLowerCase()
                     + "; " + ctx.request().method() + " " + ctx.request().path() + " needs " + needed.name().toLowerCase());

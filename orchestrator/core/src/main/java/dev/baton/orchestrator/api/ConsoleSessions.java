@@ -53,8 +53,11 @@ public final class ConsoleSessions {
         return session;
     }
 
-    /** Looks a cookie up and, if it is valid, counts this as a use (which pushes its idle limit on). */
-    public Lookup use(String id, Instant now) {
+    /**
+     * Looks a cookie up and, if it is valid and {@code byTheUser}, counts this as a use (which pushes its idle limit on).
+     * A console's own polling is not the user's doing: an open tab left alone still ends.
+     */
+    public Lookup use(String id, Instant now, boolean byTheUser) {
         Session session = id == null ? null : sessions.get(id);
         if (session == null) return new Lookup.Unknown();
         String why = expiry(session, now);
@@ -62,6 +65,7 @@ public final class ConsoleSessions {
             sessions.remove(id);
             return new Lookup.Expired(why);
         }
+        if (!byTheUser) return new Lookup.Valid(session);
         Session used = new Session(session.id(), session.user(), session.role(), session.csrfToken(), session.created(),
                 session.expiresAt(), now);
         sessions.replace(id, session, used);
