@@ -247,10 +247,10 @@ class ConsoleBrowserTest {
             page.locator("#nav-history").click();
             assertThat(page.locator("[data-testid=history-row]")).hasCount(3);
             page.locator("#history-filter").fill(evacuationId);
-            assertThat(page.locator("[data-testid=history-row]")).hasCount(1);
+            assertThat(page.locator("[data-testid=history-row]:visible")).hasCount(1);
             page.locator("#history-filter").fill("");
             page.locator("#history-state").selectOption("ROLLED_BACK");
-            assertThat(page.locator("[data-testid=history-row]")).hasCount(1);
+            assertThat(page.locator("[data-testid=history-row]:visible")).hasCount(1);
             pages.check(page, "history");
 
             page.locator("#nav-runbooks").click();
@@ -274,6 +274,61 @@ class ConsoleBrowserTest {
             page.navigate(pages.url() + "#/audit");
             assertThat(page.locator("#login-form")).isVisible(); // logged out: the audit log is behind the login again
         }
+    }
+
+    @Test
+    void i_everyPageFitsA390PxWideWindow() {
+        try (BrowserContext narrow = pages.context(390, 844)) {
+            Page page = pages.loggedIn(narrow, "sre");
+            Map<String, String> routes = new LinkedHashMap<>();
+            routes.put("evacuate", "#/evacuate");
+            routes.put("live", "#/live/" + evacuationId);
+            routes.put("history", "#/history");
+            routes.put("report", "#/failovers/" + evacuationId);
+            routes.put("runbooks", "#/runbooks/planned-evacuation");
+            routes.put("audit", "#/audit");
+            for (var route : routes.entrySet()) {
+                page.navigate(pages.url() + route.getValue());
+                assertThat(page.locator("#page-title")).isVisible();
+                page.waitForLoadState(com.microsoft.playwright.options.LoadState.NETWORKIDLE,
+                        new Page.WaitForLoadStateOptions().setTimeout(10_000));
+                int width = ((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue();
+                assertThat(width).as(route.getKey() + ": no page-wide horizontal scroll at 390 px").isLessThanOrEqualTo(390);
+                pages.check(page, route.getKey() + "-390px");
+            }
+        }
+    }
+
+    @Test
+    void j_aKeyboardAloneLogsInAndMovesBetweenPages() {
+        try (BrowserContext context = pages.context(1280, 800)) {
+            Page page = context.newPage();
+            page.navigate(pages.url());
+            page.locator("#login-form").waitFor();
+            tabTo(page, "login-user");
+            page.keyboard().type("sre");
+            tabTo(page, "login-password");
+            page.keyboard().type(ConsoleLab.PASSWORDS.get("sre"));
+            page.keyboard().press("Enter");
+            assertThat(page.locator("#session-user")).hasText("sre");
+            tabTo(page, "nav-history");
+            page.keyboard().press("Enter");
+            page.waitForURL(Pattern.compile(".*#/history"));
+            assertThat(page.locator("[data-testid=history-row]").first()).isVisible();
+            // Focus is visible where it is: the browser's outline or the page's own.
+            tabTo(page, "history-filter");
+            String outline = (String) page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle");
+            assertThat(outline).isNotEqualTo("none");
+        }
+    }
+
+    /** Presses Tab until the element with this id has the focus (at most 40 times). */
+    private static void tabTo(Page page, String id) {
+        for (int i = 0; i < 40; i++) {
+            if (id.equals(page.evaluate("() => document.activeElement && document.activeElement.id"))) return;
+            page.keyboard().press("Tab");
+        }
+        throw new AssertionError("Tab never reached #" + id);
     }
 
     private static void fillEvacuation(Page page, String from, String to, String runbook, String reason) {

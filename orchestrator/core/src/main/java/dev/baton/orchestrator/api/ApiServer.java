@@ -296,8 +296,15 @@ public final class ApiServer implements AutoCloseable {
         response.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
         response.write(": connected to coordinator " + leadership.id() + "\n\n");
         Context context = vertx.getOrCreateContext();
+        ConsoleSessions.Session session = ctx.get(SESSION);
         long heartbeat = vertx.setPeriodic(SSE_HEARTBEAT_MS, id -> {
-            if (!response.closed()) response.write(": heartbeat\n\n");
+            if (response.closed()) return;
+            // A console's stream ends with its session (logged out, or expired), at the next heartbeat.
+            if (session != null && !(sessions.use(session.id(), Instant.now(), false) instanceof ConsoleSessions.Lookup.Valid)) {
+                response.end();
+                return;
+            }
+            response.write(": heartbeat\n\n");
         });
         AutoCloseable subscription = events.subscribe(lastSeen, event -> context.runOnContext(v -> {
             if (response.closed()) return;

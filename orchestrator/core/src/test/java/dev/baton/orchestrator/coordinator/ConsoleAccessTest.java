@@ -157,6 +157,51 @@ class ConsoleAccessTest {
     }
 
     @Test
+    void theConsolesOwnPollsDoNotKeepASessionAlive() throws Exception {
+        String cookie = cookie(login("olga", OLGA_PASSWORD, "127.10.0.5"));
+        long started = System.nanoTime();
+        HttpResponse<String> poll;
+        do {
+            Thread.sleep(500);
+            poll = send(HttpRequest.newBuilder(URI.create(coordinator.url() + "/api/v1/health"))
+                    .header("Cookie", cookie).header("X-Baton-Background", "1").GET().build());
+        } while (poll.statusCode() == 200 && System.nanoTime() - started < 10_000_000_000L);
+
+        assertThat(poll.statusCode()).as("3 s without a request of the user's own, polled every 0.5 s").isEqualTo(401);
+        assertThat(JSON.readTree(poll.body()).get("code").asText()).isEqualTo("session_expired");
+        assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(2_900);
+    }
+
+    @Test
+    void aViewerMayPreviewAPlanButNotStartAFailover() throws Exception {
+        HttpResponse<String> login = login("vic", VIC_PASSWORD, "127.10.0.6");
+        String cookie = cookie(login);
+        String csrf = JSON.readTree(login.body()).get("csrfToken").asText();
+
+        HttpResponse<String> start = send("POST", "/failovers", cookie, csrf, "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"x\"}");
+        HttpResponse<String> preview = send("POST", "/failovers", cookie, csrf,
+                "{\"from\":\"east\",\"to\":\"west\",\"reason\":\"x\",\"dryRun\":true}");
+
+        assertThat(start.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(start.body()).get("message").asText()).contains("vic is a viewer", "starting a failover needs operator");
+        assertThat(preview.statusCode()).as("past the role check, to the planner (whose servers do not exist here): " + preview.body())
+                .isNotIn(401, 403);
+        assertThat(coordinator.failovers().list()).isEmpty();
+    }
+
+    @Test
+    void whereCheckoutGoesIsReadLiveAndAPartThatCannotBeReadSaysWhy() throws Exception {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(coordinator.url() + "/api/v1/traffic"))
+                .header("Authorization", "Bearer " + TOKEN).GET().build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode traffic = JSON.readTree(r.body());
+        // This topology's DNS server and HAProxies do not exist: each part names what failed.
+        assertThat(traffic.get("dnsName").asText()).isEqualTo(ConfigLoaderTest.topology().dns().checkoutName());
+        assertThat(traffic.get("dnsError").asText()).contains("127.0.0.1:1");
+        assertThat(traffic.get("weightsError").asText()).isNotBlank();
+    }
+
+    @Test
     void wrongPasswordsAreAuditedAndThenSlowedDownPerUserEvenForTheRightOne() throws Exception {
         // Per user: each attempt from a different address, so only the user's count can be what throttles.
         for (int i = 1; i <= 3; i++) {
