@@ -267,7 +267,7 @@ public final class ApiServer implements AutoCloseable {
         if (agent.isEmpty()) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
             if (header == null) error(ctx, 401, "unauthenticated", "missing 'Authorization: Bearer <agent token>' header");
-            else wrongToken(ctx, "the bearer token matches no registered agent");
+            else wrongToken(ctx, "the bearer token matches no registered agent", false);
             return;
         }
         switch (health.ingest(agent.get().id(), ctx.body().asString())) {
@@ -340,7 +340,7 @@ public final class ApiServer implements AutoCloseable {
             Optional<ApiUser> user = config.userWithToken(header.substring("Bearer ".length()).trim());
             if (user.isEmpty()) {
                 ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
-                wrongToken(ctx, "the bearer token matches no API user");
+                wrongToken(ctx, "the bearer token matches no API user", true);
                 return;
             }
             if (user.get().expiredAt(Instant.now())) {
@@ -396,13 +396,14 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * A wrong token: audited even on a read, and from an address's 6th wrong one in a row answered later and later
-     * (250 ms doubling to 5 s); a right token from the same address is never held up.
+     * A wrong token: from an address's 6th wrong one in a row answered later and later (250 ms doubling to 5 s); a
+     * right token from the same address is never held up. An API token is audited even on a read; an agent's is not
+     * (a misconfigured agent would write a line a second; its reports' refusals are counted in the metrics).
      */
-    private void wrongToken(RoutingContext ctx, String message) {
+    private void wrongToken(RoutingContext ctx, String message, boolean audited) {
         String address = address(ctx);
         int inARow = tokens.failed(address, Instant.now());
-        ctx.put(AUDIT_ALWAYS, true);
+        if (audited) ctx.put(AUDIT_ALWAYS, true);
         String detail = message + " (wrong token " + inARow + " in a row from " + address + ")";
         Duration late = tokens.penalty(inARow);
         if (late.isZero()) {

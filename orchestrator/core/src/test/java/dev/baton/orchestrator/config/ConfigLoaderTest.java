@@ -103,7 +103,7 @@ public class ConfigLoaderTest {
         Path file = write(VALID.formatted(TokenHash.of("a"), TokenHash.of("b")).replace("    role: operator", "    role: operator\n    rolle: admin"));
         assertThatThrownBy(() -> ConfigLoader.load(file)).isInstanceOf(ConfigException.class)
                 // Records are built once the whole mapping is read, so Jackson may point at the mapping's end (line 13).
-                .hasMessageMatching(java.util.regex.Pattern.quote(file.toString()) + ":1[1-3]:\\d+: users\\[0]\\.rolle: unknown field 'rolle'; known: expires, name, role, tokenSha256");
+                .hasMessageMatching(java.util.regex.Pattern.quote(file.toString()) + ":1[1-3]:\\d+: users\\[0]\\.rolle: unknown field 'rolle'; known: expires, name, passwordBcrypt, role, tokenSha256");
     }
 
     @Test

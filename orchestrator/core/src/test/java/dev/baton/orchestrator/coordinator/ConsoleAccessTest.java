@@ -227,6 +227,18 @@ class ConsoleAccessTest {
     }
 
     @Test
+    void guessingManyUsersFromOneAddressIsSlowedDownPerAddress() throws Exception {
+        // A different name each time, so only the address's count can be what throttles: 10 wrong ones are free.
+        for (int i = 1; i <= 11; i++) {
+            assertThat(login("guess-" + i, "whatever", "127.14.0.1").statusCode()).as("attempt " + i).isEqualTo(401);
+        }
+        HttpResponse<String> next = login("someone-else", "whatever", "127.14.0.1");
+        assertThat(next.statusCode()).isEqualTo(429);
+        assertThat(JSON.readTree(next.body()).get("message").asText()).contains("or from 127.14.0.1");
+        assertThat(login("vic", VIC_PASSWORD, "127.14.0.2").statusCode()).as("another address is not held up").isEqualTo(200);
+    }
+
+    @Test
     void anUnknownUserAndATokenOnlyUserGetTheSameAnswerAsAWrongPassword() throws Exception {
         for (String user : List.of("nobody", "bot")) {
             HttpResponse<String> r = login(user, "whatever", "127.12.0.1");
