@@ -60,10 +60,11 @@ final class ShardSwitchover {
     private DbServer to;
     private MariaDbServer primary;
     private MariaDbServer candidate;
-    private List<DcWriter> writers = List.of();
-    private List<HolderConnection> holders = List.of();
+    // Set by the connect step's HAProxy half on a thread of its own, which the precheck runs beside.
+    private volatile List<DcWriter> writers = List.of();
+    private volatile List<HolderConnection> holders = List.of();
     /** The same hold again from a process of its own, so that it outlives this JVM; null when it could not start. */
-    private HoldGuard guard;
+    private volatile HoldGuard guard;
     /** Our own session on P; client sessions with a higher id connected during this switchover. */
     private long primarySessionId;
     /** Every DC's runtime API connection, opened before the pause; kept as they open so all get closed. */
@@ -92,9 +93,22 @@ final class ShardSwitchover {
     }
 
     private SwitchoverResult runSteps() {
-        step("precheck", this::precheck);
+        // HAProxy's half of the connect step (runtime connections, holders, the guard's process) needs nothing the
+        // precheck finds: it starts with the precheck, and the connect step waits for what is left of it.
+        CompletableFuture<Void> frontends = CompletableFuture.runAsync(this::connectFrontends,
+                task -> SwitchoverThreads.FACTORY.newThread(task).start());
         try {
-            step("connect", this::connect);
+            step("precheck", this::precheck);
+        } catch (RuntimeException refused) {
+            frontends.exceptionally(e -> null).join();
+            closeAll();
+            throw refused;
+        }
+        try {
+            step("connect", () -> {
+                await(frontends);
+                connectServers();
+            });
             timeLeft("connect");
         } catch (SwitchoverAbandoned abandoned) {
             throw abandoned;
@@ -182,11 +196,17 @@ final class ShardSwitchover {
         }
     }
 
+    /** P and C were connected by the precheck; a server that failed since is connected again. */
+    private void connectServers() {
+        Parallel.map(List.of(primary, candidate), MariaDbServer::connect);
+        primarySessionId = primary.connectionId();
+    }
+
     /**
-     * Everything that costs a connection is paid here, before writes are held (P and C were
-     * connected by the precheck; a server that failed since is connected again).
+     * Everything on HAProxy's side that costs a connection is paid here, before writes are held: every DC's runtime
+     * API and, to hold, a holder per DC's writer frontend and the guard's process.
      */
-    private void connect() {
+    private void connectFrontends() {
         writers = Parallel.map(topology.datacenters(), dc -> {
             ShardFrontends f = dc.frontendsOf(shard.name()).orElseThrow(() -> new IllegalStateException(
                     "DC " + dc.name() + " has no frontends for shard " + shard.name()));
@@ -195,8 +215,6 @@ final class ShardSwitchover {
             int maxconn = runtime.serverState(f.writerBackend(), f.writerServer()).maxconn();
             return new DcWriter(dc, f, runtime, maxconn);
         });
-        Parallel.map(List.of(primary, candidate), MariaDbServer::connect);
-        primarySessionId = primary.connectionId();
         if (options.mode() == Mode.HOLD) {
             // The guard's process starts at once and connects while our own holders do.
             CompletableFuture<HoldGuard> guarding = CompletableFuture.supplyAsync(
@@ -387,6 +405,16 @@ final class ShardSwitchover {
                 clock.timings().stream().map(t -> t.name() + " " + t.durationMs()).collect(Collectors.joining(", ")),
                 reason.isEmpty() ? "" : ": " + reason);
         return result;
+    }
+
+    /** Waits for work started earlier; its failure as the exception it threw. */
+    private static void await(CompletableFuture<Void> work) {
+        try {
+            work.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 
     private void closeHolders() {
