@@ -86,12 +86,17 @@ public final class ConsoleSessions {
 
     private String expiry(Session s, Instant now) {
         if (!now.isBefore(s.expiresAt())) {
-            return "your session ended " + Duration.between(s.created(), s.expiresAt()).toMinutes()
-                    + " min after its login (the longest a session lasts); log in again";
+            return "your session ended " + span(Duration.between(s.created(), s.expiresAt()))
+                    + " after its login (the longest a session lasts); log in again";
         }
         if (!now.isBefore(s.lastUsed().plus(settings.idle()))) {
-            return "your session ended after " + settings.idle().toMinutes() + " min without use; log in again";
+            return "your session ended after " + span(settings.idle()) + " without use; log in again";
         }
         return null;
+    }
+
+    /** Minutes as people set them; seconds for the short lifetimes of a test or a strict site. */
+    private static String span(Duration d) {
+        return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() + " min";
     }
 }
