@@ -21,8 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -51,7 +49,6 @@ class ConsoleAccessTest {
     private static final String OLGA_PASSWORD = "correct horse battery staple";
     private static final String VIC_PASSWORD = "viewer's own password";
     private static final String TOKEN = "olga-api-token";
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Map<String, HttpClient> CLIENTS = new ConcurrentHashMap<>();
 
     @TempDir
@@ -330,17 +327,10 @@ class ConsoleAccessTest {
                 throw new IllegalArgumentException(e);
             }
         });
-        try {
-            return client.send(HttpRequest.newBuilder(URI.create(coordinator.url() + "/api/v1/session"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("user", user).put("password", password).toString()))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Http.send(client, HttpRequest.newBuilder(URI.create(coordinator.url() + "/api/v1/session"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("user", user).put("password", password).toString()))
+                .build());
     }
 
     private static String cookie(HttpResponse<String> login) {
@@ -356,14 +346,7 @@ class ConsoleAccessTest {
     }
 
     private static HttpResponse<String> send(HttpRequest request) {
-        try {
-            return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Http.send(request);
     }
 
     /** The audit entries by {@code who} (empty: anyone) containing {@code text}, newest first, read through the API. */
