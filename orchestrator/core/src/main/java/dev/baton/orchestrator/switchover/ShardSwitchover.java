@@ -42,7 +42,6 @@ final class ShardSwitchover {
     private static final Logger LOG = LoggerFactory.getLogger(ShardSwitchover.class);
     /** Generous for the same reason as the connections: holders open before the pause. */
     private static final int HOLDER_TIMEOUT_MS = 3000;
-    private static final long QUIET_MS = 20;
     private static final Duration REPLICAS_CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     private final Topology topology;
@@ -245,40 +244,39 @@ final class ShardSwitchover {
      * does not fail them: a client that opens a connection per write has logged in and sends its
      * statement next. P is drained when (1) every connection HAProxy has open to P (its {@code scur},
      * in every DC) shows up in P's process list, so none is still on its way; (2) nobody but our
-     * holders is logging in; (3) no session that connected after our own (a higher id: it is at most
-     * a few ms old) runs a statement or was active within {@link #QUIET_MS}. Older sessions are
-     * pooled connections: under load one of them is always busy, so they are not waited for; the
-     * fence ends them and their clients retry through the held frontend. Returns the accounts whose
-     * sessions the fence must end.
+     * holders is logging in; (3) no session that connected after our own (a higher id: it opened during this
+     * switchover's precheck and connect) is still there, busy or idle. A client that connects per write can sit idle
+     * for tens of ms between its login, its driver's first statement and its own on a busy machine (a rule of "idle
+     * for 20 ms" let the fence cut one that had been idle 21 ms), and it leaves once it has written; a pool's new
+     * connection stays, and the drain's bound caps the wait for it. Older sessions are pooled connections: under
+     * load one of them is always busy, so they are not waited for; the fence ends them and their clients retry
+     * through the held frontend. Returns the accounts whose sessions the fence must end.
      */
     private Set<String> drain() {
         long deadline = Math.min(System.nanoTime() + options.drainTimeout().toNanos(), shardDeadline);
+        // Once writes are held HAProxy opens no new connection to P, so a count of its connections only falls: P's
+        // process list reaching it once is enough, and HAProxy is asked again only while P shows fewer. Asked
+        // before P, never after, so a connection that closes between the two looks can only make the drain wait.
+        boolean askHaproxy = true;
+        int proxied = 0;
         while (true) {
-            CompletableFuture<Integer> proxiedLook = CompletableFuture.supplyAsync(
-                    () -> Parallel.map(writers, DcWriter::currentSessions).stream().mapToInt(Integer::intValue).sum(),
-                    task -> SwitchoverThreads.FACTORY.newThread(task).start());
+            if (askHaproxy) proxied = Parallel.map(writers, DcWriter::currentSessions).stream().mapToInt(Integer::intValue).sum();
             List<ClientSession> sessions = primary.clientSessions();
-            int proxied;
-            try {
-                proxied = proxiedLook.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException cause ? cause : e;
-            }
+            askHaproxy = sessions.size() < proxied;
             long logins = sessions.stream().filter(ClientSession::loggingIn).count();
-            List<ClientSession> busy = sessions.stream()
-                    .filter(s -> !s.loggingIn() && s.id() > primarySessionId && !s.idleFor(QUIET_MS)).toList();
+            List<ClientSession> recent = sessions.stream().filter(s -> !s.loggingIn() && s.id() > primarySessionId).toList();
             Set<String> users = sessions.stream().filter(s -> !s.loggingIn()).map(ClientSession::user)
                     .collect(Collectors.toCollection(TreeSet::new));
             int holding = holders.size() + (guard == null ? 0 : guard.connections());
-            if (sessions.size() >= proxied && logins <= holding && busy.isEmpty()) return users;
+            if (!askHaproxy && logins <= holding && recent.isEmpty()) return users;
             if (System.nanoTime() > deadline) {
-                LOG.info("shard {}: drain timed out with {} sessions busy, {} logging in, {} of {} proxied connections seen on {}",
-                        shard.name(), busy.size(), logins, sessions.size(), proxied, from.id());
+                LOG.info("shard {}: drain timed out with {} logging in, {} of {} proxied connections seen on {}, and these that "
+                        + "connected during the switchover: {}", shard.name(), logins, sessions.size(), proxied, from.id(), recent);
                 return users;
             }
-            LOG.debug("shard {}: draining: {} sessions busy, {} logging in, {} of {} proxied connections seen", shard.name(),
-                    busy.size(), logins, sessions.size(), proxied);
-            // Each look costs P and every HAProxy a query; do not let many shards' drains crowd two cores.
+            LOG.debug("shard {}: draining: {} logging in, {} of {} proxied connections seen, {} connected during the switchover",
+                    shard.name(), logins, sessions.size(), proxied, recent);
+            // Each look costs P a query; do not let many shards' drains crowd two cores.
             StepClock.sleep(5);
         }
     }

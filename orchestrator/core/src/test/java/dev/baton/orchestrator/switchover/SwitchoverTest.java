@@ -9,6 +9,7 @@ import dev.baton.orchestrator.switchover.SwitchoverOptions.Mode;
 import dev.baton.orchestrator.switchover.SwitchoverResult.Outcome;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
+import dev.baton.wire.Endpoint;
 import dev.baton.wire.Shard;
 import dev.baton.wire.ShardFrontends;
 import dev.baton.wire.Topology;
@@ -18,10 +19,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -76,6 +82,41 @@ class SwitchoverTest {
         // The stalls are listed beside each failure only to say what the machine was doing.
         assertThat(hold.failures()).as("failed no-retry writes with HOLD and the shipped drain").isEmpty();
         assertThat(hold.acknowledged()).isGreaterThan(50);
+    }
+
+    @Test
+    void aClientThatLoggedInJustBeforeTheHoldAndWaitsBeforeItsStatementIsNotCut() throws Exception {
+        ensurePrimaryIn("s1", "east");
+        Endpoint writer = topology.datacenters().getFirst().frontendsOf("s1").orElseThrow().writer();
+        String key = "late-" + UUID.randomUUID();
+        CompletableFuture<Integer> write = new CompletableFuture<>();
+        // Between the connect step and the hold: a client logs in through the writer frontend, then takes 60 ms to
+        // send its statement (a busy machine's scheduling, a slow driver), longer than any "quiet for" guess.
+        StepListener lateClient = (shard, step) -> {
+            if (!step.equals("connect")) return;
+            try {
+                Connection c = sql.app(writer, 5000);
+                Thread.ofPlatform().start(() -> {
+                    try (c; Statement st = c.createStatement()) {
+                        Thread.sleep(60);
+                        write.complete(st.executeUpdate("INSERT INTO orders(idem_key, shop_id, items, total_cents, dc) VALUES ('"
+                                + key + "', 1, '[]', 100, 'test')"));
+                    } catch (Exception e) {
+                        write.completeExceptionally(e);
+                    }
+                });
+            } catch (SQLException e) {
+                write.completeExceptionally(e);
+            }
+        };
+        SwitchoverEngine engine = new SwitchoverEngine(topology, SwitchoverOptions.defaults().withListener(lateClient));
+
+        SwitchoverResult west = engine.switchover("s1", "west");
+
+        assertThat(west.outcome()).as(west.reason()).isEqualTo(Outcome.SWITCHED);
+        assertThat(write.get(5, TimeUnit.SECONDS)).as("the late client's INSERT, not cut by the fence").isEqualTo(1);
+        Endpoint newPrimary = topology.shard("s1").orElseThrow().serverIn("west").orElseThrow().endpoint();
+        await().atMost(Duration.ofSeconds(5)).until(() -> sql.countOrders(newPrimary, "idem_key = '" + key + "'") == 1);
     }
 
     @Test
