@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * A client of one HAProxy's runtime API over TCP, in interactive ("prompt") mode, which separates
@@ -30,6 +32,8 @@ public final class HaproxyRuntime implements AutoCloseable {
 
     private final Endpoint endpoint;
     private final boolean keepConnection;
+    /** Held from a command's send to the read of its answers, which may be separate calls (see {@link #send}). */
+    private final ReentrantLock lock = new ReentrantLock();
     private Socket socket;
     private InputStream in;
 
@@ -45,12 +49,13 @@ public final class HaproxyRuntime implements AutoCloseable {
     /** A runtime client that opens its connection now and keeps it until {@link #close()}. */
     public static HaproxyRuntime connect(Endpoint endpoint) {
         HaproxyRuntime runtime = new HaproxyRuntime(endpoint, true);
-        synchronized (runtime) {
-            try {
-                runtime.open();
-            } catch (IOException e) {
-                throw new HaproxyException("cannot connect to the HAProxy runtime API at " + endpoint + ": " + e.getMessage(), e);
-            }
+        runtime.lock.lock();
+        try {
+            runtime.open();
+        } catch (IOException e) {
+            throw new HaproxyException("cannot connect to the HAProxy runtime API at " + endpoint + ": " + e.getMessage(), e);
+        } finally {
+            runtime.lock.unlock();
         }
         return runtime;
     }
@@ -60,7 +65,16 @@ public final class HaproxyRuntime implements AutoCloseable {
     }
 
     /** Runs the commands in order, sent at once, and returns one answer per command. */
-    public synchronized List<String> execute(List<String> commands) {
+    public List<String> execute(List<String> commands) {
+        return send(commands, answers -> answers).await();
+    }
+
+    /**
+     * Sends the commands now and reads their answers when {@link Pending#await} is called, on the same thread, which
+     * must call it: sent to several HAProxies first and awaited after, they cost one round trip together, without a
+     * thread per HAProxy (each handoff between threads was milliseconds of a write pause on a loaded machine).
+     */
+    private <T> Pending<T> send(List<String> commands, Function<List<String>, T> check) {
         StringBuilder script = new StringBuilder();
         for (String command : commands) {
             if (command.contains("\n") || command.contains(";")) {
@@ -68,23 +82,90 @@ public final class HaproxyRuntime implements AutoCloseable {
             }
             script.append(command).append('\n');
         }
-        try {
+        lock.lock();
+        boolean sent = false;
+        if (keepConnection) {
             try {
                 if (socket == null) open();
-                return exchange(script.toString(), commands.size());
+                socket.getOutputStream().write(script.toString().getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                sent = true;
             } catch (IOException e) {
-                if (!keepConnection) throw e;
-                // The kept connection may have timed out while idle ("stats timeout"); the commands
-                // here are idempotent, so one retry on a fresh connection is safe.
-                closeSocket();
-                open();
-                return exchange(script.toString(), commands.size());
-            } finally {
-                if (!keepConnection) closeSocket();
+                closeSocket(); // the await sends it again on a fresh connection
             }
-        } catch (IOException e) {
-            closeSocket();
-            throw new HaproxyException("HAProxy runtime API at " + endpoint + " failed on " + commands + ": " + e.getMessage(), e);
+        }
+        return new Pending<>(commands, script.toString(), sent, check);
+    }
+
+    /**
+     * Awaits every one (so every connection is free again), in order; when any failed, throws one exception naming
+     * every failure.
+     */
+    public static <T> List<T> awaitAll(List<Pending<T>> sent) {
+        List<T> results = new ArrayList<>();
+        List<RuntimeException> failures = new ArrayList<>();
+        for (Pending<T> p : sent) {
+            try {
+                results.add(p.await());
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        if (failures.isEmpty()) return results;
+        HaproxyException failed = new HaproxyException(failures.stream().map(Throwable::getMessage)
+                .collect(java.util.stream.Collectors.joining("; ")), failures.getFirst());
+        failures.stream().skip(1).forEach(failed::addSuppressed);
+        throw failed;
+    }
+
+    /** Commands sent to this HAProxy whose answers are still to be read; holds the connection until then. */
+    public final class Pending<T> {
+        private final List<String> commands;
+        private final String script;
+        private final boolean sent;
+        private final Function<List<String>, T> check;
+
+        private Pending(List<String> commands, String script, boolean sent, Function<List<String>, T> check) {
+            this.commands = commands;
+            this.script = script;
+            this.sent = sent;
+            this.check = check;
+        }
+
+        /** The same commands, their answers checked further: await the one returned, instead of this one. */
+        public <U> Pending<U> then(Function<T, U> next) {
+            return new Pending<>(commands, script, sent, check.andThen(next));
+        }
+
+        /** The checked answers; throws {@link HaproxyException} when HAProxy could not be reached or refused one. */
+        public T await() {
+            try {
+                return check.apply(answers());
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        private List<String> answers() {
+            try {
+                try {
+                    if (sent) return readAnswers(commands.size());
+                    if (socket == null) open();
+                    return exchange(script, commands.size());
+                } catch (IOException e) {
+                    if (!keepConnection) throw e;
+                    // The kept connection may have timed out while idle ("stats timeout"); the commands here are
+                    // idempotent, so one retry on a fresh connection is safe.
+                    closeSocket();
+                    open();
+                    return exchange(script, commands.size());
+                } finally {
+                    if (!keepConnection) closeSocket();
+                }
+            } catch (IOException e) {
+                closeSocket();
+                throw new HaproxyException("HAProxy runtime API at " + endpoint + " failed on " + commands + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -93,41 +174,77 @@ public final class HaproxyRuntime implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        closeSocket();
+    public void close() {
+        lock.lock();
+        try {
+            closeSocket();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Points a server at another address; existing connections stay where they are. */
     public void setServerAddr(String backend, String server, String host, int port) {
-        checkAddrChanged(setServerAddrCommand(backend, server, host, port),
-                execute(setServerAddrCommand(backend, server, host, port)));
+        sendServerAddr(backend, server, host, port).await();
+    }
+
+    public Pending<Void> sendServerAddr(String backend, String server, String host, int port) {
+        String addr = setServerAddrCommand(backend, server, host, port);
+        return send(List.of(addr), answers -> {
+            checkAddrChanged(addr, answers.getFirst());
+            return null;
+        });
     }
 
     public void setServerMaxconn(String backend, String server, int maxconn) {
-        checkEmpty(setServerMaxconnCommand(backend, server, maxconn), execute(setServerMaxconnCommand(backend, server, maxconn)));
+        sendServerMaxconn(backend, server, maxconn).await();
+    }
+
+    public Pending<Void> sendServerMaxconn(String backend, String server, int maxconn) {
+        String limit = setServerMaxconnCommand(backend, server, maxconn);
+        return send(List.of(limit), answers -> {
+            checkEmpty(limit, answers.getFirst());
+            return null;
+        });
     }
 
     /** Moves a server to a new address, then sets its maxconn, in one round trip and in that order. */
     public void setServerAddrAndMaxconn(String backend, String server, String host, int port, int maxconn) {
+        sendServerAddrAndMaxconn(backend, server, host, port, maxconn).await();
+    }
+
+    public Pending<Void> sendServerAddrAndMaxconn(String backend, String server, String host, int port, int maxconn) {
         String addr = setServerAddrCommand(backend, server, host, port);
         String limit = setServerMaxconnCommand(backend, server, maxconn);
-        List<String> answers = execute(List.of(addr, limit));
-        checkAddrChanged(addr, answers.get(0));
-        checkEmpty(limit, answers.get(1));
+        return send(List.of(addr, limit), answers -> {
+            checkAddrChanged(addr, answers.get(0));
+            checkEmpty(limit, answers.get(1));
+            return null;
+        });
     }
 
     /** Every server of a backend: address and states from {@code show servers state}, counters from {@code show stat}. */
     public List<ServerState> serversState(String backend) {
+        return sendServersState(backend).await();
+    }
+
+    public Pending<List<ServerState>> sendServersState(String backend) {
         String stateCommand = "show servers state " + backend;
         String statCommand = "show stat " + backend + " 4 -1";
-        List<String> answers = execute(List.of(stateCommand, statCommand));
-        if (!answers.get(0).startsWith("1\n# be_id")) throw refused(stateCommand, answers.get(0));
-        if (!answers.get(1).startsWith("# pxname")) throw refused(statCommand, answers.get(1));
-        return parseServersState(answers.get(0), answers.get(1));
+        return send(List.of(stateCommand, statCommand), answers -> {
+            if (!answers.get(0).startsWith("1\n# be_id")) throw refused(stateCommand, answers.get(0));
+            if (!answers.get(1).startsWith("# pxname")) throw refused(statCommand, answers.get(1));
+            return parseServersState(answers.get(0), answers.get(1));
+        });
     }
 
     public ServerState serverState(String backend, String server) {
-        return serversState(backend).stream().filter(s -> s.server().equals(server)).findFirst()
+        return server(backend, server, serversState(backend));
+    }
+
+    /** A server of a backend, found in {@code servers}; throws naming it when HAProxy has no such server. */
+    public ServerState server(String backend, String server, List<ServerState> servers) {
+        return servers.stream().filter(s -> s.server().equals(server)).findFirst()
                 .orElseThrow(() -> new HaproxyException("HAProxy at " + endpoint + " has no server " + backend + "/" + server));
     }
 
@@ -194,11 +311,16 @@ public final class HaproxyRuntime implements AutoCloseable {
         }
     }
 
-    /** Sends the script and reads one answer per command; each answer ends with the prompt "> " at a line start. */
+    /** Sends the script and reads one answer per command. */
     private List<String> exchange(String script, int answers) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(script.getBytes(StandardCharsets.US_ASCII));
         out.flush();
+        return readAnswers(answers);
+    }
+
+    /** Reads answers; each ends with the prompt "> " at a line start. */
+    private List<String> readAnswers(int answers) throws IOException {
         List<String> result = new ArrayList<>(answers);
         while (result.size() < answers) {
             String answer = HaproxyPrompt.readAnswer(in);

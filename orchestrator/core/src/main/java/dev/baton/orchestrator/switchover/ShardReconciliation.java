@@ -290,7 +290,7 @@ final class ShardReconciliation {
             }
             int maxconn = state.map(ServerState::maxconn).filter(m -> m != DcWriter.HOLD_MAXCONN).orElse(options.writerMaxconn());
             try (HaproxyRuntime runtime = new HaproxyRuntime(dc.haproxyRuntime())) {
-                new DcWriter(dc, frontends(dc), runtime, maxconn).release(keep.endpoint());
+                new DcWriter(dc, frontends(dc), runtime, maxconn).release(keep.endpoint()).await();
                 repairs.add("writer in " + dc.name() + " -> " + keep.id() + " maxconn " + maxconn);
             } catch (RuntimeException e) {
                 problems.add("cannot point the writer of shard " + shard.name() + " in DC " + dc.name() + " at " + keep.id() + ": "

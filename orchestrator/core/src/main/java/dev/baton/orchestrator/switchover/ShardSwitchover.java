@@ -28,7 +28,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -260,7 +260,7 @@ final class ShardSwitchover {
         boolean askHaproxy = true;
         int proxied = 0;
         while (true) {
-            if (askHaproxy) proxied = Parallel.map(writers, DcWriter::currentSessions).stream().mapToInt(Integer::intValue).sum();
+            if (askHaproxy) proxied = inEveryDc(DcWriter::currentSessions).stream().mapToInt(Integer::intValue).sum();
             List<ClientSession> sessions = primary.clientSessions();
             askHaproxy = sessions.size() < proxied;
             long logins = sessions.stream().filter(ClientSession::loggingIn).count();
@@ -358,11 +358,9 @@ final class ShardSwitchover {
         return problems;
     }
 
-    private void inEveryDc(Consumer<DcWriter> work) {
-        Parallel.map(writers, w -> {
-            work.accept(w);
-            return null;
-        });
+    /** Sends every DC's HAProxy its commands, then reads every answer: one round trip for all, from this thread. */
+    private <T> List<T> inEveryDc(Function<DcWriter, HaproxyRuntime.Pending<T>> work) {
+        return HaproxyRuntime.awaitAll(writers.stream().map(work).toList());
     }
 
     private void step(String name, Runnable work) {

@@ -55,6 +55,27 @@ class HaproxyRuntimeTest {
     }
 
     @Test
+    void commandsSentToSeveralConnectionsAreAnsweredInTheirOrderAndAFailureNamesItsCommand() {
+        String backend = frontends.writerBackend(), server = frontends.writerServer();
+        Endpoint api = lab.topology().datacenters().getFirst().haproxyRuntime();
+        try (HaproxyRuntime first = HaproxyRuntime.connect(api); HaproxyRuntime second = HaproxyRuntime.connect(api)) {
+            List<Integer> maxconns = HaproxyRuntime.awaitAll(List.of(
+                    first.sendServerMaxconn(backend, server, 7).then(none -> first.serverState(backend, server).maxconn()),
+                    second.sendServersState(backend).then(servers -> second.server(backend, server, servers).maxconn())));
+            assertThat(maxconns.getFirst()).as("read after its own set").isEqualTo(7);
+
+            assertThatThrownBy(() -> HaproxyRuntime.awaitAll(List.of(first.sendServerMaxconn(backend, server, 1000),
+                    second.sendServerMaxconn(backend, "no-such-server", 5))))
+                    .isInstanceOf(HaproxyException.class).hasMessageContaining("no-such-server");
+            // Both connections are free again, and the first one's command took effect.
+            assertThat(first.serverState(backend, server).maxconn()).isEqualTo(1000);
+            assertThat(second.serverState(backend, server).maxconn()).isEqualTo(1000);
+        } finally {
+            runtime.setServerMaxconn(backend, server, 1000);
+        }
+    }
+
+    @Test
     void setsAddressAndMaxconnAndPutsThemBack() {
         String backend = frontends.writerBackend(), server = frontends.writerServer();
         try {
