@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  * Measures a shard's write availability as the app user through a writer frontend, one INSERT
  * every interval, never retried. Two kinds of client, because they see a switchover differently:
  * <ul>
- *   <li>{@link Mode#FRESH}: a NEW connection per write, each on its own virtual thread (open loop).
+ *   <li>{@link Mode#FRESH}: a NEW connection per write, each on its own platform thread (open loop).
  *   It sees exactly what a fresh client sees (held, refused, fenced, or fine), but a connection costs
  *   about 3 ms of CPU here (driver, HAProxy, MariaDB), so it cannot run every 10 ms on many shards
  *   of a 2-core machine without becoming the load it measures.</li>
@@ -41,7 +41,12 @@ public final class WriteProbe implements AutoCloseable {
     private final Credentials credentials;
     private final Duration interval;
     private final Mode mode;
-    private final ExecutorService writes = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * A platform thread per write, as a client process of its own would have: on a virtual thread it queued behind the
+     * load generator's hundreds of tasks on this JVM's two carriers, and sat 40-100 ms between its login and its
+     * statement, which measured this JVM's queue rather than the switchover.
+     */
+    private final ExecutorService writes = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().name("probe-write-", 0).daemon().factory());
     private final ConcurrentLinkedQueue<ProbeAttempt> attempts = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
     private Thread scheduler;

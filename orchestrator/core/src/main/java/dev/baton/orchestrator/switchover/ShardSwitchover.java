@@ -64,12 +64,16 @@ final class ShardSwitchover {
     private volatile List<HolderConnection> holders = List.of();
     /** The same hold again from a process of its own, so that it outlives this JVM; null when it could not start. */
     private volatile HoldGuard guard;
+    /** Connections a guard holds to this shard's writer frontends, ours or the batch's. */
+    private volatile int guardConnections;
+    private final Guarding guarding;
     /** Our own session on P; client sessions with a higher id connected during this switchover. */
     private long primarySessionId;
     /** Every DC's runtime API connection, opened before the pause; kept as they open so all get closed. */
     private final List<HaproxyRuntime> runtimes = new CopyOnWriteArrayList<>();
 
-    ShardSwitchover(Topology topology, Shard shard, Datacenter target, SwitchoverOptions options) {
+    ShardSwitchover(Topology topology, Shard shard, Datacenter target, SwitchoverOptions options, Guarding guarding) {
+        this.guarding = guarding;
         this.topology = topology;
         this.shard = shard;
         this.target = target;
@@ -215,26 +219,34 @@ final class ShardSwitchover {
             return new DcWriter(dc, f, runtime, maxconn);
         });
         if (options.mode() == Mode.HOLD) {
-            // The guard's process starts at once and connects while our own holders do.
-            CompletableFuture<HoldGuard> guarding = CompletableFuture.supplyAsync(
-                    () -> HoldGuard.open(writers.stream().map(w -> w.frontends().writer()).toList(), Duration.ofMillis(HOLDER_TIMEOUT_MS)),
-                    task -> SwitchoverThreads.FACTORY.newThread(task).start());
+            // Our own guard's process starts at once and connects while our own holders do.
+            CompletableFuture<HoldGuard> ownGuard = guarding instanceof Guarding.Own
+                    ? CompletableFuture.supplyAsync(() -> HoldGuard.open(writers.stream().map(w -> w.frontends().writer()).toList(),
+                            Duration.ofMillis(HOLDER_TIMEOUT_MS)), task -> SwitchoverThreads.FACTORY.newThread(task).start())
+                    : null;
             // Kept as they open, so a failure in one DC still closes the holders of the others.
             List<HolderConnection> opened = new CopyOnWriteArrayList<>();
             try {
                 Parallel.map(writers, w -> opened.add(HolderConnection.open(w.frontends().writer(), HOLDER_TIMEOUT_MS)));
             } catch (RuntimeException e) {
-                guarding.thenAccept(HoldGuard::close); // nothing will be held: no guard either
+                if (ownGuard != null) ownGuard.thenAccept(HoldGuard::close); // nothing will be held: no guard either
                 throw e;
             } finally {
                 holders = List.copyOf(opened);
             }
-            try {
-                guard = guarding.join();
-            } catch (CompletionException e) {
-                // The holders above hold writes; the guard only keeps them held should this coordinator die mid-switchover.
-                LOG.warn("shard {}: writes will be held by this process only (should it die, HAProxy lets them through to the fenced "
-                        + "primary until the next leader takes over): {}", shard.name(), e.getCause().getMessage());
+            switch (guarding) {
+                case Guarding.Own own -> {
+                    try {
+                        guard = ownGuard.join();
+                        guardConnections = guard.connections();
+                    } catch (CompletionException e) {
+                        // The holders above hold writes; the guard only keeps them held should this coordinator die.
+                        LOG.warn("shard {}: writes will be held by this process only (should it die, HAProxy lets them through to "
+                                + "the fenced primary until the next leader takes over): {}", shard.name(), e.getCause().getMessage());
+                    }
+                }
+                case Guarding.Shared shared -> guardConnections = writers.size();
+                case Guarding.None none -> guardConnections = 0;
             }
         }
     }
@@ -267,7 +279,7 @@ final class ShardSwitchover {
             List<ClientSession> recent = sessions.stream().filter(s -> !s.loggingIn() && s.id() > primarySessionId).toList();
             Set<String> users = sessions.stream().filter(s -> !s.loggingIn()).map(ClientSession::user)
                     .collect(Collectors.toCollection(TreeSet::new));
-            int holding = holders.size() + (guard == null ? 0 : guard.connections());
+            int holding = holders.size() + guardConnections;
             if (!askHaproxy && logins <= holding && recent.isEmpty()) return users;
             if (System.nanoTime() > deadline) {
                 LOG.info("shard {}: drain timed out with {} logging in, {} of {} proxied connections seen on {}, and these that "

@@ -1,11 +1,16 @@
 package dev.baton.orchestrator.switchover;
 
+import dev.baton.orchestrator.haproxy.HoldGuard;
 import dev.baton.orchestrator.switchover.SwitchoverResult.Outcome;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
+import dev.baton.wire.Endpoint;
 import dev.baton.wire.Shard;
 import dev.baton.wire.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +26,8 @@ import java.util.concurrent.Future;
  * themselves are in {@link ShardSwitchover#run()}, the recovery's rules in {@link ShardReconciliation}.
  */
 public final class SwitchoverEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(SwitchoverEngine.class);
+    private static final Duration BATCH_GUARD_TIMEOUT = Duration.ofSeconds(3);
     private final Topology topology;
     private final SwitchoverOptions options;
 
@@ -39,7 +46,7 @@ public final class SwitchoverEngine {
     public SwitchoverResult switchover(String shard, String toDc) {
         Datacenter target = datacenter(toDc);
         Shard s = shard(shard);
-        return new ShardSwitchover(topology, s, target, options).run();
+        return new ShardSwitchover(topology, s, target, options, new Guarding.Own()).run();
     }
 
     /**
@@ -59,9 +66,10 @@ public final class SwitchoverEngine {
     public List<SwitchoverResult> switchoverEach(List<String> shards, String toDc) {
         datacenter(toDc);
         List<Shard> named = shards.stream().map(this::shard).toList();
+        Guarding guarding = batchGuard(named);
         try (ExecutorService pool = Executors.newFixedThreadPool(options.concurrency(), SwitchoverThreads.FACTORY)) {
             List<Future<Optional<SwitchoverResult>>> futures = named.stream()
-                    .map(s -> pool.submit(() -> switchoverIfElsewhere(s, toDc)))
+                    .map(s -> pool.submit(() -> switchoverIfElsewhere(s, toDc, guarding)))
                     .toList();
             List<SwitchoverResult> results = new ArrayList<>();
             for (Future<Optional<SwitchoverResult>> f : futures) f.get().ifPresent(results::add);
@@ -72,6 +80,29 @@ public final class SwitchoverEngine {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SwitchoverAbandoned abandoned) throw abandoned;
             throw new IllegalStateException("switching every shard to " + toDc + " failed: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            if (guarding instanceof Guarding.Shared shared) shared.guard().close();
+        }
+    }
+
+    /**
+     * One guard process for the batch, holding every shard's writer frontend in every DC, started before any shard
+     * holds. A shard already where it should be is held by it for nothing, harmlessly: the guard's connection waits
+     * unauthenticated and its server's maxconn is untouched.
+     */
+    private Guarding batchGuard(List<Shard> shards) {
+        if (options.mode() != SwitchoverOptions.Mode.HOLD || shards.isEmpty()) return new Guarding.None();
+        if (shards.size() == 1) return new Guarding.Own();
+        List<Endpoint> frontends = new ArrayList<>();
+        for (Shard shard : shards) {
+            for (Datacenter dc : topology.datacenters()) dc.frontendsOf(shard.name()).ifPresent(f -> frontends.add(f.writer()));
+        }
+        try {
+            return new Guarding.Shared(HoldGuard.open(frontends, BATCH_GUARD_TIMEOUT));
+        } catch (RuntimeException e) {
+            LOG.warn("writes of shards {} will be held by this process only (should it die, HAProxy lets them through to the fenced "
+                    + "primaries until the next leader takes over): {}", shards.stream().map(Shard::name).toList(), e.getMessage());
+            return new Guarding.None();
         }
     }
 
@@ -127,9 +158,9 @@ public final class SwitchoverEngine {
                 "unknown shard '" + name + "'; known: " + String.join(", ", topology.shards().stream().map(Shard::name).toList())));
     }
 
-    private Optional<SwitchoverResult> switchoverIfElsewhere(Shard shard, String toDc) {
+    private Optional<SwitchoverResult> switchoverIfElsewhere(Shard shard, String toDc, Guarding guarding) {
         try {
-            return Optional.of(switchover(shard.name(), toDc));
+            return Optional.of(new ShardSwitchover(topology, shard, datacenter(toDc), options, guarding).run());
         } catch (SwitchoverRefused refused) {
             if (refused.kind() == SwitchoverRefused.Kind.ALREADY_THERE) return Optional.empty();
             return Optional.of(new SwitchoverResult(shard.name(), "",

@@ -22,11 +22,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -255,7 +259,7 @@ class ReconcileTest {
     }
 
     /** A replica opened for writes by hand but never written: fencing both loses nothing, the writers' target keeps the shard. */
-    @Order(4)
+    @Order(5)
     @Test
     void twoWritableWithoutDivergenceKeepTheOneHoldingEverything() throws Exception {
         Shard shard = topology.shard("s2").orElseThrow();
@@ -279,7 +283,7 @@ class ReconcileTest {
     }
 
     /** Both took writes the other lacks: no choice is safe, both stay read-only, the result says so and names them. */
-    @Order(5)
+    @Order(6)
     @Test
     void divergedWritablePrimariesAreBothFencedAndRefused() throws Exception {
         Shard shard = topology.shard("s2").orElseThrow();
@@ -336,6 +340,45 @@ class ReconcileTest {
             client.close();
         }
         return new DeadAfterFence(primary, candidate, result, back, client);
+    }
+
+    @Order(4)
+    @Test
+    void aBatchKilledAfterAFenceKeepsTheFencedShardsWritesHeldByItsGuard() throws Exception {
+        Map<String, DbServer> primaries = new LinkedHashMap<>();
+        for (String name : List.of("s1", "s2")) {
+            primaries.put(name, LiveShard.discover(topology.shard(name).orElseThrow(), topology.credentials()).primary().server());
+        }
+        String from = primaries.get("s1").dc();
+        for (String name : primaries.keySet()) {
+            if (!primaries.get(name).dc().equals(from)) {
+                engine.switchover(name, from);
+                primaries.put(name, LiveShard.discover(topology.shard(name).orElseThrow(), topology.credentials()).primary().server());
+            }
+        }
+        String target = topology.shard("s1").orElseThrow().servers().stream().map(DbServer::dc).filter(dc -> !dc.equals(from))
+                .findFirst().orElseThrow();
+
+        haltAfter("fence", "s1,s2", target);
+
+        // s1's primary is fenced and its holders died with the batch: only the batch's guard keeps a new connection
+        // queued in HAProxy, instead of letting it log in to a read-only server.
+        assertThat(readOnly(primaries.get("s1"))).isTrue();
+        for (Endpoint writer : writers("s1")) {
+            try (Socket client = new Socket()) {
+                client.connect(new InetSocketAddress(writer.host(), writer.port()), 2000);
+                client.setSoTimeout(1000);
+                assertThatThrownBy(() -> client.getInputStream().read()).as("greeting through %s", writer)
+                        .isInstanceOf(SocketTimeoutException.class);
+            }
+        }
+
+        List<SwitchoverResult> results = engine.reconcileAll(target, Map.of("s1", Optional.of("fence"), "s2", Optional.empty()));
+        assertThat(results).extracting(SwitchoverResult::outcome).doesNotContain(Outcome.REFUSED);
+        for (String name : List.of("s1", "s2")) {
+            assertThat(LiveShard.discover(topology.shard(name).orElseThrow(), topology.credentials()).primary()).isNotNull();
+            assertThat(writerStates(name)).allMatch(s -> s.maxconn() == 1000);
+        }
     }
 
     private static List<Endpoint> writers(String shard) {
