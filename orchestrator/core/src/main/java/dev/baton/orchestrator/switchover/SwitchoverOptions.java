@@ -7,11 +7,11 @@ import java.time.Duration;
  * @param concurrency    how many shards {@link SwitchoverEngine#switchoverAll} switches at once
  * @param catchUpTimeout how long the candidate may take to apply the fenced primary's last GTID
  * @param maxLag         a candidate further behind (Seconds_Behind_Master) is refused
- * @param drainTimeout   HOLD only: how long to let client sessions already on the primary finish
- *                       their statement before they are killed. Under 200 checkouts/s a quarter of the
- *                       drains run into the bound (250 ms doubled the bench's median write pause), and a
- *                       client that retries through the held frontend loses nothing when it is cut, so
- *                       the pause wins: 100 ms
+ * @param drainTimeout   HOLD only: how long to let clients that connected to the primary just before the
+ *                       hold write and leave before the fence ends them (see the drain in
+ *                       {@link ShardSwitchover}). It is the write pause's longest part when reached: 100 ms,
+ *                       reached by 7 of 192 drains in a 10-round {@code bench switchover} (a pool's new
+ *                       connection, or a connection HAProxy still counts after the last fence)
  * @param writerMaxconn  the writer servers' maxconn outside a switchover (as HAProxy's configuration
  *                       gives it): a switchover restores what it found, but a recovery after a dead
  *                       switchover finds the hold's maxconn 1 and HAProxy's runtime API cannot tell it
