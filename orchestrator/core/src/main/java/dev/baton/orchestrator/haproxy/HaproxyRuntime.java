@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * A client of one HAProxy's runtime API over TCP, in interactive ("prompt") mode, which separates
@@ -113,7 +114,7 @@ public final class HaproxyRuntime implements AutoCloseable {
         }
         if (failures.isEmpty()) return results;
         HaproxyException failed = new HaproxyException(failures.stream().map(Throwable::getMessage)
-                .collect(java.util.stream.Collectors.joining("; ")), failures.getFirst());
+                .collect(Collectors.joining("; ")), failures.getFirst());
         failures.stream().skip(1).forEach(failed::addSuppressed);
         throw failed;
     }

@@ -48,6 +48,7 @@ final class ShardSwitchover {
     private final Shard shard;
     private final Datacenter target;
     private final SwitchoverOptions options;
+    private final Guarding guarding;
     private final StepClock clock = new StepClock();
     /** When the shard must have reached its promote by ({@link System#nanoTime()}). */
     private final long shardDeadline;
@@ -66,18 +67,17 @@ final class ShardSwitchover {
     private volatile HoldGuard guard;
     /** Connections a guard holds to this shard's writer frontends, ours or the batch's. */
     private volatile int guardConnections;
-    private final Guarding guarding;
     /** Our own session on P; client sessions with a higher id connected during this switchover. */
     private long primarySessionId;
     /** Every DC's runtime API connection, opened before the pause; kept as they open so all get closed. */
     private final List<HaproxyRuntime> runtimes = new CopyOnWriteArrayList<>();
 
     ShardSwitchover(Topology topology, Shard shard, Datacenter target, SwitchoverOptions options, Guarding guarding) {
-        this.guarding = guarding;
         this.topology = topology;
         this.shard = shard;
         this.target = target;
         this.options = options;
+        this.guarding = guarding;
         this.shardDeadline = clock.started() + options.shardTimeout().toNanos();
     }
 
