@@ -99,6 +99,26 @@ public final class HaproxyRuntime implements AutoCloseable {
     }
 
     /**
+     * Sends each item's commands ({@code send} returns a {@link Pending}), then awaits them all: one round trip for
+     * every HAProxy, from this thread. Should a send itself throw, what was already sent is awaited before it is
+     * rethrown, so no connection stays locked.
+     */
+    public static <I, T> List<T> onEach(List<I> items, Function<I, Pending<T>> send) {
+        List<Pending<T>> sent = new ArrayList<>(items.size());
+        try {
+            for (I item : items) sent.add(send.apply(item));
+        } catch (RuntimeException e) {
+            try {
+                awaitAll(sent);
+            } catch (RuntimeException alsoFailed) {
+                e.addSuppressed(alsoFailed);
+            }
+            throw e;
+        }
+        return awaitAll(sent);
+    }
+
+    /**
      * Awaits every one (so every connection is free again), in order; when any failed, throws one exception naming
      * every failure.
      */

@@ -372,7 +372,7 @@ final class ShardSwitchover {
 
     /** Sends every DC's HAProxy its commands, then reads every answer: one round trip for all, from this thread. */
     private <T> List<T> inEveryDc(Function<DcWriter, HaproxyRuntime.Pending<T>> work) {
-        return HaproxyRuntime.awaitAll(writers.stream().map(work).toList());
+        return HaproxyRuntime.onEach(writers, work);
     }
 
     private void step(String name, Runnable work) {

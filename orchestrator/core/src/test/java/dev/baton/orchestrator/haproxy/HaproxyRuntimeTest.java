@@ -16,7 +16,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,6 +72,13 @@ class HaproxyRuntimeTest {
             // Both connections are free again, and the first one's command took effect.
             assertThat(first.serverState(backend, server).maxconn()).isEqualTo(1000);
             assertThat(second.serverState(backend, server).maxconn()).isEqualTo(1000);
+
+            // A send that cannot even be written (two commands in one) leaves no connection locked behind it.
+            assertThatThrownBy(() -> HaproxyRuntime.onEach(List.of(first, second),
+                    r -> r == first ? r.sendServerMaxconn(backend, server, 1000) : r.sendServerMaxconn(backend, server + "; show info", 5)))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThat(CompletableFuture.supplyAsync(() -> first.serverState(backend, server).maxconn()))
+                    .as("the first connection, from another thread").succeedsWithin(Duration.ofSeconds(5)).isEqualTo(1000);
         } finally {
             runtime.setServerMaxconn(backend, server, 1000);
         }
@@ -144,7 +153,7 @@ class HaproxyRuntimeTest {
         String backend = frontends.writerBackend(), server = frontends.writerServer();
         int before = runtime.serverState(backend, server).currentSessions();
         HolderConnection holder = HolderConnection.open(frontends.writer(), 1000);
-        try (HoldGuard guard = HoldGuard.open(List.of(frontends.writer()), java.time.Duration.ofSeconds(3));
+        try (HoldGuard guard = HoldGuard.open(List.of(frontends.writer()), Duration.ofSeconds(3));
              Socket client = new Socket()) {
             assertThat(guard.connections()).isEqualTo(1);
             assertThat(runtime.serverState(backend, server).currentSessions()).as("holder and guard counted").isEqualTo(before + 2);
@@ -169,7 +178,7 @@ class HaproxyRuntimeTest {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        assertThatThrownBy(() -> HoldGuard.open(List.of(new dev.baton.wire.Endpoint("127.0.0.1", closedPort)), java.time.Duration.ofSeconds(2)))
+        assertThatThrownBy(() -> HoldGuard.open(List.of(new dev.baton.wire.Endpoint("127.0.0.1", closedPort)), Duration.ofSeconds(2)))
                 .isInstanceOf(HaproxyException.class).hasMessageContaining("could not hold");
     }
 }
