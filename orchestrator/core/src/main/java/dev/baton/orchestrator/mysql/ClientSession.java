@@ -13,6 +13,10 @@ public record ClientSession(long id, String user, String command, double stateMs
         return "unauthenticated user".equals(user);
     }
 
+    public boolean idleFor(double ms) {
+        return "Sleep".equals(command) && stateMs >= ms;
+    }
+
     @Override
     public String toString() {
         return id + " " + user + " " + command + " " + stateMs + " ms";
