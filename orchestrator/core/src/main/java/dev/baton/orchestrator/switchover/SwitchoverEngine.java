@@ -88,11 +88,12 @@ public final class SwitchoverEngine {
     /**
      * One guard process for the batch, holding every shard's writer frontend in every DC, started before any shard
      * holds. A shard already where it should be is held by it for nothing, harmlessly: the guard's connection waits
-     * unauthenticated and its server's maxconn is untouched.
+     * unauthenticated and its server's maxconn is untouched. A batch larger than the concurrency runs in turns and
+     * may outlast the guard's {@link HoldGuard#LIFETIME}: each of its shards starts its own.
      */
     private Guarding batchGuard(List<Shard> shards) {
         if (options.mode() != SwitchoverOptions.Mode.HOLD || shards.isEmpty()) return new Guarding.None();
-        if (shards.size() == 1) return new Guarding.Own();
+        if (shards.size() == 1 || shards.size() > options.concurrency()) return new Guarding.Own();
         List<Endpoint> frontends = new ArrayList<>();
         for (Shard shard : shards) {
             for (Datacenter dc : topology.datacenters()) dc.frontendsOf(shard.name()).ifPresent(f -> frontends.add(f.writer()));
