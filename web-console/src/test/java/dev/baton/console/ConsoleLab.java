@@ -127,6 +127,10 @@ final class ConsoleLab implements AutoCloseable {
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.health().snapshot().datacenters().stream()
                     .allMatch(d -> d.verdict().name().equals("HEALTHY")));
+            // A DC is HEALTHY before every replica's lag is known (an agent's first reports can still say "lag unknown");
+            // the overview shows lag, so the lab is ready once every replica has reported one (CI: not within 5 s once).
+            await().atMost(Duration.ofSeconds(30)).until(() -> coordinator.health().snapshot().shards().stream()
+                    .flatMap(s -> s.servers().stream()).allMatch(sv -> sv.writable() || sv.lagSeconds() != null));
             return running;
         } catch (RuntimeException | Error e) {
             lab.down();
