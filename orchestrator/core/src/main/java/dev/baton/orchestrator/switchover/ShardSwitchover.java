@@ -247,7 +247,7 @@ final class ShardSwitchover {
                                 + "the fenced primary until the next leader takes over): {}", shard.name(), e.getCause().getMessage());
                     }
                 }
-                case Guarding.Shared shared -> guardConnections = writers.size();
+                case Guarding.Shared shared -> guardConnections = shared.guard().join() == null ? 0 : writers.size();
                 case Guarding.None none -> guardConnections = 0;
             }
         }

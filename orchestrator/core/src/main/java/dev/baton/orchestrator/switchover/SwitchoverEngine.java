@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,15 +83,18 @@ public final class SwitchoverEngine {
             if (e.getCause() instanceof SwitchoverAbandoned abandoned) throw abandoned;
             throw new IllegalStateException("switching every shard to " + toDc + " failed: " + e.getCause().getMessage(), e.getCause());
         } finally {
-            if (guarding instanceof Guarding.Shared shared) shared.guard().close();
+            if (guarding instanceof Guarding.Shared shared) shared.guard().thenAccept(g -> {
+                if (g != null) g.close();
+            });
         }
     }
 
     /**
-     * One guard process for the batch, holding every shard's writer frontend in every DC, started before any shard
-     * holds. A shard already where it should be is held by it for nothing, harmlessly: the guard's connection waits
-     * unauthenticated and its server's maxconn is untouched. A batch larger than the concurrency runs in turns and
-     * may outlast the guard's {@link HoldGuard#LIFETIME}: each of its shards starts its own.
+     * One guard process for the batch, holding every shard's writer frontend in every DC; it starts now and each
+     * shard's connect step waits for it, so it is in place before any shard holds. A shard already where it should be
+     * is held by it for nothing, harmlessly: the guard's connection waits unauthenticated and its server's maxconn is
+     * untouched. A batch larger than the concurrency runs in turns and may outlast the guard's
+     * {@link HoldGuard#LIFETIME}: each of its shards starts its own.
      */
     private Guarding batchGuard(List<Shard> shards) {
         if (options.mode() != SwitchoverOptions.Mode.HOLD || shards.isEmpty()) return new Guarding.None();
@@ -98,13 +103,14 @@ public final class SwitchoverEngine {
         for (Shard shard : shards) {
             for (Datacenter dc : topology.datacenters()) dc.frontendsOf(shard.name()).ifPresent(f -> frontends.add(f.writer()));
         }
-        try {
-            return new Guarding.Shared(HoldGuard.open(frontends, BATCH_GUARD_TIMEOUT));
-        } catch (RuntimeException e) {
-            LOG.warn("writes of shards {} will be held by this process only (should it die, HAProxy lets them through to the fenced "
-                    + "primaries until the next leader takes over): {}", shards.stream().map(Shard::name).toList(), e.getMessage());
-            return new Guarding.None();
-        }
+        return new Guarding.Shared(CompletableFuture.supplyAsync(() -> HoldGuard.open(frontends, BATCH_GUARD_TIMEOUT),
+                        task -> SwitchoverThreads.FACTORY.newThread(task).start())
+                .exceptionally(e -> {
+                    LOG.warn("writes of shards {} will be held by this process only (should it die, HAProxy lets them through to the "
+                            + "fenced primaries until the next leader takes over): {}", shards.stream().map(Shard::name).toList(),
+                            (e instanceof CompletionException c ? c.getCause() : e).getMessage());
+                    return null;
+                }));
     }
 
     /**
