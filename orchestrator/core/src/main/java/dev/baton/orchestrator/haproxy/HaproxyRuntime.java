@@ -70,32 +70,36 @@ public final class HaproxyRuntime implements AutoCloseable {
         return send(commands, answers -> answers).await();
     }
 
+    public String execute(String command) {
+        return execute(List.of(command)).getFirst();
+    }
+
     /**
      * Sends the commands now and reads their answers when {@link Pending#await} is called, on the same thread, which
      * must call it: sent to several HAProxies first and awaited after, they cost one round trip together, without a
      * thread per HAProxy (each handoff between threads was milliseconds of a write pause on a loaded machine).
      */
     private <T> Pending<T> send(List<String> commands, Function<List<String>, T> check) {
-        StringBuilder script = new StringBuilder();
+        StringBuilder lines = new StringBuilder();
         for (String command : commands) {
             if (command.contains("\n") || command.contains(";")) {
                 throw new IllegalArgumentException("one HAProxy command per entry, got: " + command);
             }
-            script.append(command).append('\n');
+            lines.append(command).append('\n');
         }
+        String script = lines.toString();
         lock.lock();
         boolean sent = false;
         if (keepConnection) {
             try {
                 if (socket == null) open();
-                socket.getOutputStream().write(script.toString().getBytes(StandardCharsets.US_ASCII));
-                socket.getOutputStream().flush();
+                write(script);
                 sent = true;
             } catch (IOException e) {
                 closeSocket(); // the await sends it again on a fresh connection
             }
         }
-        return new Pending<>(commands, script.toString(), sent, check);
+        return new Pending<>(commands, script, sent, check);
     }
 
     /**
@@ -188,10 +192,6 @@ public final class HaproxyRuntime implements AutoCloseable {
                 throw new HaproxyException("HAProxy runtime API at " + endpoint + " failed on " + commands + ": " + e.getMessage(), e);
             }
         }
-    }
-
-    public String execute(String command) {
-        return execute(List.of(command)).getFirst();
     }
 
     @Override
@@ -334,10 +334,14 @@ public final class HaproxyRuntime implements AutoCloseable {
 
     /** Sends the script and reads one answer per command. */
     private List<String> exchange(String script, int answers) throws IOException {
+        write(script);
+        return readAnswers(answers);
+    }
+
+    private void write(String script) throws IOException {
         OutputStream out = socket.getOutputStream();
         out.write(script.getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        return readAnswers(answers);
     }
 
     /** Reads answers; each ends with the prompt "> " at a line start. */
