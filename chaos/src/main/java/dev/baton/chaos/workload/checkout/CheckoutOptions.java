@@ -32,12 +32,15 @@ public record CheckoutOptions(Duration retryBudget, Duration firstBackoff, Durat
     public static final int WRITES_PER_SHARD = 8;
 
     /**
-     * 1 s: longer than a switchover's write pause on this machine (max 423 ms measured, stalls up to 700 ms), so a
-     * routine hold fails no checkout; short enough that a shard's backlog is at most one second of its arrivals,
-     * which 8 pooled connections write in tens of milliseconds once the hold ends. Waiting costs a parked virtual
-     * thread, nothing that other shards need.
+     * 4 s: as long as Baton may hold a shard's writes. A routine switchover's hold is well under 1 s here (max 423 ms
+     * measured, stalls up to 700 ms), but when the leader dies mid-switchover its hold stays in place until the next
+     * leader restores writes, which Baton promises within 3 s of the death (the dead leader's ZooKeeper session ends
+     * 2 s after it; bench leader-kill measures it), and the hold began before the death. With 1 s, 114-218 checkouts
+     * of a leader-kill bench failed 503 "shard busy" while their shard waited for the new leader. The backlog is at
+     * most 4 s of one shard's arrivals (100 checkouts at 25/s), parked virtual threads that 8 pooled connections
+     * write in well under a second once the hold ends; other shards are not affected.
      */
-    public static final Duration WAIT_FOR_SHARD = Duration.ofSeconds(1);
+    public static final Duration WAIT_FOR_SHARD = Duration.ofSeconds(4);
 
     public CheckoutOptions {
         if (retryBudget.isNegative()) throw new IllegalArgumentException("retryBudget is negative: " + retryBudget);
