@@ -110,8 +110,14 @@ public final class Coordinator implements AutoCloseable {
         Thread.ofPlatform().daemon().name("warm-up").start(() -> {
             long started = System.nanoTime();
             int up = WarmUp.readEverything(config.topology());
-            LOG.info("coordinator {} warmed up for a takeover in {} ms: {} servers answered", self.id(),
-                    (System.nanoTime() - started) / 1_000_000, up);
+            String records;
+            try {
+                records = failovers.warmUp() + " failover(s) RUNNING";
+            } catch (RuntimeException e) {
+                records = "failovers not read: " + e.getMessage(); // the takeover reads them then
+            }
+            LOG.info("coordinator {} warmed up for a takeover in {} ms: {} servers answered, {}", self.id(),
+                    (System.nanoTime() - started) / 1_000_000, up, records);
         });
         // What a site reviewed, in the log of the coordinator that runs it.
         runbooks.entries().stream().filter(e -> e.source() == RunbookCatalog.Source.SITE).forEach(e -> LOG.info(

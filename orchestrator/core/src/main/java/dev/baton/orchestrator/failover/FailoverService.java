@@ -277,6 +277,14 @@ public final class FailoverService {
         return store.list();
     }
 
+    /**
+     * Reads every failover's record once, as a takeover would: from then on a takeover reads only the failovers
+     * recorded since (see {@link FailoverStore#running()}). Returns how many are left RUNNING.
+     */
+    public int warmUp() {
+        return store.running().size();
+    }
+
     /** The runbooks a request may name. */
     public RunbookCatalog runbooks() {
         return runbooks;

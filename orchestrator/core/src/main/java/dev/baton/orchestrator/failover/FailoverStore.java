@@ -10,9 +10,11 @@ import org.apache.zookeeper.data.Stat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -30,9 +32,15 @@ import java.util.function.Consumer;
  */
 public final class FailoverStore {
     private static final String ROOT = "/failovers";
+    private static final Comparator<Failover> NEWEST_FIRST = Comparator.comparing(Failover::created).reversed();
     private final CuratorFramework zk;
     /** Per failover this coordinator runs, the owner node's version it set. */
     private final Map<String, Integer> owned = new ConcurrentHashMap<>();
+    /**
+     * Failovers seen ended. An ended failover never runs again, so {@link #running()} reads only the others: the
+     * history grows by several a day, and a new leader asks for what runs before it can restore a shard's writes.
+     */
+    private final Set<String> ended = ConcurrentHashMap.newKeySet();
 
     public FailoverStore(ZooKeeperSession session) {
         this.zk = session.client();
@@ -116,14 +124,15 @@ public final class FailoverStore {
 
     public Optional<Failover> get(String id) {
         try {
-            Failover header = Json.MAPPER.readValue(zk.getData().forPath(path(id)), Failover.class);
+            Optional<Failover> header = header(id);
+            if (header.isEmpty()) return header;
             List<ShardProgress> shards = new ArrayList<>();
             for (String shard : zk.getChildren().forPath(path(id) + "/shards")) {
                 shards.add(Json.MAPPER.readValue(zk.getData().forPath(shardPath(id, shard)), ShardProgress.class));
             }
-            List<String> order = header.plan().shards().stream().map(ShardPlan::shard).toList();
+            List<String> order = header.get().plan().shards().stream().map(ShardPlan::shard).toList();
             shards.sort(Comparator.comparingInt(s -> order.indexOf(s.shard())));
-            return Optional.of(header.withShards(shards));
+            return Optional.of(header.get().withShards(shards));
         } catch (KeeperException.NoNodeException e) {
             return Optional.empty();
         } catch (Exception e) {
@@ -133,19 +142,48 @@ public final class FailoverStore {
 
     /** Every failover, newest first. */
     public List<Failover> list() {
-        List<String> ids;
+        return ids().stream().map(this::get).flatMap(Optional::stream).sorted(NEWEST_FIRST).toList();
+    }
+
+    /**
+     * Failovers still RUNNING in ZooKeeper: running now, or left by a leader that died or lost its session. Reads the
+     * header of each failover not yet seen ended, and the shards of those that run only.
+     */
+    public List<Failover> running() {
+        List<String> ids = ids();
+        ended.retainAll(new HashSet<>(ids));
+        List<Failover> running = new ArrayList<>();
+        for (String id : ids) {
+            if (ended.contains(id)) continue;
+            try {
+                Optional<Failover> header = header(id);
+                if (header.isEmpty()) continue;
+                if (header.get().state() != Failover.State.RUNNING) ended.add(id);
+                else get(id).filter(f -> f.state() == Failover.State.RUNNING).ifPresent(running::add);
+            } catch (KeeperException.NoNodeException e) {
+                // gone since it was listed
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot read failover " + id + " from ZooKeeper: " + e.getMessage(), e);
+            }
+        }
+        return running.stream().sorted(NEWEST_FIRST).toList();
+    }
+
+    private List<String> ids() {
         try {
-            ids = zk.checkExists().forPath(ROOT) == null ? List.of() : zk.getChildren().forPath(ROOT);
+            return zk.checkExists().forPath(ROOT) == null ? List.of() : zk.getChildren().forPath(ROOT);
         } catch (Exception e) {
             throw new IllegalStateException("cannot list failovers in ZooKeeper: " + e.getMessage(), e);
         }
-        return ids.stream().map(this::get).flatMap(Optional::stream)
-                .sorted(Comparator.comparing(Failover::created).reversed()).toList();
     }
 
-    /** Failovers still RUNNING in ZooKeeper: running now, or left by a leader that died or lost its session. */
-    public List<Failover> running() {
-        return list().stream().filter(f -> f.state() == Failover.State.RUNNING).toList();
+    /** The failover without its shards; empty when there is no such failover. */
+    private Optional<Failover> header(String id) throws Exception {
+        try {
+            return Optional.of(Json.MAPPER.readValue(zk.getData().forPath(path(id)), Failover.class));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
     }
 
     /** The write, after the check of the owner node when this coordinator created or claimed the failover. */

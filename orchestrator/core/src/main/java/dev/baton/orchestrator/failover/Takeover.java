@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -64,11 +65,13 @@ final class Takeover {
 
     private void run(long scheduled) {
         // Claimed only when there is something to take over: a claim refuses new failovers meanwhile.
-        if (!leadership.isLeader() || store.running().isEmpty()) return;
+        if (!leadership.isLeader()) return;
+        List<Failover> left = store.running();
+        if (left.isEmpty()) return;
         String claim = "(taken over by " + self + ")";
         if (!claimRunning(claim)) return;
         try {
-            for (Failover failover : store.running()) {
+            for (Failover failover : left) {
                 if (!leadership.isLeader()) return;
                 running.set(failover.id());
                 takeOver(failover, scheduled);

@@ -75,4 +75,30 @@ class FailoverStoreTest {
             assertThat(problems).hasSize(1);
         }
     }
+
+    @Test
+    void runningListsWhatRunsHoweverManyEndedAndFollowsFailoversThatAnotherCoordinatorEndsOrStarts() throws Exception {
+        try (TestingServer zk = new TestingServer(true); ZooKeeperSession s1 = session(zk); ZooKeeperSession s2 = session(zk)) {
+            FailoverStore leader = new FailoverStore(s1);
+            FailoverStore standby = new FailoverStore(s2);
+            for (int i = 0; i < 5; i++) {
+                Failover f = failover("f-old-" + i);
+                leader.create(f);
+                leader.update(f.finish(Failover.State.SUCCEEDED, "", f.shards()));
+            }
+            Failover live = failover("f-live");
+            leader.create(live);
+            // The standby reads every record once; the ended ones it does not read again.
+            assertThat(standby.running()).extracting(Failover::id).containsExactly("f-live");
+            Failover next = failover("f-next");
+            leader.update(live.finish(Failover.State.ROLLED_BACK, "", live.shards()));
+            leader.create(next);
+            // One it saw running has ended since, one is new: both seen as they stand now.
+            assertThat(standby.running()).extracting(Failover::id).containsExactly("f-next");
+            assertThat(standby.running().getFirst().shards()).containsExactly(ShardProgress.pending("s1"));
+            leader.update(next.finish(Failover.State.SUCCEEDED, "", next.shards()));
+            assertThat(standby.running()).isEmpty();
+            assertThat(standby.list()).hasSize(7);
+        }
+    }
 }
