@@ -103,6 +103,10 @@ public final class SwitchoverBench {
         this.away = topology.datacenters().get(1).name();
     }
 
+    /**
+     * Baton's phase, then the baseline's (null: none) under the same load; on the idle lab each again, and the bare
+     * {@link SessionCut} that measures the floor under both.
+     */
     public BenchReport run(ShardSwitcher baton, ShardSwitcher baseline) throws InterruptedException {
         String startedAt = Instant.now().toString();
         List<CheckoutApp> apps = new ArrayList<>();
@@ -123,7 +127,8 @@ public final class SwitchoverBench {
             if (options.idleRounds() > 0) {
                 PhaseReport idleOurs = phase("idle", baton, options.idleRounds(), null, false);
                 PhaseReport idleTheirs = baseline == null ? null : phase("idle-baseline", baseline, options.idleRounds(), null, false);
-                idle = BenchReport.Idle.of(idleOurs, idleTheirs);
+                PhaseReport floor = phase("idle-floor", new SessionCut(topology), options.idleRounds(), null, false);
+                idle = BenchReport.Idle.of(idleOurs, idleTheirs, floor);
             }
             var config = new BenchReport.Config(shards.size(), options.ratePerSecond(), options.rounds(),
                     List.of(home, away), startedAt, Runtime.getRuntime().availableProcessors(),

@@ -115,7 +115,11 @@ class BenchReportTest {
         Summary slow = Summary.of(List.of(60.0, 160.0));
         PhaseReport idleBaton = new PhaseReport("idle", Checkouts.none(), new Latency(0, 0, 0), Summary.of(List.of(30.0, 40.0)), slow,
                 new ProbeWrites(0, 0, 0), new ProbeWrites(2, 1, 1), Map.of(), NONE, Summary.of(List.of(300L)), 2, 0, List.of());
-        BenchReport.Idle idle = BenchReport.Idle.of(idleBaton, naive(Checkouts.none()));
+        // The floor (a bare session cut) pauses the persistent probe 90-100 ms: more than half the naive's under load.
+        Summary cut = Summary.of(List.of(90.0, 100.0));
+        PhaseReport floor = new PhaseReport("idle-floor", Checkouts.none(), new Latency(0, 0, 0), cut, Summary.of(List.of()),
+                new ProbeWrites(0, 0, 0), new ProbeWrites(2, 1, 1), Map.of(), NONE, Summary.of(List.of(20L)), 2, 0, List.of());
+        BenchReport.Idle idle = BenchReport.Idle.of(idleBaton, naive(Checkouts.none()), floor);
         BenchReport r = new BenchReport(config, null, null, Summary.of(List.of(5.0)), clean, naive(checkouts(0, 0, 0)),
                 BenchReport.ratios(clean, naive(checkouts(0, 0, 0))), BenchReport.ProbeFigures.of(clean), idle,
                 BenchReport.judge(null, clean, naive(checkouts(0, 0, 0)), idle, 1));
@@ -128,6 +132,17 @@ class BenchReportTest {
         assertThat(json.path("idle").path("writePauseMs").path("max").asDouble()).isEqualTo(160.0);
         assertThat(json.path("writePauseMs").path("p50").isNumber()).isTrue();
         assertThat(json.path("baseline").path("writePauseMs").path("max").isNumber()).isTrue();
-        assertThat(r.toMarkdown()).contains("## Idle lab").contains("| engine write pause p50 / max (ms) | 60.0 / 160.0 |");
+        assertThat(r.toMarkdown()).contains("## Idle lab").contains("| engine write pause p50 / max (ms) | 60.0 / 160.0 |")
+                .contains("| persistent-connection pause p50 / max (ms) | 30.0 / 40.0 | 120.0 / 200.0 | " + pm(cut) + " |")
+                .contains("| failed no-retry writes, new conn / persistent | 0 / 2 | 30 / 20 | 0 / 2 |")
+                .containsPattern("half the naive baseline's pause under load is [0-9.]+ ms, below this floor's p50")
+                .contains("## Rounds: idle-floor");
+        assertThat(json.path("idle").path("floorClientPauseMs").path("p50").asDouble()).isEqualTo(cut.p50());
+        assertThat(r.targets()).filteredOn(t -> t.name().startsWith("write pause per shard, p50, vs the naive")).singleElement()
+                .satisfies(t -> assertThat(t.measured()).endsWith("(floor, a bare session cut on the idle lab: " + Summary.fmt(cut.p50()) + " ms)"));
+    }
+
+    private static String pm(Summary s) {
+        return Summary.fmt(s.p50()) + " / " + Summary.fmt(s.max());
     }
 }
