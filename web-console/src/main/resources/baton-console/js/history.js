@@ -1,10 +1,12 @@
-// History (#/history): every failover (GET /api/v1/failovers) in a table, filtered in the page by text
+// History (#/history): the newest failovers (GET /api/v1/failovers, up to HISTORY_LIMIT) in a table, filtered in the page by text
 // (id, from, to, state, user, runbook, reason) and by state; each links to its report (and live view while running).
 import * as api from './api.js';
 import {badge, errorBox, field, h, heading, select, setText, table} from './dom.js';
 import {fmtDateTime, fmtMs, parseInstant} from './format.js';
 
 const STATES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'ROLLED_BACK'];
+// Each failover listed costs the coordinator ZooKeeper reads; older ones stay reachable by their report's address.
+const HISTORY_LIMIT = 1000;
 
 export function mount(main, params, ctx) {
   const text = h('input', {id: 'history-filter', 'data-testid': 'history-filter', type: 'search', autocomplete: 'off',
@@ -32,13 +34,14 @@ export function mount(main, params, ctx) {
       if (r.tr.hidden === visible) r.tr.hidden = !visible;
       if (visible) shown++;
     }
-    setText(count, rows.length ? `${shown} of ${rows.length} failovers shown.` : 'No failover has run yet.');
+    setText(count, !rows.length ? 'No failover has run yet.' : `${shown} of ${rows.length} failovers shown`
+      + (rows.length >= HISTORY_LIMIT ? ` (only the newest ${HISTORY_LIMIT} are listed).` : '.'));
   }
 
   async function load() {
     setText(count, 'Loading…');
     try {
-      const list = await api.get('/failovers', null, ctx.signal) || [];
+      const list = await api.get('/failovers', {limit: HISTORY_LIMIT}, ctx.signal) || [];
       if (!ctx.alive()) return;
       errorSlot.replaceChildren();
       list.sort((a, b) => (parseInstant(b.created) || 0) - (parseInstant(a.created) || 0));

@@ -499,7 +499,7 @@ async function findRunning(main, ctx) {
   const body = h('div', {id: 'live-none', 'data-testid': 'live-none'}, h('p', {text: 'Looking for a running failover…'}));
   main.append(heading('Live failover'), body);
   try {
-    const list = await api.get('/failovers', null, ctx.signal) || [];
+    const list = await api.get('/failovers', {limit: 5}, ctx.signal) || [];
     if (!ctx.alive()) return;
     const running = list.find(f => f.state === 'RUNNING');
     if (running) {

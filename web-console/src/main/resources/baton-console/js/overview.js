@@ -59,7 +59,8 @@ export function mount(main, params, ctx) {
 
   async function loadFailovers() {
     try {
-      failovers = await api.get('/failovers', null, ctx.signal) || [];
+      // One failover runs at a time and a new one is refused while any is RUNNING: the running one is the newest.
+      failovers = await api.get('/failovers', {limit: 5}, ctx.signal) || [];
       renderRunning();
       renderTraffic();
     } catch (e) {
@@ -392,7 +393,7 @@ export function mount(main, params, ctx) {
       loadFailovers();
     },
   });
-  // A fallback for missed events; /failovers returns every failover in full, so not often.
+  // A fallback for missed events; each failover listed costs the coordinator ZooKeeper reads, so not often.
   const slow = setInterval(() => {
     if (!document.hidden) {
       loadTopology();

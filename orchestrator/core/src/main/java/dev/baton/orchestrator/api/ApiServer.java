@@ -47,6 +47,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
 /**
@@ -147,7 +148,7 @@ public final class ApiServer implements AutoCloseable {
         // Asking who leads is a ZooKeeper read: off the event loop.
         router.get(BASE + "/topology").handler(ctx -> blocking(ctx, 200, () -> TopologyView.of(leadership.id(),
                 leadership.leaderId().orElse(""), config.topology())));
-        router.get(BASE + "/failovers").handler(ctx -> blocking(ctx, 200, failovers::list));
+        router.get(BASE + "/failovers").handler(this::listFailovers);
         router.get(BASE + "/failovers/:id").handler(ctx -> blocking(ctx, 200, () -> failovers.get(ctx.pathParam("id"))));
         router.get(BASE + "/failovers/:id/report").handler(ctx -> blocking(ctx, 200, () -> failovers.report(ctx.pathParam("id"))));
         router.get(BASE + "/runbooks").handler(ctx -> json(ctx, 200, failovers.runbooks().entries().stream().map(RunbookView::of).toList()));
@@ -494,19 +495,33 @@ public final class ApiServer implements AutoCloseable {
 
     /** ?limit (default 200, at most 5000), ?who (exact user), ?q (text anywhere in the entry). */
     private void auditEntries(RoutingContext ctx) {
+        OptionalInt limit = limit(ctx, 200);
+        if (limit.isEmpty()) return;
+        blocking(ctx, 200, () -> audit.read(limit.getAsInt(), ctx.request().getParam("who"), ctx.request().getParam("q")));
+    }
+
+    /** The newest failovers, 200 unless {@code ?limit} says otherwise: each costs ZooKeeper reads and the history only grows. */
+    private void listFailovers(RoutingContext ctx) {
+        OptionalInt limit = limit(ctx, 200);
+        if (limit.isEmpty()) return;
+        blocking(ctx, 200, () -> failovers.list(limit.getAsInt()));
+    }
+
+    /** {@code ?limit}, 1 to 5000 ({@code dflt} when absent); empty once a 400 naming the bad value was sent. */
+    private OptionalInt limit(RoutingContext ctx, int dflt) {
+        String given = ctx.request().getParam("limit");
         int limit;
         try {
-            limit = Integer.parseInt(Optional.ofNullable(ctx.request().getParam("limit")).orElse("200"));
+            limit = given == null ? dflt : Integer.parseInt(given);
         } catch (NumberFormatException e) {
-            error(ctx, 400, "bad_request", "limit must be a whole number, got '" + ctx.request().getParam("limit") + "'");
-            return;
+            error(ctx, 400, "bad_request", "limit must be a whole number, got '" + given + "'");
+            return OptionalInt.empty();
         }
         if (limit < 1 || limit > 5000) {
             error(ctx, 400, "bad_request", "limit must be 1 to 5000, got " + limit);
-            return;
+            return OptionalInt.empty();
         }
-        int n = limit;
-        blocking(ctx, 200, () -> audit.read(n, ctx.request().getParam("who"), ctx.request().getParam("q")));
+        return OptionalInt.of(limit);
     }
 
     /** ?from and ?to, ISO instants (default: the last 10 minutes); at most a day. */

@@ -273,8 +273,14 @@ public final class FailoverService {
         return FailoverReport.of(get(id));
     }
 
+    /** Every failover, newest first. */
     public List<Failover> list() {
         return store.list();
+    }
+
+    /** The {@code newest} failovers, newest first. */
+    public List<Failover> list(int newest) {
+        return store.list(newest);
     }
 
     /**

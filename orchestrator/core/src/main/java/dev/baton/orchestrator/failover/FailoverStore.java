@@ -142,7 +142,17 @@ public final class FailoverStore {
 
     /** Every failover, newest first. */
     public List<Failover> list() {
-        return ids().stream().map(this::get).flatMap(Optional::stream).sorted(NEWEST_FIRST).toList();
+        return list(Integer.MAX_VALUE);
+    }
+
+    /**
+     * The {@code newest} failovers, newest first. Only those are read (ten nodes each): an id starts with its
+     * failover's start time ({@code f-yyyyMMdd-HHmmss-…}), so the ids alone say which they are, and the history
+     * grows by several failovers a day.
+     */
+    public List<Failover> list(int newest) {
+        return ids().stream().sorted(Comparator.reverseOrder()).limit(newest).map(this::get).flatMap(Optional::stream)
+                .sorted(NEWEST_FIRST).toList();
     }
 
     /**

@@ -143,6 +143,14 @@ class CoordinatorApiTest {
         assertThat(unknownField.statusCode()).isEqualTo(400);
         assertThat(body(unknownField).get("message").asText()).contains("\"form\"");
 
+        HttpResponse<String> noLimit = Http.get(api(leader, "/failovers?limit=0"), VIEWER);
+        assertThat(noLimit.statusCode()).isEqualTo(400);
+        assertThat(body(noLimit).get("message").asText()).isEqualTo("limit must be 1 to 5000, got 0");
+        HttpResponse<String> wordLimit = Http.get(api(leader, "/failovers?limit=all"), VIEWER);
+        assertThat(wordLimit.statusCode()).isEqualTo(400);
+        assertThat(body(wordLimit).get("message").asText()).isEqualTo("limit must be a whole number, got 'all'");
+        assertThat(Http.get(api(leader, "/failovers?limit=5000"), VIEWER).statusCode()).isEqualTo(200);
+
         HttpResponse<String> noSuch = Http.get(api(leader, "/failovers/f-nope"), VIEWER);
         assertThat(noSuch.statusCode()).isEqualTo(404);
         assertThat(body(noSuch).get("message").asText()).contains("f-nope");

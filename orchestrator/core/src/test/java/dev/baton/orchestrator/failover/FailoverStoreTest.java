@@ -101,4 +101,20 @@ class FailoverStoreTest {
             assertThat(standby.list()).hasSize(7);
         }
     }
+
+    @Test
+    void aListOfTheNewestReadsOnlyThoseAndTheIdsSayWhichTheyAre() throws Exception {
+        try (TestingServer zk = new TestingServer(true); ZooKeeperSession s1 = session(zk)) {
+            FailoverStore store = new FailoverStore(s1);
+            // Written out of order: the ids' start times decide, newest first.
+            for (String id : List.of("f-20261202-090000-0002", "f-20261203-080000-0003", "f-20261201-230000-0001")) {
+                Failover f = failover(id);
+                store.create(f);
+                store.update(f.finish(Failover.State.SUCCEEDED, "", f.shards()));
+            }
+            assertThat(store.list(2)).extracting(Failover::id).containsExactlyInAnyOrder("f-20261203-080000-0003", "f-20261202-090000-0002");
+            assertThat(store.list(5000)).hasSize(3);
+            assertThat(store.list()).hasSize(3);
+        }
+    }
 }
