@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -103,9 +104,12 @@ public final class SwitchoverBench {
         this.away = topology.datacenters().get(1).name();
     }
 
+    /** The probes of the phase running now, for {@link SessionCut} to find the sessions it ends. */
+    private volatile Probes current;
+
     /**
-     * Baton's phase, then the baseline's (null: none) under the same load; on the idle lab each again, and the bare
-     * {@link SessionCut} that measures the floor under both.
+     * Baton's phase, then the baseline's (null: none) under the same load, then the floor ({@link SessionCut}) under that
+     * load; on the idle lab each again. The floor's phases run as many rounds as the idle ones.
      */
     public BenchReport run(ShardSwitcher baton, ShardSwitcher baseline) throws InterruptedException {
         String startedAt = Instant.now().toString();
@@ -123,19 +127,21 @@ public final class SwitchoverBench {
             PhaseReport ours = phase("baton", baton, options.rounds(), stalls, true);
             PhaseReport theirs = baseline == null || options.baselineRounds() == 0 ? null
                     : phase("baseline", baseline, options.baselineRounds(), null, true);
+            SessionCut cut = new SessionCut(topology, shard -> current == null ? OptionalLong.empty()
+                    : current.pooled().get(shard).pooledSessionId());
+            PhaseReport floor = options.idleRounds() == 0 ? null : phase("floor", cut, options.idleRounds(), null, true);
             BenchReport.Idle idle = null;
             if (options.idleRounds() > 0) {
                 PhaseReport idleOurs = phase("idle", baton, options.idleRounds(), null, false);
                 PhaseReport idleTheirs = baseline == null ? null : phase("idle-baseline", baseline, options.idleRounds(), null, false);
-                PhaseReport floor = phase("idle-floor", new SessionCut(topology), options.idleRounds(), null, false);
-                idle = BenchReport.Idle.of(idleOurs, idleTheirs, floor);
+                idle = BenchReport.Idle.of(idleOurs, idleTheirs, phase("idle-floor", cut, options.idleRounds(), null, false));
             }
             var config = new BenchReport.Config(shards.size(), options.ratePerSecond(), options.rounds(),
                     List.of(home, away), startedAt, Runtime.getRuntime().availableProcessors(),
                     options.quietWindow().toMillis() / 1000.0, PROBE_INTERVAL_MS, PROBE_INTERVAL_MS * shards.size());
             return new BenchReport(config, warmupCheckouts, warmup == null ? null : warmup.warmedUp(), stalls[0], ours, theirs,
-                    BenchReport.ratios(ours, theirs), BenchReport.ProbeFigures.of(ours), idle,
-                    BenchReport.judge(warmupCheckouts, ours, theirs, idle, shards.size()));
+                    floor, BenchReport.ratios(ours, theirs), BenchReport.ProbeFigures.of(ours), idle,
+                    BenchReport.judge(warmupCheckouts, ours, theirs, floor, idle, shards.size()));
         } finally {
             apps.forEach(CheckoutApp::close);
         }
@@ -146,6 +152,7 @@ public final class SwitchoverBench {
             throws InterruptedException {
         log.printf("[%s] %d shards, %d checkouts/s, %d rounds%n", name, shards.size(), loaded ? options.ratePerSecond() : 0, rounds);
         Probes probes = Probes.start(topology, shards);
+        current = probes;
         LoadGenerator load = loaded ? new LoadGenerator(topology, LoadOptions.defaults().withRate(options.ratePerSecond())) : null;
         List<Switched> switched = new ArrayList<>();
         long quietFrom;

@@ -1,5 +1,6 @@
 package dev.baton.chaos.workload;
 
+import dev.baton.chaos.bench.SessionCut;
 import dev.baton.chaos.lab.Lab;
 import dev.baton.chaos.lab.LabSpec;
 import dev.baton.chaos.workload.audit.AuditResult;
@@ -16,6 +17,7 @@ import dev.baton.chaos.workload.probe.WriteProbe;
 import dev.baton.wire.Datacenter;
 import dev.baton.wire.DbServer;
 import dev.baton.wire.Dns;
+import dev.baton.wire.Jdbc;
 import dev.baton.wire.Shard;
 import dev.baton.wire.Topology;
 import org.junit.jupiter.api.AfterAll;
@@ -30,9 +32,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -249,5 +254,36 @@ class WorkloadLabTest {
         assertThat(result.failures(fencedAt, liftedAt + window)).isGreaterThan(5);
         assertThat(result.errors(fencedAt, liftedAt + window)).allSatisfy(e -> assertThat(e).startsWith("1290"));
         assertThat(result.attempts().getLast().ok()).as("writes succeed again after the fence").isTrue();
+    }
+
+    @Test
+    void aSessionCutEndsOnlyThePersistentProbesSessionWhichLosesOneWrite() throws Exception {
+        Shard shard = topology.shards().getFirst();
+        DbServer primary = primaryOf(shard);
+        var writer = topology.datacenter("east").orElseThrow().frontendsOf(shard.name()).orElseThrow().writer();
+        var credentials = topology.credentials();
+        ProbeResult result;
+        long cutAt;
+        try (WriteProbe probe = new WriteProbe(shard.name(), writer, credentials, Duration.ofMillis(10), WriteProbe.Mode.POOLED).start();
+             Connection bystander = DriverManager.getConnection(Jdbc.url(writer, credentials.database(), 3_000, 3_000),
+                     credentials.appUser(), credentials.appPassword())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> probe.pooledSessionId().isPresent());
+            Thread.sleep(200);
+            cutAt = System.nanoTime();
+            var outcomes = new SessionCut(topology, s -> probe.pooledSessionId()).switchAll(List.of(shard.name()), "west");
+            assertThat(outcomes).singleElement().satisfies(o -> {
+                assertThat(o.switched()).as(o.detail()).isTrue();
+                assertThat(o.detail()).contains("on " + primary.id() + " ended; nothing moved");
+            });
+            Thread.sleep(300);
+            result = probe.stop();
+            // Another session of the same account, idle through the cut, is left alone.
+            try (var st = bystander.createStatement(); var rs = st.executeQuery("SELECT 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+        assertThat(result.failures(cutAt, System.nanoTime())).isEqualTo(1);
+        assertThat(result.attempts().getLast().ok()).isTrue();
+        assertThat(primaryOf(shard)).as("nothing moved").isEqualTo(primary);
     }
 }

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +52,7 @@ public final class WriteProbe implements AutoCloseable {
     private volatile boolean running;
     private Thread scheduler;
     private Connection pooled; // POOLED only; touched by the scheduler thread alone
+    private volatile long pooledSessionId = -1; // its server's connection id, for a bench that ends it on purpose
 
     public WriteProbe(String shard, Endpoint writer, Credentials credentials, Duration interval, Mode mode) {
         this.shard = shard;
@@ -125,7 +127,10 @@ public final class WriteProbe implements AutoCloseable {
         long start = System.nanoTime();
         String error = null;
         try {
-            if (pooled == null) pooled = connect();
+            if (pooled == null) {
+                pooled = connect();
+                pooledSessionId = pooled.unwrap(org.mariadb.jdbc.Connection.class).getThreadId();
+            }
             try (PreparedStatement insert = insert(pooled)) {
                 insert.executeUpdate();
             }
@@ -146,7 +151,17 @@ public final class WriteProbe implements AutoCloseable {
         return insert;
     }
 
+    /**
+     * The server's id of the POOLED probe's connection (its handshake's, passed through by a proxy); empty while it has
+     * none.
+     */
+    public OptionalLong pooledSessionId() {
+        long id = pooledSessionId;
+        return id < 0 ? OptionalLong.empty() : OptionalLong.of(id);
+    }
+
     private void closePooled() {
+        pooledSessionId = -1;
         if (pooled == null) return;
         try {
             pooled.close();
