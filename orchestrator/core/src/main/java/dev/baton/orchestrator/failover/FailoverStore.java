@@ -165,16 +165,15 @@ public final class FailoverStore {
         List<Failover> running = new ArrayList<>();
         for (String id : ids) {
             if (ended.contains(id)) continue;
+            Optional<Failover> header;
             try {
-                Optional<Failover> header = header(id);
-                if (header.isEmpty()) continue;
-                if (header.get().state() != Failover.State.RUNNING) ended.add(id);
-                else get(id).filter(f -> f.state() == Failover.State.RUNNING).ifPresent(running::add);
-            } catch (KeeperException.NoNodeException e) {
-                // gone since it was listed
+                header = header(id);
             } catch (Exception e) {
                 throw new IllegalStateException("cannot read failover " + id + " from ZooKeeper: " + e.getMessage(), e);
             }
+            if (header.isEmpty()) continue;
+            if (header.get().state() != Failover.State.RUNNING) ended.add(id);
+            else get(id).filter(f -> f.state() == Failover.State.RUNNING).ifPresent(running::add);
         }
         return running.stream().sorted(NEWEST_FIRST).toList();
     }
@@ -187,7 +186,7 @@ public final class FailoverStore {
         }
     }
 
-    /** The failover without its shards; empty when there is no such failover. */
+    /** The failover without its shards; empty when there is no such failover (or it went since it was listed). */
     private Optional<Failover> header(String id) throws Exception {
         try {
             return Optional.of(Json.MAPPER.readValue(zk.getData().forPath(path(id)), Failover.class));
