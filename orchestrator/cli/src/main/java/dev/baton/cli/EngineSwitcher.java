@@ -33,6 +33,10 @@ final class EngineSwitcher implements ShardSwitcher {
     }
 
     static String describe(SwitchoverResult r) {
+        if (r.outcome() == SwitchoverResult.Outcome.CHECKED) {
+            return "%s: would switch %s → %s (dry run: checked in %.0f ms, nothing changed)".formatted(r.shard(), r.fromServer(),
+                    r.toServer(), r.wallMs());
+        }
         return "%s: %s → %s %s in %.0f ms (write pause %.0f ms)%s".formatted(r.shard(), r.fromServer(), r.toServer(),
                 r.outcome(), r.wallMs(), r.writePauseMs(), r.reason() == null || r.reason().isBlank() ? "" : ": " + r.reason());
     }

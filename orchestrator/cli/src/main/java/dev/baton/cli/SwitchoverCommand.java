@@ -33,14 +33,20 @@ final class SwitchoverCommand implements Callable<Integer> {
     boolean naive;
     @Option(names = "--concurrency", defaultValue = "8", description = "Shards switched at once (default: ${DEFAULT-VALUE}).")
     int concurrency;
+    @Option(names = "--dry-run", description = "Only the steps before the hold (precheck, connections to the servers and every "
+            + "DC's HAProxy); says what would be switched or refused, changes nothing.")
+    boolean dryRun;
 
     @Override
     public Integer call() {
         Topology topology = Topology.read(topologyFile != null ? topologyFile : lab.dir().resolve("topology.json"));
         SwitchoverEngine engine = new SwitchoverEngine(topology, EngineSwitcher.options(naive, concurrency));
-        List<SwitchoverResult> results = which.all ? engine.switchoverAll(to) : List.of(engine.switchover(which.shard, to));
+        List<SwitchoverResult> results = dryRun
+                ? (which.all ? engine.checkAll(to) : List.of(engine.check(which.shard, to)))
+                : (which.all ? engine.switchoverAll(to) : List.of(engine.switchover(which.shard, to)));
         if (results.isEmpty()) System.out.println("nothing to do: every primary is already in " + to);
         results.forEach(r -> System.out.println(EngineSwitcher.describe(r)));
-        return results.stream().allMatch(EngineSwitcher::switched) ? 0 : 1;
+        SwitchoverResult.Outcome wanted = dryRun ? SwitchoverResult.Outcome.CHECKED : SwitchoverResult.Outcome.SWITCHED;
+        return results.stream().allMatch(r -> r.outcome() == wanted) ? 0 : 1;
     }
 }

@@ -700,6 +700,7 @@ final class Evacuation {
             case SWITCHED -> ShardProgress.State.SWITCHED;
             case ROLLED_BACK -> ShardProgress.State.ROLLED_BACK;
             case REFUSED -> ShardProgress.State.REFUSED;
+            case CHECKED -> throw new IllegalStateException("shard " + r.shard() + ": a dry run's result is no shard's progress");
         };
     }
 

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -97,7 +98,19 @@ final class ShardSwitchover {
         }
     }
 
-    private SwitchoverResult runSteps() {
+    /**
+     * A dry run: every step before the hold (precheck, connect: the servers, every DC's runtime API and writer frontend),
+     * then everything closed; CHECKED when the switchover would start holding now. Refuses as {@link #run} would.
+     */
+    SwitchoverResult check() {
+        Optional<SwitchoverResult> failed = prepare();
+        if (failed.isPresent()) return failed.get();
+        closeAll();
+        return result(Outcome.CHECKED, "");
+    }
+
+    /** Precheck and connect; the result to return instead of going on when connecting failed (nothing changed). */
+    private Optional<SwitchoverResult> prepare() {
         // HAProxy's half of the connect step (runtime connections, holders, the guard's process) needs nothing the
         // precheck finds: it starts with the precheck, and the connect step waits for what is left of it.
         CompletableFuture<Void> frontends = CompletableFuture.runAsync(this::connectFrontends,
@@ -115,12 +128,18 @@ final class ShardSwitchover {
                 connectServers();
             });
             timeLeft("connect");
+            return Optional.empty();
         } catch (SwitchoverAbandoned abandoned) {
             throw abandoned;
         } catch (RuntimeException e) {
             closeAll();
-            return result(Outcome.ROLLED_BACK, "nothing changed; " + e.getMessage());
+            return Optional.of(result(Outcome.ROLLED_BACK, "nothing changed; " + e.getMessage()));
         }
+    }
+
+    private SwitchoverResult runSteps() {
+        Optional<SwitchoverResult> failed = prepare();
+        if (failed.isPresent()) return failed.get();
         boolean promoteAttempted = false;
         try {
             GtidPosition last;

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * Planned switchovers of shard primaries to another datacenter, one shard or every shard in
@@ -52,6 +53,22 @@ public final class SwitchoverEngine {
     }
 
     /**
+     * A dry run of {@link #switchover}: every step before the hold, then everything closed and nothing changed.
+     * Outcome CHECKED, or ROLLED_BACK when connecting failed (nothing changed either).
+     *
+     * @throws SwitchoverRefused as {@link #switchover} would
+     */
+    public SwitchoverResult check(String shard, String toDc) {
+        return new ShardSwitchover(topology, shard(shard), datacenter(toDc), options, new Guarding.None()).check();
+    }
+
+    /** A dry run of {@link #switchoverAll}: the shards it would switch, CHECKED, and those it would refuse, REFUSED. */
+    public List<SwitchoverResult> checkAll(String toDc) {
+        datacenter(toDc);
+        return inTurns(topology.shards(), toDc, new Guarding.None(), ShardSwitchover::check);
+    }
+
+    /**
      * Switches every shard whose primary is not in {@code toDc}, {@code options.concurrency()} at a
      * time. A shard already there is left out; a shard refused is reported as REFUSED, not thrown.
      * When the listener abandons a shard, {@link SwitchoverAbandoned} is thrown once every shard has
@@ -69,9 +86,24 @@ public final class SwitchoverEngine {
         datacenter(toDc);
         List<Shard> named = shards.stream().map(this::shard).toList();
         Guarding guarding = batchGuard(named);
+        try {
+            return inTurns(named, toDc, guarding, ShardSwitchover::run);
+        } finally {
+            if (guarding instanceof Guarding.Shared shared) shared.guard().thenAccept(g -> {
+                if (g != null) g.close();
+            });
+        }
+    }
+
+    /**
+     * {@code step} on every shard whose primary is not in {@code toDc}, {@code options.concurrency()} at a time; a shard
+     * already there is left out, a refused one is its REFUSED result.
+     */
+    private List<SwitchoverResult> inTurns(List<Shard> shards, String toDc, Guarding guarding,
+                                           Function<ShardSwitchover, SwitchoverResult> step) {
         try (ExecutorService pool = Executors.newFixedThreadPool(options.concurrency(), SwitchoverThreads.FACTORY)) {
-            List<Future<Optional<SwitchoverResult>>> futures = named.stream()
-                    .map(s -> pool.submit(() -> switchoverIfElsewhere(s, toDc, guarding)))
+            List<Future<Optional<SwitchoverResult>>> futures = shards.stream()
+                    .map(s -> pool.submit(() -> ifElsewhere(s, toDc, guarding, step)))
                     .toList();
             List<SwitchoverResult> results = new ArrayList<>();
             for (Future<Optional<SwitchoverResult>> f : futures) f.get().ifPresent(results::add);
@@ -82,10 +114,6 @@ public final class SwitchoverEngine {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SwitchoverAbandoned abandoned) throw abandoned;
             throw new IllegalStateException("switching every shard to " + toDc + " failed: " + e.getCause().getMessage(), e.getCause());
-        } finally {
-            if (guarding instanceof Guarding.Shared shared) shared.guard().thenAccept(g -> {
-                if (g != null) g.close();
-            });
         }
     }
 
@@ -165,9 +193,10 @@ public final class SwitchoverEngine {
                 "unknown shard '" + name + "'; known: " + String.join(", ", topology.shards().stream().map(Shard::name).toList())));
     }
 
-    private Optional<SwitchoverResult> switchoverIfElsewhere(Shard shard, String toDc, Guarding guarding) {
+    private Optional<SwitchoverResult> ifElsewhere(Shard shard, String toDc, Guarding guarding,
+                                                   Function<ShardSwitchover, SwitchoverResult> step) {
         try {
-            return Optional.of(new ShardSwitchover(topology, shard, datacenter(toDc), options, guarding).run());
+            return Optional.of(step.apply(new ShardSwitchover(topology, shard, datacenter(toDc), options, guarding)));
         } catch (SwitchoverRefused refused) {
             if (refused.kind() == SwitchoverRefused.Kind.ALREADY_THERE) return Optional.empty();
             return Optional.of(new SwitchoverResult(shard.name(), "",

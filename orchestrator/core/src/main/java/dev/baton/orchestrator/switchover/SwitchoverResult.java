@@ -19,7 +19,8 @@ import java.util.List;
 public record SwitchoverResult(String shard, String fromServer, String toServer, Outcome outcome, String reason,
                                List<StepTiming> steps, double writePauseMs, double wallMs, boolean catchingUp) {
 
-    public enum Outcome { SWITCHED, ROLLED_BACK, REFUSED }
+    /** CHECKED: a dry run passed every step before the hold and changed nothing (see {@link SwitchoverEngine#check}). */
+    public enum Outcome { SWITCHED, ROLLED_BACK, REFUSED, CHECKED }
 
     public SwitchoverResult {
         steps = List.copyOf(steps);

@@ -68,6 +68,24 @@ class SwitchoverRefusalTest {
     }
 
     @Test
+    void aDryRunPassesEveryStepBeforeTheHoldAndChangesNothing() throws Exception {
+        List<String> before = snapshot();
+        SwitchoverResult one = engine.check("s1", "west");
+        assertThat(one.outcome()).as(one.reason()).isEqualTo(Outcome.CHECKED);
+        assertThat(one).extracting(SwitchoverResult::fromServer, SwitchoverResult::toServer).containsExactly("s1-east", "s1-west");
+        assertThat(one.steps()).extracting(StepTiming::name).containsExactly("precheck", "connect");
+        assertThat(one.writePauseMs()).isZero();
+        assertThat(engine.checkAll("west")).extracting(SwitchoverResult::shard, SwitchoverResult::outcome).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("s1", Outcome.CHECKED), org.assertj.core.groups.Tuple.tuple("s2", Outcome.CHECKED));
+        assertThat(engine.checkAll("east")).as("every primary is in east already").isEmpty();
+        assertThat(snapshot()).isEqualTo(before);
+        // Everything it opened is closed: no session of ours is left on the primary.
+        await().atMost(Duration.ofSeconds(5)).until(() -> sql.adminQuery(server("s1", "east").endpoint(),
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '" + topology.credentials().adminUser()
+                        + "' AND ID <> CONNECTION_ID()").equals("0"));
+    }
+
+    @Test
     void laggingCandidate() throws Exception {
         DbServer west = server("s1", "west");
         sql.adminExecute(west.endpoint(), "STOP SLAVE", "CHANGE MASTER TO MASTER_DELAY = 30", "START SLAVE");
@@ -155,6 +173,10 @@ class SwitchoverRefusalTest {
 
     private void assertRefusedWithNothingChanged(String shard, String dc, SwitchoverRefused.Kind kind, String... messageParts) {
         List<String> before = snapshot();
+        // A dry run refuses as the switchover does.
+        assertThatThrownBy(() -> engine.check(shard, dc))
+                .isInstanceOfSatisfying(SwitchoverRefused.class, e -> assertThat(e.kind()).isEqualTo(kind))
+                .message().contains(messageParts);
         assertThatThrownBy(() -> engine.switchover(shard, dc))
                 .isInstanceOfSatisfying(SwitchoverRefused.class, e -> assertThat(e.kind()).isEqualTo(kind))
                 .message().contains(messageParts);
